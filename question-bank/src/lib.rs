@@ -1,0 +1,16 @@
+//! Qabilet's domain: what an item is, what a blueprint asks for, how a form is drawn for one
+//! candidate and how an attempt is scored. Pure code: no I/O, no async, no database.
+//!
+//! Every rule lives here once and is tested here without a server.
+
+pub mod blueprint;
+pub mod form;
+pub mod item;
+pub mod language;
+pub mod scoring;
+
+pub use blueprint::{Blueprint, BlueprintError, Section};
+pub use form::{AssemblyError, Form, FormEntry, PoolItem, assemble};
+pub use item::{Difficulty, Item, ItemError, ItemId, Key, LocalizedText};
+pub use language::Language;
+pub use scoring::{CompetencyScore, ScoreReport, ScoredEntry, score};
