@@ -1,0 +1,105 @@
+//! The port through which server functions reach the server's services (server-side only).
+//!
+//! The `server` crate implements [`Backend`] once; its REST routes and these server functions
+//! both call it, so neither holds logic of its own. Provided to Leptos as a context value of
+//! type [`SharedBackend`].
+
+use crate::error::AppError;
+use crate::model::*;
+use async_trait::async_trait;
+use http::HeaderMap;
+use std::sync::Arc;
+
+/// Name of the HttpOnly session cookie.
+pub const SESSION_COOKIE: &str = "qabilet_session";
+
+pub type SharedBackend = Arc<dyn Backend>;
+
+#[async_trait]
+pub trait Backend: Send + Sync + 'static {
+    /// Checks credentials and returns the user with a freshly signed token.
+    async fn login(&self, email: &str, password: &str) -> Result<LoginResponse, AppError>;
+    /// Verifies a token (signature, algorithm, expiry) and returns who it names.
+    fn authenticate(&self, token: &str) -> Result<UserInfo, AppError>;
+    /// Whether cookies must carry `Secure` (the site is served over HTTPS).
+    fn secure_cookies(&self) -> bool;
+    async fn dashboard(&self, user: &UserInfo) -> Result<Dashboard, AppError>;
+    async fn start_attempt(&self, user: &UserInfo, language: Option<&str>) -> Result<AttemptView, AppError>;
+    async fn attempt(&self, user: &UserInfo, attempt_id: &str) -> Result<AttemptView, AppError>;
+    async fn save_response(
+        &self,
+        user: &UserInfo,
+        attempt_id: &str,
+        item_id: &str,
+        request: SaveRequest,
+    ) -> Result<SaveAck, AppError>;
+    async fn submit(&self, user: &UserInfo, attempt_id: &str) -> Result<ResultView, AppError>;
+    async fn result(&self, user: &UserInfo, attempt_id: &str) -> Result<ResultView, AppError>;
+}
+
+/// The session token of a request: the `Authorization: Bearer` header, else the cookie.
+pub fn token_from_headers(headers: &HeaderMap) -> Option<String> {
+    if let Some(bearer) = headers
+        .get(http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+    {
+        return Some(bearer.trim().to_string());
+    }
+    headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.to_string())
+}
+
+/// `Set-Cookie` value that stores the session token.
+pub fn session_cookie(token: &str, max_age_s: i64, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_s}{secure}")
+}
+
+/// `Set-Cookie` value that removes the session cookie.
+pub fn clear_session_cookie() -> String {
+    format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0")
+}
+
+/// Server-function side: the backend and the caller of the current request.
+pub fn backend() -> Result<SharedBackend, AppError> {
+    leptos::prelude::use_context::<SharedBackend>().ok_or_else(AppError::internal)
+}
+
+/// The signed-in caller of the current server function or page request.
+pub fn caller() -> Result<(SharedBackend, UserInfo), AppError> {
+    let backend = backend()?;
+    let parts = leptos::prelude::use_context::<http::request::Parts>()
+        .ok_or_else(AppError::unauthenticated)?;
+    let token = token_from_headers(&parts.headers).ok_or_else(AppError::unauthenticated)?;
+    let user = backend.authenticate(&token)?;
+    Ok((backend, user))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_token_comes_from_bearer_or_cookie() {
+        let mut h = HeaderMap::new();
+        assert_eq!(token_from_headers(&h), None);
+        h.insert(http::header::COOKIE, "a=b; qabilet_session=tok123; c=d".parse().expect("header"));
+        assert_eq!(token_from_headers(&h).as_deref(), Some("tok123"));
+        h.insert(http::header::AUTHORIZATION, "Bearer abc".parse().expect("header"));
+        assert_eq!(token_from_headers(&h).as_deref(), Some("abc"));
+    }
+
+    #[test]
+    fn the_session_cookie_is_http_only_and_strict() {
+        let c = session_cookie("t", 60, false);
+        assert!(c.contains("HttpOnly") && c.contains("SameSite=Strict") && !c.contains("Secure"));
+        assert!(session_cookie("t", 60, true).ends_with("; Secure"));
+    }
+}

@@ -1,0 +1,80 @@
+//! Qabilet's user interface: Leptos 0.8, rendered on the server and hydrated in the browser.
+
+#![recursion_limit = "256"]
+
+// `load_locales!` reads `[package.metadata.leptos-i18n]` and the JSON files in `locales/`. It is
+// marked deprecated in favour of a build script, whose generator pulls in the whole ICU data
+// exporter; the macro produces the same code at a fraction of the build time.
+#[allow(deprecated)]
+mod generated_i18n {
+    leptos_i18n::load_locales!();
+}
+pub use generated_i18n::i18n;
+
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod backend;
+pub mod error;
+pub mod model;
+mod pages;
+
+use crate::i18n::*;
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Title, provide_meta_context};
+use leptos_router::{
+    StaticSegment, ParamSegment,
+    components::{Route, Router, Routes},
+};
+
+/// Name of the site bundle: `/pkg/qabilet.js`, `/pkg/qabilet_bg.wasm`, `/pkg/qabilet.css`.
+pub const OUTPUT_NAME: &str = "qabilet";
+
+/// The HTML document around the app, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="ru">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light" />
+                <link rel="stylesheet" href="/pkg/qabilet.css" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <I18nContextProvider>
+            <Title text="Qabilet" />
+            <Router>
+                <pages::Header />
+                <main class="page">
+                    <Routes fallback=pages::NotFound>
+                        <Route path=StaticSegment("") view=pages::Home />
+                        <Route path=StaticSegment("login") view=pages::login::LoginPage />
+                        <Route path=StaticSegment("dashboard") view=pages::dashboard::DashboardPage />
+                        <Route path=(StaticSegment("test"), ParamSegment("id")) view=pages::test::TestPage />
+                        <Route path=(StaticSegment("result"), ParamSegment("id")) view=pages::result::ResultPage />
+                    </Routes>
+                </main>
+            </Router>
+        </I18nContextProvider>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+}

@@ -1,0 +1,158 @@
+use super::{ErrorNote, pct};
+use crate::api::{load_dashboard, start_attempt};
+use crate::i18n::*;
+use crate::model::*;
+use leptos::prelude::*;
+
+#[component]
+pub fn DashboardPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let data = Resource::new(|| (), |_| load_dashboard());
+    view! {
+        <Suspense fallback=move || view! { <p class="muted">{t!(i18n, loading)}</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(d) => view! { <DashboardView d /> }.into_any(),
+                    Err(error) => view! { <ErrorNote error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn role_name(i18n: leptos_i18n::I18nContext<Locale>, role: Role) -> String {
+    match role {
+        Role::Applicant => t_string!(i18n, role_applicant).to_string(),
+        Role::Proctor => t_string!(i18n, role_proctor).to_string(),
+        Role::Methodologist => t_string!(i18n, role_methodologist).to_string(),
+        Role::Admin => t_string!(i18n, role_admin).to_string(),
+    }
+}
+
+#[component]
+fn DashboardView(d: Dashboard) -> impl IntoView {
+    let i18n = use_i18n();
+    let name = d.user.full_name.clone();
+    let role = d.user.role;
+    view! {
+        <section class="welcome">
+            <h1>{t!(i18n, dash_welcome, name = move || name.clone())}</h1>
+            <p class="muted">{move || role_name(i18n, role)}</p>
+        </section>
+        {d.test.map(|card| view! { <TestCardView card /> })}
+        {(!d.stages.is_empty()).then(|| view! { <Stages stages=d.stages.clone() /> })}
+        {d.overview.map(|o| view! { <OverviewView o /> })}
+    }
+}
+
+#[component]
+fn TestCardView(card: TestCard) -> impl IntoView {
+    let i18n = use_i18n();
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let start = move |_| {
+        busy.set(true);
+        let language = i18n.get_locale_untracked().as_str().to_string();
+        leptos::task::spawn_local(async move {
+            match start_attempt(language).await {
+                Ok(id) => super::go(&format!("/test/{id}")),
+                Err(e) => {
+                    error.set(Some(e.message));
+                    busy.set(false);
+                }
+            }
+        });
+    };
+    let (items, minutes, pass) = (card.item_count, card.time_limit_minutes, pct(card.pass_percent));
+    let action = match &card.attempt {
+        None => view! {
+            <button type="button" class="primary big" id="start-test" on:click=start disabled=move || busy.get()>
+                {t!(i18n, test_start)}
+            </button>
+        }
+        .into_any(),
+        Some(a) if a.status.is_open() => view! {
+            <a class="button primary big" id="continue-test" href=format!("/test/{}", a.id)>{t!(i18n, test_continue)}</a>
+        }
+        .into_any(),
+        Some(a) => view! {
+            <a class="button big" id="view-result" href=format!("/result/{}", a.id)>{t!(i18n, test_view_result)}</a>
+        }
+        .into_any(),
+    };
+    view! {
+        <section class="card test-card">
+            <h2>{t!(i18n, test_card_title)}</h2>
+            <p class="facts">
+                {t!(i18n, test_card_facts, items = move || items, minutes = move || minutes, pass = move || pass.clone())}
+            </p>
+            <p class="muted">{t!(i18n, test_rules)}</p>
+            {move || error.get().map(|e| view! { <p class="alert" role="alert">{e}</p> })}
+            {action}
+        </section>
+    }
+}
+
+#[component]
+fn Stages(stages: Vec<StageView>) -> impl IntoView {
+    let i18n = use_i18n();
+    let stage_name = move |n: u8| match n {
+        1 => t_string!(i18n, stage_1),
+        2 => t_string!(i18n, stage_2),
+        3 => t_string!(i18n, stage_3),
+        4 => t_string!(i18n, stage_4),
+        _ => t_string!(i18n, stage_5),
+    };
+    let status_name = move |s: StageStatus| match s {
+        StageStatus::Pending => t_string!(i18n, status_pending),
+        StageStatus::Passed => t_string!(i18n, status_passed),
+        StageStatus::Failed => t_string!(i18n, status_failed),
+        StageStatus::Withdrawn => t_string!(i18n, status_withdrawn),
+    };
+    view! {
+        <section class="card">
+            <h2>{t!(i18n, stages_title)}</h2>
+            <ol class="stages">
+                {stages
+                    .into_iter()
+                    .map(|s| {
+                        let n = s.stage;
+                        let st = s.status;
+                        view! {
+                            <li class=format!("stage stage-{}", st.as_str()) data-stage=n>
+                                <span class="stage-no">{n}</span>
+                                <span class="stage-name">{move || stage_name(n)}</span>
+                                <span class="stage-status">{move || status_name(st)}</span>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ol>
+        </section>
+    }
+}
+
+#[component]
+fn OverviewView(o: Overview) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section class="card">
+            <h2>{t!(i18n, overview_title)}</h2>
+            <h3>{t!(i18n, overview_attempts)}</h3>
+            <ul class="figures">
+                <li><strong>{o.attempts_in_progress}</strong> " " {t!(i18n, overview_in_progress)}</li>
+                <li><strong>{o.attempts_submitted}</strong> " " {t!(i18n, overview_submitted)}</li>
+                <li><strong>{o.attempts_passed}</strong> " " {t!(i18n, overview_passed)}</li>
+            </ul>
+            <h3>{t!(i18n, overview_items)}</h3>
+            <table class="table">
+                <tbody>
+                    {o.items_by_competency
+                        .into_iter()
+                        .map(|r| view! { <tr><td>{r.label}</td><td class="num">{r.count}</td></tr> })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </section>
+    }
+}

@@ -1,0 +1,182 @@
+//! Passwords (argon2id) and session tokens (JWT, HS256 pinned, expiry, issuer and audience
+//! checked). The signing secret is read from a file, created with mode 0600 on first start.
+
+use anyhow::Context;
+use app::error::AppError;
+use app::model::{Role, UserInfo};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+pub const ISSUER: &str = "qabilet";
+pub const AUDIENCE: &str = "qabilet-web";
+
+/// What a session token says. Stateless: any app server with the secret can check it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Claims {
+    pub sub: String,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub iat: i64,
+    pub exp: i64,
+    pub iss: String,
+    pub aud: String,
+}
+
+pub struct Tokens {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+    ttl_s: i64,
+}
+
+impl Tokens {
+    pub fn new(secret: &[u8], ttl_s: i64) -> Self {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.algorithms = vec![Algorithm::HS256];
+        validation.leeway = 5;
+        validation.validate_exp = true;
+        validation.set_issuer(&[ISSUER]);
+        validation.set_audience(&[AUDIENCE]);
+        validation.set_required_spec_claims(&["exp", "iat", "sub", "iss", "aud"]);
+        Self {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+            validation,
+            ttl_s,
+        }
+    }
+
+    /// Signs a token for `user`, valid from `now_s` for the configured time. Returns the token
+    /// and its expiry (seconds since the epoch).
+    pub fn issue(&self, user: &UserInfo, now_s: i64) -> Result<(String, i64), AppError> {
+        let exp = now_s + self.ttl_s;
+        let claims = Claims {
+            sub: user.id.clone(),
+            email: user.email.clone(),
+            name: user.full_name.clone(),
+            role: user.role,
+            iat: now_s,
+            exp,
+            iss: ISSUER.into(),
+            aud: AUDIENCE.into(),
+        };
+        let token = encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(|e| {
+            tracing::error!(error = %e, "signing a session token failed");
+            AppError::internal()
+        })?;
+        Ok((token, exp))
+    }
+
+    pub fn verify(&self, token: &str) -> Result<UserInfo, AppError> {
+        let data = decode::<Claims>(token, &self.decoding, &self.validation).map_err(|e| {
+            tracing::debug!(error = %e, "refused a session token");
+            AppError::unauthenticated()
+        })?;
+        let c = data.claims;
+        Ok(UserInfo { id: c.sub, email: c.email, full_name: c.name, role: c.role })
+    }
+}
+
+/// An argon2id hash (PHC string) of `password`, with a random salt.
+pub fn hash_password(password: &str) -> anyhow::Result<String> {
+    let mut bytes = [0u8; 16];
+    rand::fill(&mut bytes);
+    let salt = SaltString::encode_b64(&bytes).map_err(|e| anyhow::anyhow!("salt: {e}"))?;
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| anyhow::anyhow!("hashing the password failed: {e}"))
+}
+
+/// Whether `password` matches the stored `hash`. A malformed hash never matches.
+pub fn verify_password(hash: &str, password: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+        .unwrap_or(false)
+}
+
+/// The rules a new password must meet.
+pub fn check_password_policy(password: &str) -> Result<(), String> {
+    if password.chars().count() < 10 {
+        return Err("The password must have at least 10 characters.".into());
+    }
+    if password.len() > 256 {
+        return Err("The password must have at most 256 bytes.".into());
+    }
+    Ok(())
+}
+
+/// Reads the signing secret from `path`, or creates it (32 random bytes, hex, mode 0600).
+pub fn load_or_create_secret(path: &Path) -> anyhow::Result<Vec<u8>> {
+    if path.exists() {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("reading the JWT secret file {}", path.display()))?;
+        let secret = text.trim().as_bytes().to_vec();
+        anyhow::ensure!(secret.len() >= 32, "the JWT secret in {} is shorter than 32 bytes", path.display());
+        return Ok(secret);
+    }
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut bytes = [0u8; 32];
+    rand::fill(&mut bytes);
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    write_private(path, &hex).with_context(|| format!("writing the JWT secret file {}", path.display()))?;
+    tracing::info!(path = %path.display(), "created a new JWT signing secret");
+    Ok(hex.into_bytes())
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
+    f.write_all(text.as_bytes())?;
+    f.sync_all()
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    std::fs::write(path, text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user() -> UserInfo {
+        UserInfo { id: "u1".into(), email: "a@b.kz".into(), full_name: "A".into(), role: Role::Applicant }
+    }
+
+    #[test]
+    fn a_token_round_trips_and_a_foreign_one_is_refused() {
+        let t = Tokens::new(&[7u8; 32], 3600);
+        let now = 1_800_000_000;
+        let (token, exp) = t.issue(&user(), now).expect("token");
+        assert_eq!(exp, now + 3600);
+        // The real clock is before `now`, so the token is valid.
+        assert_eq!(t.verify(&token).expect("valid").id, "u1");
+        let other = Tokens::new(&[8u8; 32], 3600);
+        assert!(other.verify(&token).is_err());
+    }
+
+    #[test]
+    fn an_expired_token_is_refused() {
+        let t = Tokens::new(&[7u8; 32], 60);
+        let (token, _) = t.issue(&user(), 1_000_000).expect("token");
+        assert!(t.verify(&token).is_err());
+    }
+
+    #[test]
+    fn passwords_hash_and_verify() {
+        let h = hash_password("correct horse battery").expect("hash");
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password(&h, "correct horse battery"));
+        assert!(!verify_password(&h, "wrong"));
+        assert!(!verify_password("not a hash", "x"));
+    }
+}

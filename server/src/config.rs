@@ -1,0 +1,65 @@
+//! Configuration: defaults that run on a laptop with nothing set; environment variables and
+//! flags override. `qabilet --help` lists them all.
+
+use clap::Args;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Args)]
+pub struct Config {
+    /// Database: a SQLite file (`sqlite:PATH`) or a PostgreSQL URL (`postgres://...`).
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite:./data/qabilet.db", global = true)]
+    pub database_url: String,
+
+    /// Address to listen on.
+    #[arg(long, env = "QABILET_ADDR", default_value = "127.0.0.1:3000", global = true)]
+    pub addr: SocketAddr,
+
+    /// File holding the JWT signing secret; created (mode 0600) if missing. Defaults to
+    /// `jwt-secret` beside the SQLite database, or `./data/jwt-secret` with PostgreSQL (give
+    /// every app server the same file).
+    #[arg(long, env = "QABILET_JWT_SECRET_FILE", global = true)]
+    pub jwt_secret_file: Option<PathBuf>,
+
+    /// Folder with the built site (`pkg/qabilet.js`, `pkg/qabilet_bg.wasm`, `pkg/qabilet.css`).
+    #[arg(long, env = "QABILET_SITE_ROOT", default_value = "target/site", global = true)]
+    pub site_root: PathBuf,
+
+    /// Saves arriving up to this many seconds after the deadline still count.
+    #[arg(long, env = "QABILET_GRACE_SECONDS", default_value_t = 60, global = true)]
+    pub grace_seconds: u32,
+
+    /// How long a session token is valid, in minutes.
+    #[arg(long, env = "QABILET_SESSION_MINUTES", default_value_t = 720, global = true)]
+    pub session_minutes: u32,
+
+    /// Mark cookies `Secure` (set when served over HTTPS).
+    #[arg(long, env = "QABILET_SECURE_COOKIES", default_value_t = false, global = true)]
+    pub secure_cookies: bool,
+}
+
+impl Config {
+    pub fn is_postgres(&self) -> bool {
+        self.database_url.starts_with("postgres://") || self.database_url.starts_with("postgresql://")
+    }
+
+    /// Where the JWT secret lives.
+    pub fn secret_path(&self) -> PathBuf {
+        if let Some(p) = &self.jwt_secret_file {
+            return p.clone();
+        }
+        if !self.is_postgres() {
+            let path = self
+                .database_url
+                .trim_start_matches("sqlite://")
+                .trim_start_matches("sqlite:")
+                .split('?')
+                .next()
+                .unwrap_or_default();
+            if let Some(dir) = std::path::Path::new(path).parent() {
+                return dir.join("jwt-secret");
+            }
+        }
+        PathBuf::from("./data/jwt-secret")
+    }
+}

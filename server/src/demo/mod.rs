@@ -1,0 +1,232 @@
+//! Demo data: a stage-one bank of 60 items on six leadership competencies (Russian and
+//! English), the stage-one blueprint, and one account per role. Loading is idempotent.
+
+use crate::auth;
+use crate::service::item_to_row;
+use crate::store::{BlueprintRow, CompetencyRow, Store, StoreError, UserRow};
+use anyhow::{Context, bail};
+use question_bank::{Blueprint, Difficulty, Item, ItemId, Key, Language, LocalizedText, Section};
+
+const BANK: &str = include_str!("bank.txt");
+
+/// `(code, kk, ru, en)` of the six competencies, in blueprint order.
+pub const COMPETENCIES: [(&str, &str, &str, &str); 6] = [
+    ("strategic-vision", "Стратегиялық пайым", "Стратегическое видение", "Strategic vision"),
+    ("leading-change", "Өзгерістерді басқару", "Управление изменениями", "Leading change"),
+    ("teaching-quality", "Оқыту сапасын басқару", "Управление качеством обучения", "Managing teaching quality"),
+    ("people-communication", "Адамдармен жұмыс және коммуникация", "Работа с людьми и коммуникация", "People and communication"),
+    ("management-law", "Мектепті басқару және құқық", "Управление школой и право", "School management and law"),
+    ("digital-data", "Цифрлық және деректер сауаттылығы", "Цифровая грамотность и данные", "Digital and data literacy"),
+];
+
+pub const BLUEPRINT_ID: &str = "stage1-2026";
+
+/// `(email, password, role, full name)`. Demo only: change or remove them in production.
+pub const ACCOUNTS: [(&str, &str, &str, &str); 6] = [
+    ("applicant@demo.kz", "demo-applicant", "applicant", "Айгерим Сапарова"),
+    ("applicant2@demo.kz", "demo-applicant2", "applicant", "Нурлан Ахметов"),
+    ("proctor@demo.kz", "demo-proctor", "proctor", "Данияр Омаров"),
+    ("methodologist@demo.kz", "demo-methodologist", "methodologist", "Гульнара Искакова"),
+    ("admin@demo.kz", "demo-admin-1", "admin", "Программа «1000 лидеров»"),
+    ("applicant3@demo.kz", "demo-applicant3", "applicant", "Асель Жумабаева"),
+];
+
+/// The demo bank, parsed and validated.
+pub fn items() -> anyhow::Result<Vec<Item>> {
+    let mut items = Vec::new();
+    let mut current: Option<(Item, Option<usize>)> = None;
+    let finish = |cur: Option<(Item, Option<usize>)>, items: &mut Vec<Item>| -> anyhow::Result<()> {
+        if let Some((mut item, correct)) = cur {
+            let correct = correct.with_context(|| format!("item {} has no correct option", item.id))?;
+            item.key = Key::SingleChoice { correct };
+            item.validate()?;
+            items.push(item);
+        }
+        Ok(())
+    };
+    for (n, raw) in BANK.lines().enumerate() {
+        let line = raw.trim();
+        let at = || format!("bank.txt line {}", n + 1);
+        if line.starts_with('#') {
+            continue;
+        }
+        if line.is_empty() {
+            finish(current.take(), &mut items).with_context(at)?;
+            continue;
+        }
+        let Some((item, correct)) = current.as_mut() else {
+            let (id, difficulty) = line.split_once(' ').with_context(at)?;
+            let competency = id.split('.').next().unwrap_or_default().to_string();
+            current = Some((
+                Item {
+                    id: ItemId::parse(id).with_context(at)?,
+                    version: 1,
+                    competency,
+                    difficulty: Difficulty::parse(difficulty.trim()).with_context(at)?,
+                    stem: LocalizedText::new(),
+                    options: vec![],
+                    key: Key::SingleChoice { correct: 0 },
+                    rationale: LocalizedText::new(),
+                },
+                None,
+            ));
+            continue;
+        };
+        if let Some(why) = line.strip_prefix("why:") {
+            item.rationale.0.insert(Language::En, why.trim().to_string());
+            continue;
+        }
+        let (lang, rest) = line.split_at_checked(2).with_context(at)?;
+        let lang: Language = lang.parse().with_context(at)?;
+        let (marker, text) = rest.split_at_checked(1).with_context(at)?;
+        let text = text.trim().to_string();
+        match marker {
+            ":" => {
+                item.stem.0.insert(lang, text);
+            }
+            "+" | "-" => {
+                let index = item.options.iter().position(|o| !o.0.contains_key(&lang));
+                let index = match index {
+                    Some(i) => i,
+                    None => {
+                        item.options.push(LocalizedText::new());
+                        item.options.len() - 1
+                    }
+                };
+                item.options[index].0.insert(lang, text);
+                if marker == "+" {
+                    match correct {
+                        Some(c) if *c != index => bail!("{}: languages disagree on the key", at()),
+                        _ => *correct = Some(index),
+                    }
+                }
+            }
+            other => bail!("{}: unknown marker {other:?}", at()),
+        }
+    }
+    finish(current.take(), &mut items)?;
+    Ok(items)
+}
+
+pub fn blueprint() -> Blueprint {
+    Blueprint {
+        id: BLUEPRINT_ID.into(),
+        name: "Этап 1 · Stage 1 — 2026".into(),
+        time_limit_minutes: 40,
+        pass_percent: 70.0,
+        min_competency_percent: None,
+        sections: COMPETENCIES
+            .iter()
+            .map(|(code, ..)| Section { competency: (*code).into(), count: 5 })
+            .collect(),
+        shuffle_items: true,
+        shuffle_options: true,
+    }
+}
+
+/// Loads the demo data; what exists already is left as it is.
+pub async fn load(store: &dyn Store) -> anyhow::Result<()> {
+    let now = app::api::now_ms();
+    for (position, (code, kk, ru, en)) in COMPETENCIES.iter().enumerate() {
+        let names = LocalizedText::new().with(Language::Kk, *kk).with(Language::Ru, *ru).with(Language::En, *en);
+        store
+            .upsert_competency(&CompetencyRow {
+                code: (*code).into(),
+                position: i64::try_from(position)?,
+                names: serde_json::to_string(&names)?,
+            })
+            .await?;
+    }
+    let mut added = 0;
+    for item in items()? {
+        match store.insert_item_version(&item_to_row(&item, "published", now)?).await {
+            Ok(()) => added += 1,
+            Err(StoreError::Conflict) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let bp = blueprint();
+    bp.validate()?;
+    if store.blueprint(&bp.id).await?.is_none() {
+        store
+            .upsert_blueprint(&BlueprintRow { id: bp.id.clone(), spec: serde_json::to_string(&bp)?, active: 1, created_at: now })
+            .await?;
+    }
+    for (email, password, role, name) in ACCOUNTS {
+        if store.user_by_email(email).await?.is_some() {
+            continue;
+        }
+        let user = UserRow {
+            id: uuid::Uuid::new_v4().to_string(),
+            email: email.into(),
+            password_hash: auth::hash_password(password)?,
+            role: role.into(),
+            full_name: name.into(),
+            created_at: now,
+        };
+        match store.insert_user(&user).await {
+            Ok(()) | Err(StoreError::Conflict) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    tracing::info!(items_added = added, "demo data loaded");
+    Ok(())
+}
+
+pub fn print_accounts() {
+    println!("Demo accounts (email / password):");
+    for (email, password, role, _) in ACCOUNTS {
+        println!("  {role:<14} {email:<24} {password}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    #[test]
+    fn the_demo_bank_has_ten_valid_bilingual_items_per_competency() {
+        let items = items().expect("the demo bank parses");
+        assert_eq!(items.len(), 60);
+        let mut per: HashMap<&str, usize> = HashMap::new();
+        for item in &items {
+            *per.entry(item.competency.as_str()).or_default() += 1;
+            assert_eq!(item.options.len(), 4, "{}", item.id);
+            assert!(item.ready_languages().contains(&Language::Ru), "{}", item.id);
+            assert!(item.ready_languages().contains(&Language::En), "{}", item.id);
+            assert!(item.rationale.has(Language::En), "{}", item.id);
+        }
+        for (code, ..) in COMPETENCIES {
+            assert_eq!(per.get(code), Some(&10), "{code}");
+        }
+        // The key is not always in the same authored position.
+        let mut positions = [0usize; 4];
+        for item in &items {
+            let Key::SingleChoice { correct } = item.key;
+            positions[correct] += 1;
+        }
+        assert!(positions.iter().all(|&n| n >= 8), "{positions:?}");
+    }
+
+    #[test]
+    fn the_demo_blueprint_is_valid_and_satisfiable() {
+        let bp = blueprint();
+        assert_eq!(bp.validate(), Ok(()));
+        assert_eq!(bp.item_count(), 30);
+        assert!(bp.sections.iter().all(|s| s.count >= 5));
+        let pool: Vec<question_bank::PoolItem> = items()
+            .expect("bank")
+            .into_iter()
+            .map(|i| question_bank::PoolItem { option_count: i.options.len(), id: i.id, version: i.version, competency: i.competency })
+            .collect();
+        assert!(question_bank::assemble(&bp, &pool, 42).is_ok());
+    }
+
+    #[test]
+    fn demo_passwords_meet_the_policy() {
+        for (email, password, ..) in ACCOUNTS {
+            assert!(auth::check_password_policy(password).is_ok(), "{email}");
+        }
+    }
+}

@@ -1,0 +1,11 @@
+//! Qabilet's server: configuration, CLI, HTTP router, auth, storage and services.
+
+pub mod api;
+pub mod auth;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod demo;
+pub mod service;
+pub mod store;
+pub mod web;

@@ -1,0 +1,579 @@
+//! The use cases: sign in, start an attempt, save a response, submit, score. One
+//! implementation serves the REST API and the server functions (through [`Backend`]).
+
+use crate::auth::{self, Tokens};
+use crate::clock::Clock;
+use crate::store::{AttemptRow, ItemRow, SaveOutcome, StageRow, Store, StoreError};
+use app::backend::Backend;
+use app::error::{AppError, ErrorCode};
+use app::model::*;
+use async_trait::async_trait;
+use question_bank::{
+    Blueprint, Form, Item, ItemId, Language, LocalizedText, PoolItem, ScoreReport, ScoredEntry,
+};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use tokio::sync::Semaphore;
+
+/// What a candidate may see of an item, as stored in `item_versions.content`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ItemContent {
+    pub stem: LocalizedText,
+    pub options: Vec<LocalizedText>,
+}
+
+pub struct Settings {
+    /// Saves reaching the server this long after the deadline still count.
+    pub grace_ms: i64,
+    pub secure_cookies: bool,
+}
+
+pub struct Services {
+    store: Arc<dyn Store>,
+    tokens: Tokens,
+    clock: Arc<dyn Clock>,
+    settings: Settings,
+    /// Item versions never change once stored, so a cache of them is always right.
+    items: RwLock<HashMap<(String, i64), Arc<Item>>>,
+    /// Bounds concurrent password hashing so sign-ins cannot starve saves of CPU.
+    hashing: Semaphore,
+}
+
+fn internal<E: std::fmt::Display>(e: E) -> AppError {
+    tracing::error!(error = %e, "internal error");
+    AppError::internal()
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        internal(e)
+    }
+}
+
+fn closed() -> AppError {
+    AppError::new(ErrorCode::AttemptClosed, "This attempt is closed: it was submitted or its time is over.")
+}
+
+/// Parses a stored item version into the domain type.
+pub fn item_from_row(row: &ItemRow) -> anyhow::Result<Item> {
+    let content: ItemContent = serde_json::from_str(&row.content)?;
+    Ok(Item {
+        id: ItemId::parse(row.item_id.clone())?,
+        version: u32::try_from(row.version)?,
+        competency: row.competency.clone(),
+        difficulty: question_bank::Difficulty::parse(&row.difficulty)
+            .ok_or_else(|| anyhow::anyhow!("unknown difficulty {:?}", row.difficulty))?,
+        stem: content.stem,
+        options: content.options,
+        key: serde_json::from_str(&row.answer_key)?,
+        rationale: serde_json::from_str(&row.rationale)?,
+    })
+}
+
+/// The stored row of an item version.
+pub fn item_to_row(item: &Item, status: &str, now: i64) -> anyhow::Result<ItemRow> {
+    let content = ItemContent { stem: item.stem.clone(), options: item.options.clone() };
+    Ok(ItemRow {
+        item_id: item.id.to_string(),
+        version: i64::from(item.version),
+        competency: item.competency.clone(),
+        difficulty: item.difficulty.as_str().into(),
+        status: status.into(),
+        content: serde_json::to_string(&content)?,
+        answer_key: serde_json::to_string(&item.key)?,
+        rationale: serde_json::to_string(&item.rationale)?,
+        option_count: i64::try_from(item.options.len())?,
+        created_at: now,
+    })
+}
+
+impl Services {
+    pub fn new(store: Arc<dyn Store>, tokens: Tokens, clock: Arc<dyn Clock>, settings: Settings) -> Self {
+        let cpus = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        Self {
+            store,
+            tokens,
+            clock,
+            settings,
+            items: RwLock::new(HashMap::new()),
+            hashing: Semaphore::new(cpus),
+        }
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    fn now(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
+    async fn item(&self, id: &str, version: i64) -> Result<Arc<Item>, AppError> {
+        let key = (id.to_string(), version);
+        if let Some(item) = self.items.read().ok().and_then(|m| m.get(&key).cloned()) {
+            return Ok(item);
+        }
+        let row = self
+            .store
+            .item_version(id, version)
+            .await?
+            .ok_or_else(|| internal(format!("item {id} v{version} is on a form but not in the bank")))?;
+        let item = Arc::new(item_from_row(&row).map_err(internal)?);
+        if let Ok(mut m) = self.items.write() {
+            m.insert(key, item.clone());
+        }
+        Ok(item)
+    }
+
+    async fn blueprint(&self, id: &str) -> Result<Blueprint, AppError> {
+        let row = self.store.blueprint(id).await?.ok_or_else(|| AppError::not_found("The blueprint"))?;
+        serde_json::from_str(&row.spec).map_err(internal)
+    }
+
+    async fn competency_names(&self, lang: Language) -> Result<HashMap<String, String>, AppError> {
+        Ok(self
+            .store
+            .competencies()
+            .await?
+            .into_iter()
+            .map(|c| {
+                let names: LocalizedText = serde_json::from_str(&c.names).unwrap_or_default();
+                let name = names.get(lang).map(str::to_string).unwrap_or_else(|| c.code.clone());
+                (c.code, name)
+            })
+            .collect())
+    }
+
+    /// The attempt, if `user` may see it: its owner, or staff.
+    async fn owned_attempt(&self, user: &UserInfo, id: &str) -> Result<AttemptRow, AppError> {
+        let attempt = self.store.attempt(id).await?.ok_or_else(|| AppError::not_found("The attempt"))?;
+        let staff = matches!(user.role, Role::Admin | Role::Proctor);
+        if attempt.user_id != user.id && !staff {
+            return Err(AppError::forbidden());
+        }
+        Ok(attempt)
+    }
+
+    fn require(user: &UserInfo, roles: &[Role]) -> Result<(), AppError> {
+        if roles.contains(&user.role) { Ok(()) } else { Err(AppError::forbidden()) }
+    }
+
+    fn status(row: &AttemptRow) -> Result<AttemptStatus, AppError> {
+        AttemptStatus::parse(&row.status).ok_or_else(|| internal(format!("bad status {}", row.status)))
+    }
+
+    /// Closes the attempt if its deadline plus grace has passed; returns the fresh row.
+    async fn expire_if_due(&self, row: AttemptRow) -> Result<AttemptRow, AppError> {
+        if row.status == AttemptStatus::InProgress.as_str()
+            && self.now() > row.deadline + self.settings.grace_ms
+        {
+            self.close_and_score(&row.id, AttemptStatus::Expired).await?;
+            return self.store.attempt(&row.id).await?.ok_or_else(|| AppError::not_found("The attempt"));
+        }
+        Ok(row)
+    }
+
+    /// Closes an in-progress attempt and scores it. Scoring an attempt closed by someone else
+    /// meanwhile is harmless: the score is a function of the stored responses.
+    pub async fn close_and_score(&self, id: &str, status: AttemptStatus) -> Result<(), AppError> {
+        self.store.close_attempt(id, status.as_str(), self.now()).await?;
+        self.score_attempt(id).await?;
+        Ok(())
+    }
+
+    /// Scores a closed attempt from its stored responses and records stage one.
+    pub async fn score_attempt(&self, id: &str) -> Result<ScoreReport, AppError> {
+        let row = self.store.attempt(id).await?.ok_or_else(|| AppError::not_found("The attempt"))?;
+        let blueprint = self.blueprint(&row.blueprint_id).await?;
+        let form: Form = serde_json::from_str(&row.form).map_err(internal)?;
+        let responses: HashMap<String, Option<i64>> = self
+            .store
+            .responses(id)
+            .await?
+            .into_iter()
+            .map(|r| (r.item_id, r.choice))
+            .collect();
+        let mut keys: Vec<(Arc<Item>, Option<usize>)> = Vec::with_capacity(form.entries.len());
+        for e in &form.entries {
+            let item = self.item(e.item_id.as_str(), i64::from(e.version)).await?;
+            let response = responses
+                .get(e.item_id.as_str())
+                .copied()
+                .flatten()
+                .and_then(|c| usize::try_from(c).ok());
+            keys.push((item, response));
+        }
+        let entries: Vec<ScoredEntry<'_>> = form
+            .entries
+            .iter()
+            .zip(&keys)
+            .map(|(e, (item, response))| ScoredEntry {
+                competency: &e.competency,
+                key: &item.key,
+                option_order: &e.option_order,
+                response: *response,
+            })
+            .collect();
+        let report = question_bank::score(&blueprint, &entries);
+        self.store.store_score(id, &serde_json::to_string(&report).map_err(internal)?).await?;
+        let status = if report.passed { StageStatus::Passed } else { StageStatus::Failed };
+        self.store
+            .set_stage(&StageRow {
+                user_id: row.user_id.clone(),
+                stage: 1,
+                status: status.as_str().into(),
+                attempt_id: Some(id.to_string()),
+                recorded_by: "system:scoring".into(),
+                recorded_at: self.now(),
+            })
+            .await?;
+        Ok(report)
+    }
+
+    async fn view(&self, row: &AttemptRow) -> Result<AttemptView, AppError> {
+        let blueprint = self.blueprint(&row.blueprint_id).await?;
+        let form: Form = serde_json::from_str(&row.form).map_err(internal)?;
+        let lang: Language = row.language.parse().unwrap_or(Language::Ru);
+        let names = self.competency_names(lang).await?;
+        let mut items = Vec::with_capacity(form.entries.len());
+        for (i, e) in form.entries.iter().enumerate() {
+            let item = self.item(e.item_id.as_str(), i64::from(e.version)).await?;
+            let options = e
+                .option_order
+                .iter()
+                .map(|&o| {
+                    item.options
+                        .get(usize::from(o))
+                        .and_then(|t| t.get(lang))
+                        .unwrap_or_default()
+                        .to_string()
+                })
+                .collect();
+            items.push(ItemView {
+                item_id: e.item_id.to_string(),
+                number: u32::try_from(i + 1).unwrap_or(u32::MAX),
+                competency: e.competency.clone(),
+                competency_name: names.get(&e.competency).cloned().unwrap_or_else(|| e.competency.clone()),
+                stem: item.stem.get(lang).unwrap_or_default().to_string(),
+                options,
+            });
+        }
+        let responses = self.store.responses(&row.id).await?;
+        let last_seq = responses.iter().map(|r| r.seq).max().unwrap_or(0);
+        Ok(AttemptView {
+            id: row.id.clone(),
+            status: Self::status(row)?,
+            blueprint_name: blueprint.name.clone(),
+            language: lang,
+            started_ms: row.started_at,
+            deadline_ms: row.deadline,
+            server_now_ms: self.now(),
+            time_limit_minutes: blueprint.time_limit_minutes,
+            last_seq,
+            items,
+            answers: responses
+                .into_iter()
+                .map(|r| AnswerView {
+                    item_id: r.item_id,
+                    choice: r.choice.and_then(|c| u32::try_from(c).ok()),
+                    seq: r.seq,
+                })
+                .collect(),
+        })
+    }
+
+    async fn result_view(&self, row: &AttemptRow) -> Result<ResultView, AppError> {
+        let report: ScoreReport = match &row.score {
+            Some(s) => serde_json::from_str(s).map_err(internal)?,
+            None => self.score_attempt(&row.id).await?,
+        };
+        let blueprint = self.blueprint(&row.blueprint_id).await?;
+        let lang: Language = row.language.parse().unwrap_or(Language::Ru);
+        let names = self.competency_names(lang).await?;
+        Ok(ResultView {
+            attempt_id: row.id.clone(),
+            status: Self::status(row)?,
+            blueprint_name: blueprint.name,
+            submitted_ms: row.closed_at.unwrap_or(row.deadline),
+            correct: report.correct,
+            total: report.total,
+            answered: report.answered,
+            percent: report.percent,
+            pass_percent: report.pass_percent,
+            passed: report.passed,
+            by_competency: report
+                .by_competency
+                .into_iter()
+                .map(|c| CompetencyResult {
+                    name: names.get(&c.competency).cloned().unwrap_or_else(|| c.competency.clone()),
+                    competency: c.competency,
+                    correct: c.correct,
+                    total: c.total,
+                    percent: c.percent,
+                })
+                .collect(),
+        })
+    }
+
+    /// Closes attempts whose time (plus grace) is over, and scores closed attempts that a
+    /// crash left unscored. Returns how many attempts it closed or scored.
+    pub async fn sweep(&self) -> Result<usize, AppError> {
+        let mut done = 0;
+        for id in self.store.unscored_attempts().await? {
+            self.score_attempt(&id).await?;
+            done += 1;
+        }
+        for id in self.store.overdue_attempts(self.now() - self.settings.grace_ms).await? {
+            self.close_and_score(&id, AttemptStatus::Expired).await?;
+            done += 1;
+        }
+        Ok(done)
+    }
+}
+
+#[async_trait]
+impl Backend for Services {
+    #[tracing::instrument(name = "sign in", skip(self, password))]
+    async fn login(&self, email: &str, password: &str) -> Result<LoginResponse, AppError> {
+        let wrong = || AppError::new(ErrorCode::Unauthenticated, "Wrong email or password.");
+        let email = email.trim().to_lowercase();
+        if email.is_empty() || password.is_empty() || password.len() > 1024 {
+            return Err(wrong());
+        }
+        let user = self.store.user_by_email(&email).await?;
+        let hash = user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| DUMMY_HASH.to_string());
+        let password = password.to_string();
+        let ok = {
+            let _permit = self.hashing.acquire().await.map_err(internal)?;
+            tokio::task::spawn_blocking(move || auth::verify_password(&hash, &password))
+                .await
+                .map_err(internal)?
+        };
+        let user = match user {
+            Some(u) if ok => u,
+            _ => return Err(wrong()),
+        };
+        let info = UserInfo {
+            role: Role::parse(&user.role).ok_or_else(|| internal(format!("bad role {}", user.role)))?,
+            id: user.id,
+            email: user.email,
+            full_name: user.full_name,
+        };
+        let (token, exp_s) = self.tokens.issue(&info, self.now() / 1000)?;
+        Ok(LoginResponse { token, expires_ms: exp_s * 1000, user: info })
+    }
+
+    fn authenticate(&self, token: &str) -> Result<UserInfo, AppError> {
+        self.tokens.verify(token)
+    }
+
+    fn secure_cookies(&self) -> bool {
+        self.settings.secure_cookies
+    }
+
+    async fn dashboard(&self, user: &UserInfo) -> Result<Dashboard, AppError> {
+        let mut d = Dashboard { user: user.clone(), test: None, stages: vec![], overview: None };
+        if user.role == Role::Applicant {
+            if let Some(bp_row) = self.store.active_blueprint().await? {
+                let bp: Blueprint = serde_json::from_str(&bp_row.spec).map_err(internal)?;
+                let attempt = self.store.attempt_for(&user.id, &bp.id).await?;
+                let attempt = match attempt {
+                    Some(a) => Some(self.expire_if_due(a).await?),
+                    None => None,
+                };
+                d.test = Some(TestCard {
+                    blueprint_id: bp.id.clone(),
+                    blueprint_name: bp.name.clone(),
+                    item_count: bp.item_count(),
+                    time_limit_minutes: bp.time_limit_minutes,
+                    pass_percent: bp.pass_percent,
+                    attempt: attempt
+                        .map(|a| {
+                            Ok::<_, AppError>(AttemptSummary {
+                                status: Self::status(&a)?,
+                                id: a.id,
+                                deadline_ms: a.deadline,
+                            })
+                        })
+                        .transpose()?,
+                });
+            }
+            let recorded = self.store.stages(&user.id).await?;
+            d.stages = (1..=5u8)
+                .map(|n| {
+                    let r = recorded.iter().find(|s| s.stage == i64::from(n));
+                    StageView {
+                        stage: n,
+                        status: r.and_then(|r| StageStatus::parse(&r.status)).unwrap_or(StageStatus::Pending),
+                        updated_ms: r.map(|r| r.recorded_at),
+                    }
+                })
+                .collect();
+        } else {
+            let lang = Language::Ru;
+            let names = self.competency_names(lang).await?;
+            let counts = self.store.attempt_counts().await?;
+            d.overview = Some(Overview {
+                items_by_competency: self
+                    .store
+                    .count_published_by_competency()
+                    .await?
+                    .into_iter()
+                    .map(|(code, count)| CountRow { label: names.get(&code).cloned().unwrap_or(code), count })
+                    .collect(),
+                attempts_in_progress: counts.in_progress,
+                attempts_submitted: counts.closed,
+                attempts_passed: counts.passed,
+            });
+        }
+        Ok(d)
+    }
+
+    #[tracing::instrument(name = "start attempt", skip(self, user), fields(user = %user.id))]
+    async fn start_attempt(&self, user: &UserInfo, language: Option<&str>) -> Result<AttemptView, AppError> {
+        Self::require(user, &[Role::Applicant])?;
+        let lang: Language = match language {
+            None => Language::Ru,
+            Some(l) => l.parse().map_err(|e: question_bank::language::UnknownLanguage| AppError::invalid(e.to_string()))?,
+        };
+        let bp_row = self
+            .store
+            .active_blueprint()
+            .await?
+            .ok_or_else(|| AppError::not_found("An open stage-one test"))?;
+        let bp: Blueprint = serde_json::from_str(&bp_row.spec).map_err(internal)?;
+        if let Some(existing) = self.store.attempt_for(&user.id, &bp.id).await? {
+            let existing = self.expire_if_due(existing).await?;
+            return self.view(&existing).await;
+        }
+        let pool: Vec<PoolItem> = self
+            .store
+            .published_pool()
+            .await?
+            .into_iter()
+            .filter_map(|p| {
+                Some(PoolItem {
+                    id: ItemId::parse(p.item_id).ok()?,
+                    version: u32::try_from(p.version).ok()?,
+                    competency: p.competency,
+                    option_count: usize::try_from(p.option_count).ok()?,
+                })
+            })
+            .collect();
+        let seed: u64 = rand::random();
+        let form = question_bank::assemble(&bp, &pool, seed).map_err(|e| {
+            tracing::error!(error = %e, "the bank cannot serve the active blueprint");
+            AppError::new(ErrorCode::Conflict, format!("The test cannot be started: {e}."))
+        })?;
+        let now = self.now();
+        let row = AttemptRow {
+            id: uuid::Uuid::new_v4().to_string(),
+            user_id: user.id.clone(),
+            blueprint_id: bp.id.clone(),
+            status: AttemptStatus::InProgress.as_str().into(),
+            language: lang.code().into(),
+            form: serde_json::to_string(&form).map_err(internal)?,
+            started_at: now,
+            deadline: now + bp.time_limit_ms(),
+            closed_at: None,
+            score: None,
+        };
+        let row = if self.store.insert_attempt(&row).await? {
+            tracing::info!(attempt = %row.id, items = form.entries.len(), "attempt started");
+            row
+        } else {
+            // Another request of the same applicant started it a moment ago.
+            self.store.attempt_for(&user.id, &bp.id).await?.ok_or_else(AppError::internal)?
+        };
+        self.view(&row).await
+    }
+
+    async fn attempt(&self, user: &UserInfo, attempt_id: &str) -> Result<AttemptView, AppError> {
+        let row = self.owned_attempt(user, attempt_id).await?;
+        let row = self.expire_if_due(row).await?;
+        self.view(&row).await
+    }
+
+    async fn save_response(
+        &self,
+        user: &UserInfo,
+        attempt_id: &str,
+        item_id: &str,
+        request: SaveRequest,
+    ) -> Result<SaveAck, AppError> {
+        let row = self.store.attempt(attempt_id).await?.ok_or_else(|| AppError::not_found("The attempt"))?;
+        if row.user_id != user.id {
+            return Err(AppError::forbidden());
+        }
+        if row.status != AttemptStatus::InProgress.as_str() {
+            return Err(closed());
+        }
+        let now = self.now();
+        if now > row.deadline + self.settings.grace_ms {
+            self.close_and_score(&row.id, AttemptStatus::Expired).await?;
+            return Err(closed());
+        }
+        if !(1..=(1i64 << 53)).contains(&request.seq) {
+            return Err(AppError::invalid("seq must be a positive integer (at most 2^53)."));
+        }
+        let form: Form = serde_json::from_str(&row.form).map_err(internal)?;
+        let entry = ItemId::parse(item_id)
+            .ok()
+            .and_then(|id| form.entry(&id).map(|(_, e)| e.clone()))
+            .ok_or_else(|| AppError::invalid(format!("Item {item_id:?} is not on this attempt's form.")))?;
+        if let Some(choice) = request.choice {
+            if usize::try_from(choice).map_or(true, |c| c >= entry.option_order.len()) {
+                return Err(AppError::invalid(format!(
+                    "choice must be between 0 and {} for this item, or null.",
+                    entry.option_order.len().saturating_sub(1)
+                )));
+            }
+        }
+        let outcome = self
+            .store
+            .save_response(attempt_id, item_id, request.choice.map(i64::from), request.seq, now)
+            .await?;
+        match outcome {
+            SaveOutcome::Applied | SaveOutcome::Stale => Ok(SaveAck {
+                item_id: item_id.to_string(),
+                seq: request.seq,
+                applied: outcome == SaveOutcome::Applied,
+                saved_ms: now,
+            }),
+            SaveOutcome::Closed => Err(closed()),
+        }
+    }
+
+    #[tracing::instrument(name = "submit attempt", skip(self, user), fields(user = %user.id))]
+    async fn submit(&self, user: &UserInfo, attempt_id: &str) -> Result<ResultView, AppError> {
+        let row = self.owned_attempt(user, attempt_id).await?;
+        if row.user_id != user.id {
+            return Err(AppError::forbidden());
+        }
+        if row.status == AttemptStatus::InProgress.as_str() {
+            let status = if self.now() > row.deadline + self.settings.grace_ms {
+                AttemptStatus::Expired
+            } else {
+                AttemptStatus::Submitted
+            };
+            self.close_and_score(&row.id, status).await?;
+        }
+        let row = self.store.attempt(attempt_id).await?.ok_or_else(|| AppError::not_found("The attempt"))?;
+        self.result_view(&row).await
+    }
+
+    async fn result(&self, user: &UserInfo, attempt_id: &str) -> Result<ResultView, AppError> {
+        let row = self.owned_attempt(user, attempt_id).await?;
+        let row = self.expire_if_due(row).await?;
+        if row.status == AttemptStatus::InProgress.as_str() {
+            return Err(AppError::new(ErrorCode::Conflict, "The attempt is still in progress: submit it first."));
+        }
+        self.result_view(&row).await
+    }
+}
+
+/// A valid argon2id hash of a random password, verified against when the email is unknown so
+/// that a wrong email takes as long as a wrong password.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$1qQpUO0Ew4WCp3Pj3Gxm6Hx3Kc1Vt4d3S5FJm4mQOVg";
+

@@ -1,0 +1,186 @@
+//! Storage: one [`Store`] interface, two implementations (SQLite, the default, and
+//! PostgreSQL). Both use runtime-checked queries with `FromRow`; the SQL they share is written
+//! once in [`sql`], and the statements where the two databases must behave differently (row
+//! locks) are given per database.
+//!
+//! Conventions: times are milliseconds since the Unix epoch (`i64`), documents are JSON text.
+
+mod sql;
+
+use async_trait::async_trait;
+use std::sync::Arc;
+
+pub use sql::{PgStore, SqliteStore};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("already exists")]
+    Conflict,
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UserRow {
+    pub id: String,
+    pub email: String,
+    pub password_hash: String,
+    pub role: String,
+    pub full_name: String,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CompetencyRow {
+    pub code: String,
+    pub position: i64,
+    /// `{"ru": "...", "en": "...", "kk": "..."}`
+    pub names: String,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ItemRow {
+    pub item_id: String,
+    pub version: i64,
+    pub competency: String,
+    pub difficulty: String,
+    pub status: String,
+    pub content: String,
+    pub answer_key: String,
+    pub rationale: String,
+    pub option_count: i64,
+    pub created_at: i64,
+}
+
+/// What form assembly needs of a published item.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PoolRow {
+    pub item_id: String,
+    pub version: i64,
+    pub competency: String,
+    pub option_count: i64,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct BlueprintRow {
+    pub id: String,
+    pub spec: String,
+    pub active: i64,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AttemptRow {
+    pub id: String,
+    pub user_id: String,
+    pub blueprint_id: String,
+    pub status: String,
+    pub language: String,
+    pub form: String,
+    pub started_at: i64,
+    pub deadline: i64,
+    pub closed_at: Option<i64>,
+    pub score: Option<String>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ResponseRow {
+    pub item_id: String,
+    pub choice: Option<i64>,
+    pub seq: i64,
+    pub saved_at: i64,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct StageRow {
+    pub user_id: String,
+    pub stage: i64,
+    pub status: String,
+    pub attempt_id: Option<String>,
+    pub recorded_by: String,
+    pub recorded_at: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
+pub struct AttemptCounts {
+    pub in_progress: i64,
+    pub closed: i64,
+    pub passed: i64,
+}
+
+/// What happened to one save.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SaveOutcome {
+    /// Stored (or it was stored already with this very sequence number).
+    Applied,
+    /// A save with a higher sequence number is stored; nothing changed.
+    Stale,
+    /// The attempt is no longer in progress; nothing changed.
+    Closed,
+}
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// `sqlite` or `postgres`.
+    fn kind(&self) -> &'static str;
+    async fn migrate(&self) -> Result<()>;
+
+    async fn insert_user(&self, user: &UserRow) -> Result<()>;
+    async fn user_by_email(&self, email: &str) -> Result<Option<UserRow>>;
+    async fn user_by_id(&self, id: &str) -> Result<Option<UserRow>>;
+
+    async fn upsert_competency(&self, c: &CompetencyRow) -> Result<()>;
+    async fn competencies(&self) -> Result<Vec<CompetencyRow>>;
+
+    async fn insert_item_version(&self, item: &ItemRow) -> Result<()>;
+    async fn item_version(&self, item_id: &str, version: i64) -> Result<Option<ItemRow>>;
+    /// The latest published version of every published item.
+    async fn published_pool(&self) -> Result<Vec<PoolRow>>;
+    async fn count_published_by_competency(&self) -> Result<Vec<(String, i64)>>;
+
+    async fn upsert_blueprint(&self, b: &BlueprintRow) -> Result<()>;
+    async fn blueprint(&self, id: &str) -> Result<Option<BlueprintRow>>;
+    async fn active_blueprint(&self) -> Result<Option<BlueprintRow>>;
+
+    /// Inserts the attempt unless the user already has one for this blueprint (then `false`).
+    async fn insert_attempt(&self, a: &AttemptRow) -> Result<bool>;
+    async fn attempt(&self, id: &str) -> Result<Option<AttemptRow>>;
+    async fn attempt_for(&self, user_id: &str, blueprint_id: &str) -> Result<Option<AttemptRow>>;
+    async fn responses(&self, attempt_id: &str) -> Result<Vec<ResponseRow>>;
+    /// Stores a response if the attempt is in progress and `seq` is newer than the stored one.
+    /// Returns only after the write is durable.
+    async fn save_response(
+        &self,
+        attempt_id: &str,
+        item_id: &str,
+        choice: Option<i64>,
+        seq: i64,
+        now: i64,
+    ) -> Result<SaveOutcome>;
+    /// Moves an in-progress attempt to `status`; `false` if it was not in progress. After this
+    /// returns, no save to the attempt can succeed, and every earlier save is visible.
+    async fn close_attempt(&self, id: &str, status: &str, now: i64) -> Result<bool>;
+    async fn store_score(&self, id: &str, score: &str) -> Result<()>;
+    /// Closed attempts without a stored score (a crash between closing and scoring).
+    async fn unscored_attempts(&self) -> Result<Vec<String>>;
+    /// In-progress attempts whose deadline is before `cutoff`.
+    async fn overdue_attempts(&self, cutoff: i64) -> Result<Vec<String>>;
+    async fn attempt_counts(&self) -> Result<AttemptCounts>;
+
+    async fn set_stage(&self, s: &StageRow) -> Result<()>;
+    async fn stages(&self, user_id: &str) -> Result<Vec<StageRow>>;
+}
+
+/// Opens the database named by `url` (`sqlite:` path or `postgres://`), creating a SQLite
+/// file and its folder if needed.
+pub async fn connect(url: &str) -> anyhow::Result<Arc<dyn Store>> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Arc::new(PgStore::connect(url).await?))
+    } else {
+        Ok(Arc::new(SqliteStore::connect(url).await?))
+    }
+}

@@ -1,0 +1,402 @@
+//! The SQL behind [`Store`], written once for both databases.
+//!
+//! Both SQLite (through sqlx) and PostgreSQL accept `$1`-style parameters, `ON CONFLICT` and
+//! `INSERT ... SELECT`, so the statements are shared by a macro that expands to one `impl` per
+//! database. What differs is given as arguments: the row lock that serialises saves against
+//! closing an attempt (PostgreSQL needs `FOR SHARE` / `FOR UPDATE`; SQLite has one writer at a
+//! time and needs none).
+
+use super::*;
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use std::str::FromStr;
+use std::time::Duration;
+
+fn conflict(e: sqlx::Error) -> StoreError {
+    match &e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict,
+        _ => StoreError::Db(e),
+    }
+}
+
+/// The SQLite store: one file, WAL journal, `synchronous = FULL` so an acknowledged save
+/// survives a power cut, not only a process crash.
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+impl SqliteStore {
+    pub async fn connect(url: &str) -> anyhow::Result<Self> {
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .busy_timeout(Duration::from_secs(30))
+            .foreign_keys(true);
+        if let Some(dir) = options.get_filename().parent() {
+            if !dir.as_os_str().is_empty() {
+                std::fs::create_dir_all(dir)?;
+            }
+        }
+        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+        Ok(Self { pool })
+    }
+}
+
+/// The PostgreSQL store, for several app servers on one database.
+pub struct PgStore {
+    pool: PgPool,
+}
+
+impl PgStore {
+    pub async fn connect(url: &str) -> anyhow::Result<Self> {
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect(url)
+            .await?;
+        Ok(Self { pool })
+    }
+}
+
+macro_rules! sql_store {
+    ($store:ty, $kind:literal, $migrations:literal, save_lock: $save_lock:expr, close_lock: $close_lock:expr) => {
+        #[async_trait]
+        impl Store for $store {
+            fn kind(&self) -> &'static str {
+                $kind
+            }
+
+            async fn migrate(&self) -> Result<()> {
+                sqlx::migrate!($migrations).run(&self.pool).await?;
+                Ok(())
+            }
+
+            async fn insert_user(&self, u: &UserRow) -> Result<()> {
+                sqlx::query(
+                    "INSERT INTO users (id, email, password_hash, role, full_name, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(&u.id)
+                .bind(&u.email)
+                .bind(&u.password_hash)
+                .bind(&u.role)
+                .bind(&u.full_name)
+                .bind(u.created_at)
+                .execute(&self.pool)
+                .await
+                .map_err(conflict)?;
+                Ok(())
+            }
+
+            async fn user_by_email(&self, email: &str) -> Result<Option<UserRow>> {
+                Ok(sqlx::query_as("SELECT * FROM users WHERE email = $1")
+                    .bind(email)
+                    .fetch_optional(&self.pool)
+                    .await?)
+            }
+
+            async fn user_by_id(&self, id: &str) -> Result<Option<UserRow>> {
+                Ok(sqlx::query_as("SELECT * FROM users WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?)
+            }
+
+            async fn upsert_competency(&self, c: &CompetencyRow) -> Result<()> {
+                sqlx::query(
+                    "INSERT INTO competencies (code, position, names) VALUES ($1, $2, $3) \
+                     ON CONFLICT (code) DO UPDATE SET position = excluded.position, names = excluded.names",
+                )
+                .bind(&c.code)
+                .bind(c.position)
+                .bind(&c.names)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn competencies(&self) -> Result<Vec<CompetencyRow>> {
+                Ok(sqlx::query_as("SELECT * FROM competencies ORDER BY position, code")
+                    .fetch_all(&self.pool)
+                    .await?)
+            }
+
+            async fn insert_item_version(&self, i: &ItemRow) -> Result<()> {
+                sqlx::query(
+                    "INSERT INTO item_versions (item_id, version, competency, difficulty, status, content, \
+                     answer_key, rationale, option_count, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                )
+                .bind(&i.item_id)
+                .bind(i.version)
+                .bind(&i.competency)
+                .bind(&i.difficulty)
+                .bind(&i.status)
+                .bind(&i.content)
+                .bind(&i.answer_key)
+                .bind(&i.rationale)
+                .bind(i.option_count)
+                .bind(i.created_at)
+                .execute(&self.pool)
+                .await
+                .map_err(conflict)?;
+                Ok(())
+            }
+
+            async fn item_version(&self, item_id: &str, version: i64) -> Result<Option<ItemRow>> {
+                Ok(sqlx::query_as("SELECT * FROM item_versions WHERE item_id = $1 AND version = $2")
+                    .bind(item_id)
+                    .bind(version)
+                    .fetch_optional(&self.pool)
+                    .await?)
+            }
+
+            async fn published_pool(&self) -> Result<Vec<PoolRow>> {
+                Ok(sqlx::query_as(
+                    "SELECT v.item_id, v.version, v.competency, v.option_count FROM item_versions v \
+                     WHERE v.status = 'published' AND v.version = \
+                       (SELECT MAX(w.version) FROM item_versions w \
+                        WHERE w.item_id = v.item_id AND w.status = 'published') \
+                     ORDER BY v.item_id",
+                )
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn count_published_by_competency(&self) -> Result<Vec<(String, i64)>> {
+                Ok(sqlx::query_as(
+                    "SELECT c.code, COUNT(DISTINCT v.item_id) FROM competencies c \
+                     LEFT JOIN item_versions v ON v.competency = c.code AND v.status = 'published' \
+                     GROUP BY c.code, c.position ORDER BY c.position, c.code",
+                )
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn upsert_blueprint(&self, b: &BlueprintRow) -> Result<()> {
+                let mut tx = self.pool.begin().await?;
+                if b.active != 0 {
+                    sqlx::query("UPDATE blueprints SET active = 0 WHERE id <> $1")
+                        .bind(&b.id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                sqlx::query(
+                    "INSERT INTO blueprints (id, spec, active, created_at) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (id) DO UPDATE SET spec = excluded.spec, active = excluded.active",
+                )
+                .bind(&b.id)
+                .bind(&b.spec)
+                .bind(b.active)
+                .bind(b.created_at)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn blueprint(&self, id: &str) -> Result<Option<BlueprintRow>> {
+                Ok(sqlx::query_as("SELECT * FROM blueprints WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?)
+            }
+
+            async fn active_blueprint(&self) -> Result<Option<BlueprintRow>> {
+                Ok(sqlx::query_as("SELECT * FROM blueprints WHERE active = 1 ORDER BY created_at DESC LIMIT 1")
+                    .fetch_optional(&self.pool)
+                    .await?)
+            }
+
+            async fn insert_attempt(&self, a: &AttemptRow) -> Result<bool> {
+                let done = sqlx::query(
+                    "INSERT INTO attempts (id, user_id, blueprint_id, status, language, form, started_at, \
+                     deadline, closed_at, score) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+                     ON CONFLICT (user_id, blueprint_id) DO NOTHING",
+                )
+                .bind(&a.id)
+                .bind(&a.user_id)
+                .bind(&a.blueprint_id)
+                .bind(&a.status)
+                .bind(&a.language)
+                .bind(&a.form)
+                .bind(a.started_at)
+                .bind(a.deadline)
+                .bind(a.closed_at)
+                .bind(&a.score)
+                .execute(&self.pool)
+                .await
+                .map_err(conflict)?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn attempt(&self, id: &str) -> Result<Option<AttemptRow>> {
+                Ok(sqlx::query_as("SELECT * FROM attempts WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?)
+            }
+
+            async fn attempt_for(&self, user_id: &str, blueprint_id: &str) -> Result<Option<AttemptRow>> {
+                Ok(sqlx::query_as("SELECT * FROM attempts WHERE user_id = $1 AND blueprint_id = $2")
+                    .bind(user_id)
+                    .bind(blueprint_id)
+                    .fetch_optional(&self.pool)
+                    .await?)
+            }
+
+            async fn responses(&self, attempt_id: &str) -> Result<Vec<ResponseRow>> {
+                Ok(sqlx::query_as(
+                    "SELECT item_id, choice, seq, saved_at FROM responses WHERE attempt_id = $1 ORDER BY item_id",
+                )
+                .bind(attempt_id)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn save_response(
+                &self,
+                attempt_id: &str,
+                item_id: &str,
+                choice: Option<i64>,
+                seq: i64,
+                now: i64,
+            ) -> Result<SaveOutcome> {
+                let mut tx = self.pool.begin().await?;
+                let lock: Option<&str> = $save_lock;
+                if let Some(lock) = lock {
+                    sqlx::query(lock).bind(attempt_id).execute(&mut *tx).await?;
+                }
+                let done = sqlx::query(
+                    "INSERT INTO responses (attempt_id, item_id, choice, seq, saved_at) \
+                     SELECT $1, $2, $3, $4, $5 \
+                     WHERE EXISTS (SELECT 1 FROM attempts WHERE id = $1 AND status = 'in_progress') \
+                     ON CONFLICT (attempt_id, item_id) DO UPDATE \
+                     SET choice = excluded.choice, seq = excluded.seq, saved_at = excluded.saved_at \
+                     WHERE responses.seq < excluded.seq",
+                )
+                .bind(attempt_id)
+                .bind(item_id)
+                .bind(choice)
+                .bind(seq)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                let outcome = if done.rows_affected() == 1 {
+                    SaveOutcome::Applied
+                } else {
+                    let open: Option<(String,)> =
+                        sqlx::query_as("SELECT status FROM attempts WHERE id = $1 AND status = 'in_progress'")
+                            .bind(attempt_id)
+                            .fetch_optional(&mut *tx)
+                            .await?;
+                    let stored: Option<(i64,)> =
+                        sqlx::query_as("SELECT seq FROM responses WHERE attempt_id = $1 AND item_id = $2")
+                            .bind(attempt_id)
+                            .bind(item_id)
+                            .fetch_optional(&mut *tx)
+                            .await?;
+                    match (open, stored) {
+                        (None, _) => SaveOutcome::Closed,
+                        (Some(_), Some((s,))) if s == seq => SaveOutcome::Applied,
+                        _ => SaveOutcome::Stale,
+                    }
+                };
+                tx.commit().await?;
+                Ok(outcome)
+            }
+
+            async fn close_attempt(&self, id: &str, status: &str, now: i64) -> Result<bool> {
+                let mut tx = self.pool.begin().await?;
+                let lock: Option<&str> = $close_lock;
+                if let Some(lock) = lock {
+                    sqlx::query(lock).bind(id).execute(&mut *tx).await?;
+                }
+                let done = sqlx::query(
+                    "UPDATE attempts SET status = $2, closed_at = $3 WHERE id = $1 AND status = 'in_progress'",
+                )
+                .bind(id)
+                .bind(status)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn store_score(&self, id: &str, score: &str) -> Result<()> {
+                sqlx::query("UPDATE attempts SET score = $2 WHERE id = $1")
+                    .bind(id)
+                    .bind(score)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn unscored_attempts(&self) -> Result<Vec<String>> {
+                let rows: Vec<(String,)> =
+                    sqlx::query_as("SELECT id FROM attempts WHERE status <> 'in_progress' AND score IS NULL")
+                        .fetch_all(&self.pool)
+                        .await?;
+                Ok(rows.into_iter().map(|r| r.0).collect())
+            }
+
+            async fn overdue_attempts(&self, cutoff: i64) -> Result<Vec<String>> {
+                let rows: Vec<(String,)> = sqlx::query_as(
+                    "SELECT id FROM attempts WHERE status = 'in_progress' AND deadline < $1 ORDER BY deadline LIMIT 1000",
+                )
+                .bind(cutoff)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows.into_iter().map(|r| r.0).collect())
+            }
+
+            async fn attempt_counts(&self) -> Result<AttemptCounts> {
+                Ok(sqlx::query_as(
+                    "SELECT \
+                       (SELECT COUNT(*) FROM attempts WHERE status = 'in_progress') AS in_progress, \
+                       (SELECT COUNT(*) FROM attempts WHERE status <> 'in_progress') AS closed, \
+                       (SELECT COUNT(*) FROM stage_results WHERE stage = 1 AND status = 'passed') AS passed",
+                )
+                .fetch_one(&self.pool)
+                .await?)
+            }
+
+            async fn set_stage(&self, s: &StageRow) -> Result<()> {
+                sqlx::query(
+                    "INSERT INTO stage_results (user_id, stage, status, attempt_id, recorded_by, recorded_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6) \
+                     ON CONFLICT (user_id, stage) DO UPDATE SET status = excluded.status, \
+                     attempt_id = excluded.attempt_id, recorded_by = excluded.recorded_by, \
+                     recorded_at = excluded.recorded_at",
+                )
+                .bind(&s.user_id)
+                .bind(s.stage)
+                .bind(&s.status)
+                .bind(&s.attempt_id)
+                .bind(&s.recorded_by)
+                .bind(s.recorded_at)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn stages(&self, user_id: &str) -> Result<Vec<StageRow>> {
+                Ok(sqlx::query_as("SELECT * FROM stage_results WHERE user_id = $1 ORDER BY stage")
+                    .bind(user_id)
+                    .fetch_all(&self.pool)
+                    .await?)
+            }
+        }
+    };
+}
+
+sql_store!(SqliteStore, "sqlite", "../migrations/sqlite", save_lock: None, close_lock: None);
+sql_store!(
+    PgStore,
+    "postgres",
+    "../migrations/postgres",
+    save_lock: Some("SELECT id FROM attempts WHERE id = $1 FOR SHARE"),
+    close_lock: Some("SELECT id FROM attempts WHERE id = $1 FOR UPDATE")
+);
