@@ -67,7 +67,9 @@ pub async fn save_answer(
     choice: Option<u32>,
 ) -> Result<SaveAck, AppError> {
     let (backend, user) = caller()?;
-    backend.save_response(&user, &attempt_id, &item_id, SaveRequest { seq, choice }).await
+    backend
+        .save_response(&user, &attempt_id, &item_id, SaveRequest { seq, choice })
+        .await
 }
 
 #[server(prefix = "/api/fn", endpoint = "submit")]

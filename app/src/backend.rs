@@ -24,7 +24,11 @@ pub trait Backend: Send + Sync + 'static {
     /// Whether cookies must carry `Secure` (the site is served over HTTPS).
     fn secure_cookies(&self) -> bool;
     async fn dashboard(&self, user: &UserInfo) -> Result<Dashboard, AppError>;
-    async fn start_attempt(&self, user: &UserInfo, language: Option<&str>) -> Result<AttemptView, AppError>;
+    async fn start_attempt(
+        &self,
+        user: &UserInfo,
+        language: Option<&str>,
+    ) -> Result<AttemptView, AppError>;
     async fn attempt(&self, user: &UserInfo, attempt_id: &str) -> Result<AttemptView, AppError>;
     async fn save_response(
         &self,
@@ -59,7 +63,9 @@ pub fn token_from_headers(headers: &HeaderMap) -> Option<String> {
 /// `Set-Cookie` value that stores the session token.
 pub fn session_cookie(token: &str, max_age_s: i64, secure: bool) -> String {
     let secure = if secure { "; Secure" } else { "" };
-    format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_s}{secure}")
+    format!(
+        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_s}{secure}"
+    )
 }
 
 /// `Set-Cookie` value that removes the session cookie.
@@ -90,9 +96,15 @@ mod tests {
     fn the_token_comes_from_bearer_or_cookie() {
         let mut h = HeaderMap::new();
         assert_eq!(token_from_headers(&h), None);
-        h.insert(http::header::COOKIE, "a=b; qabilet_session=tok123; c=d".parse().expect("header"));
+        h.insert(
+            http::header::COOKIE,
+            "a=b; qabilet_session=tok123; c=d".parse().expect("header"),
+        );
         assert_eq!(token_from_headers(&h).as_deref(), Some("tok123"));
-        h.insert(http::header::AUTHORIZATION, "Bearer abc".parse().expect("header"));
+        h.insert(
+            http::header::AUTHORIZATION,
+            "Bearer abc".parse().expect("header"),
+        );
         assert_eq!(token_from_headers(&h).as_deref(), Some("abc"));
     }
 

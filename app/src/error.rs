@@ -81,13 +81,22 @@ impl fmt::Display for AppError {
 
 impl AppError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self { code, message: message.into() }
+        Self {
+            code,
+            message: message.into(),
+        }
     }
     pub fn unauthenticated() -> Self {
-        Self::new(ErrorCode::Unauthenticated, "Please sign in: your session is missing or has expired.")
+        Self::new(
+            ErrorCode::Unauthenticated,
+            "Please sign in: your session is missing or has expired.",
+        )
     }
     pub fn forbidden() -> Self {
-        Self::new(ErrorCode::Forbidden, "This is not available to your account.")
+        Self::new(
+            ErrorCode::Forbidden,
+            "This is not available to your account.",
+        )
     }
     pub fn not_found(what: &str) -> Self {
         Self::new(ErrorCode::NotFound, format!("{what} was not found."))
@@ -96,7 +105,10 @@ impl AppError {
         Self::new(ErrorCode::Invalid, message)
     }
     pub fn internal() -> Self {
-        Self::new(ErrorCode::Internal, "An internal error occurred; it has been logged.")
+        Self::new(
+            ErrorCode::Internal,
+            "An internal error occurred; it has been logged.",
+        )
     }
 }
 
@@ -105,12 +117,14 @@ impl FromServerFnError for AppError {
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
-            ServerFnErrorErr::Request(m) => {
-                AppError::new(ErrorCode::Network, format!("The server could not be reached ({m})."))
-            }
-            ServerFnErrorErr::Args(m) | ServerFnErrorErr::MissingArg(m) => {
-                AppError::new(ErrorCode::BadRequest, format!("The request could not be read: {m}"))
-            }
+            ServerFnErrorErr::Request(m) => AppError::new(
+                ErrorCode::Network,
+                format!("The server could not be reached ({m})."),
+            ),
+            ServerFnErrorErr::Args(m) | ServerFnErrorErr::MissingArg(m) => AppError::new(
+                ErrorCode::BadRequest,
+                format!("The request could not be read: {m}"),
+            ),
             other => AppError::new(ErrorCode::Internal, other.to_string()),
         }
     }

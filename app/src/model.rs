@@ -18,7 +18,12 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [Role::Applicant, Role::Proctor, Role::Methodologist, Role::Admin];
+    pub const ALL: [Role; 4] = [
+        Role::Applicant,
+        Role::Proctor,
+        Role::Methodologist,
+        Role::Admin,
+    ];
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Applicant => "applicant",
@@ -63,9 +68,13 @@ impl AttemptStatus {
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
-        [AttemptStatus::InProgress, AttemptStatus::Submitted, AttemptStatus::Expired]
-            .into_iter()
-            .find(|a| a.as_str() == s)
+        [
+            AttemptStatus::InProgress,
+            AttemptStatus::Submitted,
+            AttemptStatus::Expired,
+        ]
+        .into_iter()
+        .find(|a| a.as_str() == s)
     }
     pub fn is_open(self) -> bool {
         self == AttemptStatus::InProgress
@@ -93,9 +102,14 @@ impl StageStatus {
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
-        [StageStatus::Pending, StageStatus::Passed, StageStatus::Failed, StageStatus::Withdrawn]
-            .into_iter()
-            .find(|a| a.as_str() == s)
+        [
+            StageStatus::Pending,
+            StageStatus::Passed,
+            StageStatus::Failed,
+            StageStatus::Withdrawn,
+        ]
+        .into_iter()
+        .find(|a| a.as_str() == s)
     }
 }
 

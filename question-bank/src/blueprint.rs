@@ -53,9 +53,14 @@ impl Blueprint {
         }
         for (i, s) in self.sections.iter().enumerate() {
             if s.count == 0 {
-                return Err(BlueprintError::EmptySection { competency: s.competency.clone() });
+                return Err(BlueprintError::EmptySection {
+                    competency: s.competency.clone(),
+                });
             }
-            if self.sections[..i].iter().any(|o| o.competency == s.competency) {
+            if self.sections[..i]
+                .iter()
+                .any(|o| o.competency == s.competency)
+            {
                 return Err(BlueprintError::DuplicateSection(s.competency.clone()));
             }
         }
@@ -94,7 +99,10 @@ pub(crate) mod tests {
             min_competency_percent: None,
             sections: sections
                 .iter()
-                .map(|(c, n)| Section { competency: (*c).into(), count: *n })
+                .map(|(c, n)| Section {
+                    competency: (*c).into(),
+                    count: *n,
+                })
                 .collect(),
             shuffle_items: true,
             shuffle_options: true,
@@ -112,7 +120,10 @@ pub(crate) mod tests {
     #[test]
     fn broken_blueprints_are_refused() {
         assert_eq!(blueprint(&[]).validate(), Err(BlueprintError::NoSections));
-        assert!(matches!(blueprint(&[("a", 0)]).validate(), Err(BlueprintError::EmptySection { .. })));
+        assert!(matches!(
+            blueprint(&[("a", 0)]).validate(),
+            Err(BlueprintError::EmptySection { .. })
+        ));
         assert!(matches!(
             blueprint(&[("a", 1), ("a", 2)]).validate(),
             Err(BlueprintError::DuplicateSection(_))

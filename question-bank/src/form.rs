@@ -44,15 +44,24 @@ pub struct Form {
 
 impl Form {
     pub fn entry(&self, item: &ItemId) -> Option<(usize, &FormEntry)> {
-        self.entries.iter().enumerate().find(|(_, e)| &e.item_id == item)
+        self.entries
+            .iter()
+            .enumerate()
+            .find(|(_, e)| &e.item_id == item)
     }
 }
 
 /// Why no form could be drawn.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AssemblyError {
-    #[error("competency {competency:?} needs {needed} items but the bank has {available} published")]
-    Short { competency: String, needed: usize, available: usize },
+    #[error(
+        "competency {competency:?} needs {needed} items but the bank has {available} published"
+    )]
+    Short {
+        competency: String,
+        needed: usize,
+        available: usize,
+    },
     #[error("item {0} has more than 255 options")]
     TooManyOptions(ItemId),
 }
@@ -61,12 +70,18 @@ pub enum AssemblyError {
 ///
 /// Every section gets exactly its count of distinct items of its competency; items are then
 /// shuffled across the form if the blueprint says so, and each item's options likewise.
-pub fn assemble(blueprint: &Blueprint, pool: &[PoolItem], seed: u64) -> Result<Form, AssemblyError> {
+pub fn assemble(
+    blueprint: &Blueprint,
+    pool: &[PoolItem],
+    seed: u64,
+) -> Result<Form, AssemblyError> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut entries = Vec::with_capacity(blueprint.item_count() as usize);
     for section in &blueprint.sections {
-        let candidates: Vec<&PoolItem> =
-            pool.iter().filter(|p| p.competency == section.competency).collect();
+        let candidates: Vec<&PoolItem> = pool
+            .iter()
+            .filter(|p| p.competency == section.competency)
+            .collect();
         let needed = section.count as usize;
         if candidates.len() < needed {
             return Err(AssemblyError::Short {
@@ -124,8 +139,14 @@ mod tests {
             assert_eq!(form.entries.len(), 8);
             let ids: HashSet<_> = form.entries.iter().map(|e| &e.item_id).collect();
             assert_eq!(ids.len(), 8, "no item twice");
-            assert_eq!(form.entries.iter().filter(|e| e.competency == "a").count(), 5);
-            assert_eq!(form.entries.iter().filter(|e| e.competency == "b").count(), 3);
+            assert_eq!(
+                form.entries.iter().filter(|e| e.competency == "a").count(),
+                5
+            );
+            assert_eq!(
+                form.entries.iter().filter(|e| e.competency == "b").count(),
+                3
+            );
             for e in &form.entries {
                 let mut order = e.option_order.clone();
                 order.sort_unstable();
@@ -140,7 +161,14 @@ mod tests {
         let pool = pool(&[("a", 30), ("b", 30)]);
         assert_eq!(assemble(&bp, &pool, 7), assemble(&bp, &pool, 7));
         let distinct: HashSet<Vec<ItemId>> = (0..20)
-            .map(|s| assemble(&bp, &pool, s).expect("form").entries.into_iter().map(|e| e.item_id).collect())
+            .map(|s| {
+                assemble(&bp, &pool, s)
+                    .expect("form")
+                    .entries
+                    .into_iter()
+                    .map(|e| e.item_id)
+                    .collect()
+            })
             .collect();
         assert!(distinct.len() > 15, "different seeds draw different forms");
     }
@@ -167,14 +195,28 @@ mod tests {
         let mut bp = blueprint(&[("a", 2)]);
         bp.shuffle_options = false;
         let form = assemble(&bp, &pool(&[("a", 4)]), 1).expect("form");
-        assert!(form.entries.iter().all(|e| e.option_order == vec![0, 1, 2, 3]));
+        assert!(
+            form.entries
+                .iter()
+                .all(|e| e.option_order == vec![0, 1, 2, 3])
+        );
     }
 
     #[test]
     fn a_short_bank_names_the_competency_and_the_shortfall() {
         let bp = blueprint(&[("a", 2), ("b", 5)]);
         let err = assemble(&bp, &pool(&[("a", 4), ("b", 3)]), 1).unwrap_err();
-        assert_eq!(err, AssemblyError::Short { competency: "b".into(), needed: 5, available: 3 });
-        assert_eq!(err.to_string(), "competency \"b\" needs 5 items but the bank has 3 published");
+        assert_eq!(
+            err,
+            AssemblyError::Short {
+                competency: "b".into(),
+                needed: 5,
+                available: 3
+            }
+        );
+        assert_eq!(
+            err.to_string(),
+            "competency \"b\" needs 5 items but the bank has 3 published"
+        );
     }
 }

@@ -95,16 +95,22 @@ impl LocalizedText {
     }
     /// The text in `lang`, or in the nearest language that has it.
     pub fn get(&self, lang: Language) -> Option<&str> {
-        lang.fallbacks()
-            .into_iter()
-            .find_map(|l| self.0.get(&l).map(String::as_str).filter(|t| !t.trim().is_empty()))
+        lang.fallbacks().into_iter().find_map(|l| {
+            self.0
+                .get(&l)
+                .map(String::as_str)
+                .filter(|t| !t.trim().is_empty())
+        })
     }
     /// Whether the text exists (non-blank) in exactly this language.
     pub fn has(&self, lang: Language) -> bool {
         self.0.get(&lang).is_some_and(|t| !t.trim().is_empty())
     }
     pub fn languages(&self) -> impl Iterator<Item = Language> + '_ {
-        self.0.iter().filter(|(_, t)| !t.trim().is_empty()).map(|(l, _)| *l)
+        self.0
+            .iter()
+            .filter(|(_, t)| !t.trim().is_empty())
+            .map(|(l, _)| *l)
     }
 }
 
@@ -141,11 +147,24 @@ pub enum ItemError {
     #[error("item {id}: a single-choice item needs 2 to {MAX_OPTIONS} options, it has {count}")]
     OptionCount { id: String, count: usize },
     #[error("item {id}: option {option} is empty in {lang}")]
-    EmptyOption { id: String, option: usize, lang: Language },
+    EmptyOption {
+        id: String,
+        option: usize,
+        lang: Language,
+    },
     #[error("item {id}: options {first} and {second} have the same text in {lang}")]
-    DuplicateOption { id: String, first: usize, second: usize, lang: Language },
+    DuplicateOption {
+        id: String,
+        first: usize,
+        second: usize,
+        lang: Language,
+    },
     #[error("item {id}: the key names option {correct}, but there are only {count} options")]
-    KeyOutOfRange { id: String, correct: usize, count: usize },
+    KeyOutOfRange {
+        id: String,
+        correct: usize,
+        count: usize,
+    },
     #[error("item {id}: the competency code is empty")]
     NoCompetency { id: String },
 }
@@ -168,10 +187,15 @@ impl Item {
         for &lang in &langs {
             for (i, option) in self.options.iter().enumerate() {
                 if !option.has(lang) {
-                    return Err(ItemError::EmptyOption { id: id(), option: i + 1, lang });
+                    return Err(ItemError::EmptyOption {
+                        id: id(),
+                        option: i + 1,
+                        lang,
+                    });
                 }
                 for (j, other) in self.options.iter().enumerate().skip(i + 1) {
-                    if option.0.get(&lang).map(|t| t.trim()) == other.0.get(&lang).map(|t| t.trim()) {
+                    if option.0.get(&lang).map(|t| t.trim()) == other.0.get(&lang).map(|t| t.trim())
+                    {
                         return Err(ItemError::DuplicateOption {
                             id: id(),
                             first: i + 1,
@@ -183,9 +207,11 @@ impl Item {
             }
         }
         match self.key {
-            Key::SingleChoice { correct } if correct >= count => {
-                Err(ItemError::KeyOutOfRange { id: id(), correct: correct + 1, count })
-            }
+            Key::SingleChoice { correct } if correct >= count => Err(ItemError::KeyOutOfRange {
+                id: id(),
+                correct: correct + 1,
+                count,
+            }),
             Key::SingleChoice { .. } => Ok(()),
         }
     }
@@ -226,7 +252,14 @@ pub(crate) mod tests {
     #[test]
     fn a_key_outside_the_options_is_refused() {
         let err = sample("q-1", "vision", 4, 4).validate().unwrap_err();
-        assert!(matches!(err, ItemError::KeyOutOfRange { correct: 5, count: 4, .. }));
+        assert!(matches!(
+            err,
+            ItemError::KeyOutOfRange {
+                correct: 5,
+                count: 4,
+                ..
+            }
+        ));
     }
 
     #[test]
@@ -237,7 +270,14 @@ pub(crate) mod tests {
         ));
         let mut item = sample("q-1", "vision", 3, 0);
         item.options[2] = item.options[0].clone();
-        assert!(matches!(item.validate(), Err(ItemError::DuplicateOption { first: 1, second: 3, .. })));
+        assert!(matches!(
+            item.validate(),
+            Err(ItemError::DuplicateOption {
+                first: 1,
+                second: 3,
+                ..
+            })
+        ));
     }
 
     #[test]
@@ -249,7 +289,11 @@ pub(crate) mod tests {
         }
         assert!(matches!(
             item.validate(),
-            Err(ItemError::EmptyOption { option: 3, lang: Language::Ru, .. })
+            Err(ItemError::EmptyOption {
+                option: 3,
+                lang: Language::Ru,
+                ..
+            })
         ));
         assert_eq!(item.ready_languages(), vec![Language::En]);
     }
@@ -264,7 +308,9 @@ pub(crate) mod tests {
 
     #[test]
     fn text_falls_back_to_a_near_language() {
-        let t = LocalizedText::new().with(Language::Ru, "Привет").with(Language::En, "Hello");
+        let t = LocalizedText::new()
+            .with(Language::Ru, "Привет")
+            .with(Language::En, "Hello");
         assert_eq!(t.get(Language::Kk), Some("Привет"));
         assert_eq!(t.get(Language::En), Some("Hello"));
         assert_eq!(LocalizedText::new().get(Language::En), None);

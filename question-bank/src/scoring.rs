@@ -18,8 +18,12 @@ impl ScoredEntry<'_> {
     /// Whether the response is correct. An unanswered item or a position outside the options
     /// scores nothing.
     pub fn is_correct(&self) -> bool {
-        let Some(shown) = self.response else { return false };
-        let Some(&authored) = self.option_order.get(shown) else { return false };
+        let Some(shown) = self.response else {
+            return false;
+        };
+        let Some(&authored) = self.option_order.get(shown) else {
+            return false;
+        };
         match self.key {
             Key::SingleChoice { correct } => usize::from(authored) == *correct,
         }
@@ -61,14 +65,22 @@ pub fn score(blueprint: &Blueprint, entries: &[ScoredEntry<'_>]) -> ScoreReport 
     let mut by_competency: Vec<CompetencyScore> = blueprint
         .sections
         .iter()
-        .map(|s| CompetencyScore { competency: s.competency.clone(), correct: 0, total: 0, percent: 0.0 })
+        .map(|s| CompetencyScore {
+            competency: s.competency.clone(),
+            correct: 0,
+            total: 0,
+            percent: 0.0,
+        })
         .collect();
     let (mut correct, mut answered) = (0u32, 0u32);
     for e in entries {
         let ok = e.is_correct();
         correct += u32::from(ok);
         answered += u32::from(e.response.is_some());
-        let slot = match by_competency.iter().position(|c| c.competency == e.competency) {
+        let slot = match by_competency
+            .iter()
+            .position(|c| c.competency == e.competency)
+        {
             Some(i) => i,
             None => {
                 by_competency.push(CompetencyScore {
@@ -115,8 +127,18 @@ mod tests {
         response: Option<usize>,
     }
 
-    fn case(competency: &'static str, correct: usize, order: &[u8], response: Option<usize>) -> Case {
-        Case { competency, key: Key::SingleChoice { correct }, order: order.to_vec(), response }
+    fn case(
+        competency: &'static str,
+        correct: usize,
+        order: &[u8],
+        response: Option<usize>,
+    ) -> Case {
+        Case {
+            competency,
+            key: Key::SingleChoice { correct },
+            order: order.to_vec(),
+            response,
+        }
     }
 
     fn run(bp: &Blueprint, cases: &[Case]) -> ScoreReport {
@@ -156,7 +178,15 @@ mod tests {
         assert_eq!((r.correct, r.total, r.answered), (7, 10, 8));
         assert_eq!(r.percent, 70.0);
         assert!(r.passed, "70% meets a 70% cut");
-        assert_eq!(r.by_competency[0], CompetencyScore { competency: "a".into(), correct: 3, total: 4, percent: 75.0 });
+        assert_eq!(
+            r.by_competency[0],
+            CompetencyScore {
+                competency: "a".into(),
+                correct: 3,
+                total: 4,
+                percent: 75.0
+            }
+        );
         assert_eq!(r.by_competency[1].percent, 66.7);
 
         let mut strict = bp.clone();

@@ -4,8 +4,8 @@
 use anyhow::Context;
 use app::error::AppError;
 use app::model::{Role, UserInfo};
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -64,10 +64,11 @@ impl Tokens {
             iss: ISSUER.into(),
             aud: AUDIENCE.into(),
         };
-        let token = encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(|e| {
-            tracing::error!(error = %e, "signing a session token failed");
-            AppError::internal()
-        })?;
+        let token =
+            encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(|e| {
+                tracing::error!(error = %e, "signing a session token failed");
+                AppError::internal()
+            })?;
         Ok((token, exp))
     }
 
@@ -77,7 +78,12 @@ impl Tokens {
             AppError::unauthenticated()
         })?;
         let c = data.claims;
-        Ok(UserInfo { id: c.sub, email: c.email, full_name: c.name, role: c.role })
+        Ok(UserInfo {
+            id: c.sub,
+            email: c.email,
+            full_name: c.name,
+            role: c.role,
+        })
     }
 }
 
@@ -95,7 +101,11 @@ pub fn hash_password(password: &str) -> anyhow::Result<String> {
 /// Whether `password` matches the stored `hash`. A malformed hash never matches.
 pub fn verify_password(hash: &str, password: &str) -> bool {
     PasswordHash::new(hash)
-        .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
@@ -116,7 +126,11 @@ pub fn load_or_create_secret(path: &Path) -> anyhow::Result<Vec<u8>> {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("reading the JWT secret file {}", path.display()))?;
         let secret = text.trim().as_bytes().to_vec();
-        anyhow::ensure!(secret.len() >= 32, "the JWT secret in {} is shorter than 32 bytes", path.display());
+        anyhow::ensure!(
+            secret.len() >= 32,
+            "the JWT secret in {} is shorter than 32 bytes",
+            path.display()
+        );
         return Ok(secret);
     }
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -125,7 +139,8 @@ pub fn load_or_create_secret(path: &Path) -> anyhow::Result<Vec<u8>> {
     let mut bytes = [0u8; 32];
     rand::fill(&mut bytes);
     let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    write_private(path, &hex).with_context(|| format!("writing the JWT secret file {}", path.display()))?;
+    write_private(path, &hex)
+        .with_context(|| format!("writing the JWT secret file {}", path.display()))?;
     tracing::info!(path = %path.display(), "created a new JWT signing secret");
     Ok(hex.into_bytes())
 }
@@ -134,7 +149,11 @@ pub fn load_or_create_secret(path: &Path) -> anyhow::Result<Vec<u8>> {
 fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
-    let mut f = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
     f.write_all(text.as_bytes())?;
     f.sync_all()
 }
@@ -149,7 +168,12 @@ mod tests {
     use super::*;
 
     fn user() -> UserInfo {
-        UserInfo { id: "u1".into(), email: "a@b.kz".into(), full_name: "A".into(), role: Role::Applicant }
+        UserInfo {
+            id: "u1".into(),
+            email: "a@b.kz".into(),
+            full_name: "A".into(),
+            role: Role::Applicant,
+        }
     }
 
     #[test]

@@ -16,7 +16,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 #[derive(Debug, Parser)]
-#[command(name = "qabilet", version, about = "Qabilet: online competency testing and selection")]
+#[command(
+    name = "qabilet",
+    version,
+    about = "Qabilet: online competency testing and selection"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub config: Config,
@@ -69,7 +73,10 @@ pub fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
@@ -116,7 +123,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             crate::demo::print_accounts();
             Ok(())
         }
-        Command::User { command: UserCommand::Add { role, email, name, password_stdin } } => {
+        Command::User {
+            command:
+                UserCommand::Add {
+                    role,
+                    email,
+                    name,
+                    password_stdin,
+                },
+        } => {
             let store = open_store(&config).await?;
             let role = Role::parse(&role).context("unknown role")?;
             let password = if password_stdin {
@@ -128,7 +143,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             auth::check_password_policy(&password).map_err(anyhow::Error::msg)?;
             let email = email.trim().to_lowercase();
-            anyhow::ensure!(email.contains('@') && email.len() <= 254, "{email:?} is not an email address");
+            anyhow::ensure!(
+                email.contains('@') && email.len() <= 254,
+                "{email:?} is not an email address"
+            );
             let user = UserRow {
                 id: uuid::Uuid::new_v4().to_string(),
                 full_name: name.unwrap_or_else(|| email.clone()),
@@ -142,7 +160,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     println!("created {} account {email}", role.as_str());
                     Ok(())
                 }
-                Err(StoreError::Conflict) => anyhow::bail!("an account with email {email} exists already"),
+                Err(StoreError::Conflict) => {
+                    anyhow::bail!("an account with email {email} exists already")
+                }
                 Err(e) => Err(e.into()),
             }
         }
@@ -159,7 +179,10 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
         store.clone(),
         Tokens::new(&secret, i64::from(config.session_minutes) * 60),
         Arc::new(SystemClock),
-        Settings { grace_ms: i64::from(config.grace_seconds) * 1000, secure_cookies: config.secure_cookies },
+        Settings {
+            grace_ms: i64::from(config.grace_seconds) * 1000,
+            secure_cookies: config.secure_cookies,
+        },
     ));
 
     // Crash recovery first, then the same sweep every few seconds: close attempts whose time is
@@ -190,17 +213,31 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
         .site_pkg_dir("pkg")
         .site_addr(addr)
         .build();
-    if !config.site_root.join("pkg").join(format!("{}.js", app::OUTPUT_NAME)).exists() {
+    if !config
+        .site_root
+        .join("pkg")
+        .join(format!("{}.js", app::OUTPUT_NAME))
+        .exists()
+    {
         tracing::warn!(site_root = %config.site_root.display(),
             "the site bundle is missing: pages will render but not hydrate; build it with `cargo xtask build`");
     }
-    let state = AppState { leptos_options, backend: services.clone(), services };
+    let state = AppState {
+        leptos_options,
+        backend: services.clone(),
+        services,
+    };
     let router = web::router(state);
     if demo {
         crate::demo::print_accounts();
     }
-    println!("Qabilet ({} database) is listening on http://{addr}", store.kind());
-    axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await?;
+    println!(
+        "Qabilet ({} database) is listening on http://{addr}",
+        store.kind()
+    );
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
     Ok(())
 }
 
@@ -210,7 +247,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

@@ -8,11 +8,21 @@ use std::path::PathBuf;
 #[derive(Debug, Clone, Args)]
 pub struct Config {
     /// Database: a SQLite file (`sqlite:PATH`) or a PostgreSQL URL (`postgres://...`).
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite:./data/qabilet.db", global = true)]
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite:./data/qabilet.db",
+        global = true
+    )]
     pub database_url: String,
 
     /// Address to listen on.
-    #[arg(long, env = "QABILET_ADDR", default_value = "127.0.0.1:3000", global = true)]
+    #[arg(
+        long,
+        env = "QABILET_ADDR",
+        default_value = "127.0.0.1:3000",
+        global = true
+    )]
     pub addr: SocketAddr,
 
     /// File holding the JWT signing secret; created (mode 0600) if missing. Defaults to
@@ -22,25 +32,46 @@ pub struct Config {
     pub jwt_secret_file: Option<PathBuf>,
 
     /// Folder with the built site (`pkg/qabilet.js`, `pkg/qabilet_bg.wasm`, `pkg/qabilet.css`).
-    #[arg(long, env = "QABILET_SITE_ROOT", default_value = "target/site", global = true)]
+    #[arg(
+        long,
+        env = "QABILET_SITE_ROOT",
+        default_value = "target/site",
+        global = true
+    )]
     pub site_root: PathBuf,
 
     /// Saves arriving up to this many seconds after the deadline still count.
-    #[arg(long, env = "QABILET_GRACE_SECONDS", default_value_t = 60, global = true)]
+    #[arg(
+        long,
+        env = "QABILET_GRACE_SECONDS",
+        default_value_t = 60,
+        global = true
+    )]
     pub grace_seconds: u32,
 
     /// How long a session token is valid, in minutes.
-    #[arg(long, env = "QABILET_SESSION_MINUTES", default_value_t = 720, global = true)]
+    #[arg(
+        long,
+        env = "QABILET_SESSION_MINUTES",
+        default_value_t = 720,
+        global = true
+    )]
     pub session_minutes: u32,
 
     /// Mark cookies `Secure` (set when served over HTTPS).
-    #[arg(long, env = "QABILET_SECURE_COOKIES", default_value_t = false, global = true)]
+    #[arg(
+        long,
+        env = "QABILET_SECURE_COOKIES",
+        default_value_t = false,
+        global = true
+    )]
     pub secure_cookies: bool,
 }
 
 impl Config {
     pub fn is_postgres(&self) -> bool {
-        self.database_url.starts_with("postgres://") || self.database_url.starts_with("postgresql://")
+        self.database_url.starts_with("postgres://")
+            || self.database_url.starts_with("postgresql://")
     }
 
     /// Where the JWT secret lives.

@@ -52,7 +52,10 @@ impl From<StoreError> for AppError {
 }
 
 fn closed() -> AppError {
-    AppError::new(ErrorCode::AttemptClosed, "This attempt is closed: it was submitted or its time is over.")
+    AppError::new(
+        ErrorCode::AttemptClosed,
+        "This attempt is closed: it was submitted or its time is over.",
+    )
 }
 
 /// Parses a stored item version into the domain type.
@@ -73,7 +76,10 @@ pub fn item_from_row(row: &ItemRow) -> anyhow::Result<Item> {
 
 /// The stored row of an item version.
 pub fn item_to_row(item: &Item, status: &str, now: i64) -> anyhow::Result<ItemRow> {
-    let content = ItemContent { stem: item.stem.clone(), options: item.options.clone() };
+    let content = ItemContent {
+        stem: item.stem.clone(),
+        options: item.options.clone(),
+    };
     Ok(ItemRow {
         item_id: item.id.to_string(),
         version: i64::from(item.version),
@@ -89,8 +95,15 @@ pub fn item_to_row(item: &Item, status: &str, now: i64) -> anyhow::Result<ItemRo
 }
 
 impl Services {
-    pub fn new(store: Arc<dyn Store>, tokens: Tokens, clock: Arc<dyn Clock>, settings: Settings) -> Self {
-        let cpus = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+    pub fn new(
+        store: Arc<dyn Store>,
+        tokens: Tokens,
+        clock: Arc<dyn Clock>,
+        settings: Settings,
+    ) -> Self {
+        let cpus = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2);
         Self {
             store,
             tokens,
@@ -114,11 +127,11 @@ impl Services {
         if let Some(item) = self.items.read().ok().and_then(|m| m.get(&key).cloned()) {
             return Ok(item);
         }
-        let row = self
-            .store
-            .item_version(id, version)
-            .await?
-            .ok_or_else(|| internal(format!("item {id} v{version} is on a form but not in the bank")))?;
+        let row = self.store.item_version(id, version).await?.ok_or_else(|| {
+            internal(format!(
+                "item {id} v{version} is on a form but not in the bank"
+            ))
+        })?;
         let item = Arc::new(item_from_row(&row).map_err(internal)?);
         if let Ok(mut m) = self.items.write() {
             m.insert(key, item.clone());
@@ -127,7 +140,11 @@ impl Services {
     }
 
     async fn blueprint(&self, id: &str) -> Result<Blueprint, AppError> {
-        let row = self.store.blueprint(id).await?.ok_or_else(|| AppError::not_found("The blueprint"))?;
+        let row = self
+            .store
+            .blueprint(id)
+            .await?
+            .ok_or_else(|| AppError::not_found("The blueprint"))?;
         serde_json::from_str(&row.spec).map_err(internal)
     }
 
@@ -139,7 +156,10 @@ impl Services {
             .into_iter()
             .map(|c| {
                 let names: LocalizedText = serde_json::from_str(&c.names).unwrap_or_default();
-                let name = names.get(lang).map(str::to_string).unwrap_or_else(|| c.code.clone());
+                let name = names
+                    .get(lang)
+                    .map(str::to_string)
+                    .unwrap_or_else(|| c.code.clone());
                 (c.code, name)
             })
             .collect())
@@ -147,7 +167,11 @@ impl Services {
 
     /// The attempt, if `user` may see it: its owner, or staff.
     async fn owned_attempt(&self, user: &UserInfo, id: &str) -> Result<AttemptRow, AppError> {
-        let attempt = self.store.attempt(id).await?.ok_or_else(|| AppError::not_found("The attempt"))?;
+        let attempt = self
+            .store
+            .attempt(id)
+            .await?
+            .ok_or_else(|| AppError::not_found("The attempt"))?;
         let staff = matches!(user.role, Role::Admin | Role::Proctor);
         if attempt.user_id != user.id && !staff {
             return Err(AppError::forbidden());
@@ -156,11 +180,16 @@ impl Services {
     }
 
     fn require(user: &UserInfo, roles: &[Role]) -> Result<(), AppError> {
-        if roles.contains(&user.role) { Ok(()) } else { Err(AppError::forbidden()) }
+        if roles.contains(&user.role) {
+            Ok(())
+        } else {
+            Err(AppError::forbidden())
+        }
     }
 
     fn status(row: &AttemptRow) -> Result<AttemptStatus, AppError> {
-        AttemptStatus::parse(&row.status).ok_or_else(|| internal(format!("bad status {}", row.status)))
+        AttemptStatus::parse(&row.status)
+            .ok_or_else(|| internal(format!("bad status {}", row.status)))
     }
 
     /// Closes the attempt if its deadline plus grace has passed; returns the fresh row.
@@ -168,8 +197,13 @@ impl Services {
         if row.status == AttemptStatus::InProgress.as_str()
             && self.now() > row.deadline + self.settings.grace_ms
         {
-            self.close_and_score(&row.id, AttemptStatus::Expired).await?;
-            return self.store.attempt(&row.id).await?.ok_or_else(|| AppError::not_found("The attempt"));
+            self.close_and_score(&row.id, AttemptStatus::Expired)
+                .await?;
+            return self
+                .store
+                .attempt(&row.id)
+                .await?
+                .ok_or_else(|| AppError::not_found("The attempt"));
         }
         Ok(row)
     }
@@ -177,14 +211,20 @@ impl Services {
     /// Closes an in-progress attempt and scores it. Scoring an attempt closed by someone else
     /// meanwhile is harmless: the score is a function of the stored responses.
     pub async fn close_and_score(&self, id: &str, status: AttemptStatus) -> Result<(), AppError> {
-        self.store.close_attempt(id, status.as_str(), self.now()).await?;
+        self.store
+            .close_attempt(id, status.as_str(), self.now())
+            .await?;
         self.score_attempt(id).await?;
         Ok(())
     }
 
     /// Scores a closed attempt from its stored responses and records stage one.
     pub async fn score_attempt(&self, id: &str) -> Result<ScoreReport, AppError> {
-        let row = self.store.attempt(id).await?.ok_or_else(|| AppError::not_found("The attempt"))?;
+        let row = self
+            .store
+            .attempt(id)
+            .await?
+            .ok_or_else(|| AppError::not_found("The attempt"))?;
         let blueprint = self.blueprint(&row.blueprint_id).await?;
         let form: Form = serde_json::from_str(&row.form).map_err(internal)?;
         let responses: HashMap<String, Option<i64>> = self
@@ -216,8 +256,14 @@ impl Services {
             })
             .collect();
         let report = question_bank::score(&blueprint, &entries);
-        self.store.store_score(id, &serde_json::to_string(&report).map_err(internal)?).await?;
-        let status = if report.passed { StageStatus::Passed } else { StageStatus::Failed };
+        self.store
+            .store_score(id, &serde_json::to_string(&report).map_err(internal)?)
+            .await?;
+        let status = if report.passed {
+            StageStatus::Passed
+        } else {
+            StageStatus::Failed
+        };
         self.store
             .set_stage(&StageRow {
                 user_id: row.user_id.clone(),
@@ -254,7 +300,10 @@ impl Services {
                 item_id: e.item_id.to_string(),
                 number: u32::try_from(i + 1).unwrap_or(u32::MAX),
                 competency: e.competency.clone(),
-                competency_name: names.get(&e.competency).cloned().unwrap_or_else(|| e.competency.clone()),
+                competency_name: names
+                    .get(&e.competency)
+                    .cloned()
+                    .unwrap_or_else(|| e.competency.clone()),
                 stem: item.stem.get(lang).unwrap_or_default().to_string(),
                 options,
             });
@@ -306,7 +355,10 @@ impl Services {
                 .by_competency
                 .into_iter()
                 .map(|c| CompetencyResult {
-                    name: names.get(&c.competency).cloned().unwrap_or_else(|| c.competency.clone()),
+                    name: names
+                        .get(&c.competency)
+                        .cloned()
+                        .unwrap_or_else(|| c.competency.clone()),
                     competency: c.competency,
                     correct: c.correct,
                     total: c.total,
@@ -324,7 +376,11 @@ impl Services {
             self.score_attempt(&id).await?;
             done += 1;
         }
-        for id in self.store.overdue_attempts(self.now() - self.settings.grace_ms).await? {
+        for id in self
+            .store
+            .overdue_attempts(self.now() - self.settings.grace_ms)
+            .await?
+        {
             self.close_and_score(&id, AttemptStatus::Expired).await?;
             done += 1;
         }
@@ -342,7 +398,10 @@ impl Backend for Services {
             return Err(wrong());
         }
         let user = self.store.user_by_email(&email).await?;
-        let hash = user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| DUMMY_HASH.to_string());
+        let hash = user
+            .as_ref()
+            .map(|u| u.password_hash.clone())
+            .unwrap_or_else(|| DUMMY_HASH.to_string());
         let password = password.to_string();
         let ok = {
             let _permit = self.hashing.acquire().await.map_err(internal)?;
@@ -355,13 +414,18 @@ impl Backend for Services {
             _ => return Err(wrong()),
         };
         let info = UserInfo {
-            role: Role::parse(&user.role).ok_or_else(|| internal(format!("bad role {}", user.role)))?,
+            role: Role::parse(&user.role)
+                .ok_or_else(|| internal(format!("bad role {}", user.role)))?,
             id: user.id,
             email: user.email,
             full_name: user.full_name,
         };
         let (token, exp_s) = self.tokens.issue(&info, self.now() / 1000)?;
-        Ok(LoginResponse { token, expires_ms: exp_s * 1000, user: info })
+        Ok(LoginResponse {
+            token,
+            expires_ms: exp_s * 1000,
+            user: info,
+        })
     }
 
     fn authenticate(&self, token: &str) -> Result<UserInfo, AppError> {
@@ -373,7 +437,12 @@ impl Backend for Services {
     }
 
     async fn dashboard(&self, user: &UserInfo) -> Result<Dashboard, AppError> {
-        let mut d = Dashboard { user: user.clone(), test: None, stages: vec![], overview: None };
+        let mut d = Dashboard {
+            user: user.clone(),
+            test: None,
+            stages: vec![],
+            overview: None,
+        };
         if user.role == Role::Applicant {
             if let Some(bp_row) = self.store.active_blueprint().await? {
                 let bp: Blueprint = serde_json::from_str(&bp_row.spec).map_err(internal)?;
@@ -405,7 +474,9 @@ impl Backend for Services {
                     let r = recorded.iter().find(|s| s.stage == i64::from(n));
                     StageView {
                         stage: n,
-                        status: r.and_then(|r| StageStatus::parse(&r.status)).unwrap_or(StageStatus::Pending),
+                        status: r
+                            .and_then(|r| StageStatus::parse(&r.status))
+                            .unwrap_or(StageStatus::Pending),
                         updated_ms: r.map(|r| r.recorded_at),
                     }
                 })
@@ -420,7 +491,10 @@ impl Backend for Services {
                     .count_published_by_competency()
                     .await?
                     .into_iter()
-                    .map(|(code, count)| CountRow { label: names.get(&code).cloned().unwrap_or(code), count })
+                    .map(|(code, count)| CountRow {
+                        label: names.get(&code).cloned().unwrap_or(code),
+                        count,
+                    })
                     .collect(),
                 attempts_in_progress: counts.in_progress,
                 attempts_submitted: counts.closed,
@@ -431,11 +505,19 @@ impl Backend for Services {
     }
 
     #[tracing::instrument(name = "start attempt", skip(self, user), fields(user = %user.id))]
-    async fn start_attempt(&self, user: &UserInfo, language: Option<&str>) -> Result<AttemptView, AppError> {
+    async fn start_attempt(
+        &self,
+        user: &UserInfo,
+        language: Option<&str>,
+    ) -> Result<AttemptView, AppError> {
         Self::require(user, &[Role::Applicant])?;
         let lang: Language = match language {
             None => Language::Ru,
-            Some(l) => l.parse().map_err(|e: question_bank::language::UnknownLanguage| AppError::invalid(e.to_string()))?,
+            Some(l) => l
+                .parse()
+                .map_err(|e: question_bank::language::UnknownLanguage| {
+                    AppError::invalid(e.to_string())
+                })?,
         };
         let bp_row = self
             .store
@@ -464,7 +546,10 @@ impl Backend for Services {
         let seed: u64 = rand::random();
         let form = question_bank::assemble(&bp, &pool, seed).map_err(|e| {
             tracing::error!(error = %e, "the bank cannot serve the active blueprint");
-            AppError::new(ErrorCode::Conflict, format!("The test cannot be started: {e}."))
+            AppError::new(
+                ErrorCode::Conflict,
+                format!("The test cannot be started: {e}."),
+            )
         })?;
         let now = self.now();
         let row = AttemptRow {
@@ -484,7 +569,10 @@ impl Backend for Services {
             row
         } else {
             // Another request of the same applicant started it a moment ago.
-            self.store.attempt_for(&user.id, &bp.id).await?.ok_or_else(AppError::internal)?
+            self.store
+                .attempt_for(&user.id, &bp.id)
+                .await?
+                .ok_or_else(AppError::internal)?
         };
         self.view(&row).await
     }
@@ -502,7 +590,11 @@ impl Backend for Services {
         item_id: &str,
         request: SaveRequest,
     ) -> Result<SaveAck, AppError> {
-        let row = self.store.attempt(attempt_id).await?.ok_or_else(|| AppError::not_found("The attempt"))?;
+        let row = self
+            .store
+            .attempt(attempt_id)
+            .await?
+            .ok_or_else(|| AppError::not_found("The attempt"))?;
         if row.user_id != user.id {
             return Err(AppError::forbidden());
         }
@@ -511,17 +603,22 @@ impl Backend for Services {
         }
         let now = self.now();
         if now > row.deadline + self.settings.grace_ms {
-            self.close_and_score(&row.id, AttemptStatus::Expired).await?;
+            self.close_and_score(&row.id, AttemptStatus::Expired)
+                .await?;
             return Err(closed());
         }
         if !(1..=(1i64 << 53)).contains(&request.seq) {
-            return Err(AppError::invalid("seq must be a positive integer (at most 2^53)."));
+            return Err(AppError::invalid(
+                "seq must be a positive integer (at most 2^53).",
+            ));
         }
         let form: Form = serde_json::from_str(&row.form).map_err(internal)?;
         let entry = ItemId::parse(item_id)
             .ok()
             .and_then(|id| form.entry(&id).map(|(_, e)| e.clone()))
-            .ok_or_else(|| AppError::invalid(format!("Item {item_id:?} is not on this attempt's form.")))?;
+            .ok_or_else(|| {
+                AppError::invalid(format!("Item {item_id:?} is not on this attempt's form."))
+            })?;
         if let Some(choice) = request.choice {
             if usize::try_from(choice).map_or(true, |c| c >= entry.option_order.len()) {
                 return Err(AppError::invalid(format!(
@@ -532,7 +629,13 @@ impl Backend for Services {
         }
         let outcome = self
             .store
-            .save_response(attempt_id, item_id, request.choice.map(i64::from), request.seq, now)
+            .save_response(
+                attempt_id,
+                item_id,
+                request.choice.map(i64::from),
+                request.seq,
+                now,
+            )
             .await?;
         match outcome {
             SaveOutcome::Applied | SaveOutcome::Stale => Ok(SaveAck {
@@ -559,7 +662,11 @@ impl Backend for Services {
             };
             self.close_and_score(&row.id, status).await?;
         }
-        let row = self.store.attempt(attempt_id).await?.ok_or_else(|| AppError::not_found("The attempt"))?;
+        let row = self
+            .store
+            .attempt(attempt_id)
+            .await?
+            .ok_or_else(|| AppError::not_found("The attempt"))?;
         self.result_view(&row).await
     }
 
@@ -567,7 +674,10 @@ impl Backend for Services {
         let row = self.owned_attempt(user, attempt_id).await?;
         let row = self.expire_if_due(row).await?;
         if row.status == AttemptStatus::InProgress.as_str() {
-            return Err(AppError::new(ErrorCode::Conflict, "The attempt is still in progress: submit it first."));
+            return Err(AppError::new(
+                ErrorCode::Conflict,
+                "The attempt is still in progress: submit it first.",
+            ));
         }
         self.result_view(&row).await
     }
@@ -576,4 +686,3 @@ impl Backend for Services {
 /// A valid argon2id hash of a random password, verified against when the email is unknown so
 /// that a wrong email takes as long as a wrong password.
 const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$1qQpUO0Ew4WCp3Pj3Gxm6Hx3Kc1Vt4d3S5FJm4mQOVg";
-

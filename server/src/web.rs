@@ -44,8 +44,14 @@ pub fn router(state: AppState) -> Router {
     let backend = state.backend.clone();
     let options = state.leptos_options.clone();
     let static_files = Router::new()
-        .nest_service("/pkg", ServeDir::new(pkg).precompressed_br().precompressed_gzip())
-        .route_service("/favicon.svg", ServeFile::new(Path::new(&site_root).join("favicon.svg")))
+        .nest_service(
+            "/pkg",
+            ServeDir::new(pkg).precompressed_br().precompressed_gzip(),
+        )
+        .route_service(
+            "/favicon.svg",
+            ServeFile::new(Path::new(&site_root).join("favicon.svg")),
+        )
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-cache"),
@@ -60,7 +66,9 @@ pub fn router(state: AppState) -> Router {
             move || app::shell(options.clone()),
         )
         .merge(static_files)
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
+            app::shell,
+        ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,

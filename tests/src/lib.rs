@@ -1,0 +1,405 @@
+//! Helpers for Qabilet's end-to-end tests: start the real `qabilet` binary on a random port
+//! with a fresh database (a SQLite file in a temporary folder, or a new PostgreSQL database),
+//! talk to it over HTTP, and read its database directly where a test needs ground truth.
+
+use anyhow::{Context, Result, bail};
+use serde_json::Value;
+use sqlx::Connection;
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+/// Which database a test server runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Db {
+    Sqlite,
+    Postgres,
+}
+
+/// The `qabilet` binary under test: `QABILET_BIN`, or the one cargo built beside this test.
+pub fn server_binary() -> PathBuf {
+    if let Ok(p) = std::env::var("QABILET_BIN") {
+        return PathBuf::from(p);
+    }
+    // target/debug/deps/e2e-xxxx -> target/debug/qabilet
+    let exe = std::env::current_exe().unwrap_or_default();
+    exe.parent()
+        .and_then(|p| p.parent())
+        .map(|p| p.join("qabilet"))
+        .unwrap_or_default()
+}
+
+/// The built site (`pkg/qabilet.js`, ...): `QABILET_SITE_ROOT`, or `<target>/site`.
+pub fn site_root() -> PathBuf {
+    if let Ok(p) = std::env::var("QABILET_SITE_ROOT") {
+        return PathBuf::from(p);
+    }
+    let exe = std::env::current_exe().unwrap_or_default();
+    exe.parent()
+        .and_then(|p| p.parent())
+        .and_then(|p| p.parent())
+        .map(|p| p.join("site"))
+        .unwrap_or_default()
+}
+
+/// Administrative connection used to create and drop test databases.
+pub fn pg_admin_url() -> String {
+    std::env::var("QABILET_TEST_PG")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+/// A running server with its own database.
+pub struct TestServer {
+    pub base: String,
+    pub db: Db,
+    pub database_url: String,
+    pub dir: tempfile::TempDir,
+    child: Option<Child>,
+    pg_database: Option<String>,
+}
+
+impl TestServer {
+    /// Starts a server with the demo data on a fresh database.
+    pub async fn start(db: Db) -> Result<Self> {
+        let dir = tempfile::tempdir()?;
+        let (database_url, pg_database) = match db {
+            Db::Sqlite => (
+                format!("sqlite:{}", dir.path().join("qabilet.db").display()),
+                None,
+            ),
+            Db::Postgres => {
+                let name = format!("qabilet_test_{}", uuid::Uuid::new_v4().simple());
+                let mut admin = sqlx::PgConnection::connect(&pg_admin_url()).await.context(
+                    "connecting to PostgreSQL for a test database (set QABILET_TEST_PG)",
+                )?;
+                sqlx::query(&format!("CREATE DATABASE {name}"))
+                    .execute(&mut admin)
+                    .await?;
+                let base = pg_admin_url();
+                let url = match base.rfind('/') {
+                    Some(i) => format!("{}/{name}", &base[..i]),
+                    None => bail!("QABILET_TEST_PG has no database part"),
+                };
+                (url, Some(name))
+            }
+        };
+        let mut server = Self {
+            base: String::new(),
+            db,
+            database_url,
+            dir,
+            child: None,
+            pg_database,
+        };
+        server.spawn().await?;
+        Ok(server)
+    }
+
+    /// Starts (or restarts) the process on the same database.
+    pub async fn spawn(&mut self) -> Result<()> {
+        let bin = server_binary();
+        if !bin.exists() {
+            bail!(
+                "{} is missing: build it first (cargo xtask test does)",
+                bin.display()
+            );
+        }
+        let mut child = Command::new(&bin)
+            .args(["serve", "--demo"])
+            .env("DATABASE_URL", &self.database_url)
+            .env("QABILET_ADDR", "127.0.0.1:0")
+            .env("QABILET_JWT_SECRET_FILE", self.secret_path())
+            .env("QABILET_SITE_ROOT", site_root())
+            .env("QABILET_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .with_context(|| format!("starting {}", bin.display()))?;
+        let stdout = child.stdout.take().context("no stdout")?;
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut sent = false;
+            for line in BufReader::new(stdout)
+                .lines()
+                .map_while(std::result::Result::ok)
+            {
+                if !sent {
+                    if let Some(url) = line.split("listening on ").nth(1) {
+                        let _ = tx.send(url.trim().to_string());
+                        sent = true;
+                    }
+                }
+            }
+        });
+        self.child = Some(child);
+        let url = tokio::task::spawn_blocking(move || rx.recv_timeout(Duration::from_secs(60)))
+            .await?
+            .context("the server did not report its address within 60 s")?;
+        self.base = url;
+        Ok(())
+    }
+
+    pub fn secret_path(&self) -> PathBuf {
+        self.dir.path().join("jwt-secret")
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Kills the process at once (SIGKILL), as a crash would.
+    pub fn kill(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    /// A direct connection to the server's database, for ground truth.
+    pub async fn sql(&self) -> Result<sqlx::AnyConnection> {
+        sqlx::any::install_default_drivers();
+        Ok(sqlx::AnyConnection::connect(&self.database_url).await?)
+    }
+
+    /// The correct shown position of every item of `attempt_id`, from the database.
+    pub async fn correct_positions(
+        &self,
+        attempt_id: &str,
+    ) -> Result<std::collections::HashMap<String, u32>> {
+        use sqlx::Row;
+        let mut c = self.sql().await?;
+        let form: String = sqlx::query("SELECT form FROM attempts WHERE id = $1")
+            .bind(attempt_id)
+            .fetch_one(&mut c)
+            .await?
+            .try_get(0)?;
+        let form: Value = serde_json::from_str(&form)?;
+        let mut out = std::collections::HashMap::new();
+        for e in form["entries"].as_array().context("entries")? {
+            let id = e["item_id"].as_str().context("item_id")?.to_string();
+            let version = e["version"].as_i64().context("version")?;
+            let key: String = sqlx::query(
+                "SELECT answer_key FROM item_versions WHERE item_id = $1 AND version = $2",
+            )
+            .bind(&id)
+            .bind(version)
+            .fetch_one(&mut c)
+            .await?
+            .try_get(0)?;
+            let key: Value = serde_json::from_str(&key)?;
+            let correct = key["correct"].as_u64().context("correct")?;
+            let order = e["option_order"].as_array().context("option_order")?;
+            let shown = order
+                .iter()
+                .position(|o| o.as_u64() == Some(correct))
+                .context("key not in order")?;
+            out.insert(id, u32::try_from(shown)?);
+        }
+        Ok(out)
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        self.kill();
+        if let Some(name) = self.pg_database.take() {
+            let admin = pg_admin_url();
+            // Best effort, on a fresh runtime: Drop cannot be async.
+            let _ = std::thread::spawn(move || {
+                let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                else {
+                    return;
+                };
+                rt.block_on(async move {
+                    if let Ok(mut c) = sqlx::PgConnection::connect(&admin).await {
+                        let _ =
+                            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                                .execute(&mut c)
+                                .await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+/// A JSON API client holding one bearer token.
+#[derive(Clone)]
+pub struct Api {
+    pub http: reqwest::Client,
+    pub base: String,
+    pub token: Option<String>,
+}
+
+/// Status and JSON body of a response.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub body: Value,
+    pub text: String,
+}
+
+impl Api {
+    pub fn new(base: &str) -> Self {
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .unwrap_or_default();
+        Self {
+            http,
+            base: base.to_string(),
+            token: None,
+        }
+    }
+
+    pub async fn login(base: &str, email: &str, password: &str) -> Result<Self> {
+        let mut api = Self::new(base);
+        let r = api
+            .post(
+                "/api/v1/auth/login",
+                &serde_json::json!({"email": email, "password": password}),
+            )
+            .await?;
+        if r.status != 200 {
+            bail!("login as {email} failed: {} {}", r.status, r.text);
+        }
+        api.token = Some(r.body["token"].as_str().context("token")?.to_string());
+        Ok(api)
+    }
+
+    async fn send(&self, req: reqwest::RequestBuilder) -> Result<Reply> {
+        let req = match &self.token {
+            Some(t) => req.bearer_auth(t),
+            None => req,
+        };
+        let res = req.send().await?;
+        let status = res.status().as_u16();
+        let text = res.text().await?;
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Ok(Reply { status, body, text })
+    }
+
+    pub async fn get(&self, path: &str) -> Result<Reply> {
+        self.send(self.http.get(format!("{}{path}", self.base)))
+            .await
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> Result<Reply> {
+        self.send(self.http.post(format!("{}{path}", self.base)).json(body))
+            .await
+    }
+
+    pub async fn put(&self, path: &str, body: &Value) -> Result<Reply> {
+        self.send(self.http.put(format!("{}{path}", self.base)).json(body))
+            .await
+    }
+
+    pub async fn put_raw(&self, path: &str, content_type: &str, body: Vec<u8>) -> Result<Reply> {
+        self.send(
+            self.http
+                .put(format!("{}{path}", self.base))
+                .header("content-type", content_type)
+                .body(body),
+        )
+        .await
+    }
+}
+
+/// Every demo account: `(email, password)`.
+pub const APPLICANT: (&str, &str) = ("applicant@demo.kz", "demo-applicant");
+pub const APPLICANT2: (&str, &str) = ("applicant2@demo.kz", "demo-applicant2");
+pub const APPLICANT3: (&str, &str) = ("applicant3@demo.kz", "demo-applicant3");
+pub const METHODOLOGIST: (&str, &str) = ("methodologist@demo.kz", "demo-methodologist");
+
+/// A headless Chromium driven through chromedriver (Debian's packages), with a fresh profile.
+pub struct Browser {
+    pub client: fantoccini::Client,
+    driver: Child,
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    pub async fn start() -> Result<Self> {
+        // reqwest and fantoccini bring different rustls backends; pick one for the process.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?
+            .local_addr()?
+            .port();
+        let driver_bin = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
+        let driver = Command::new(&driver_bin)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .with_context(|| format!("starting {driver_bin} (apt-get install chromium-driver)"))?;
+        let profile = tempfile::tempdir()?;
+        let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+        let caps = serde_json::json!({
+            "goog:chromeOptions": {
+                "binary": chromium,
+                "args": [
+                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                    "--disable-sync", "--disable-quic", "--window-size=1366,900",
+                    "--lang=en-US",
+                    format!("--user-data-dir={}", profile.path().display()),
+                ]
+            }
+        });
+        let caps = match caps {
+            Value::Object(m) => m,
+            _ => bail!("capabilities"),
+        };
+        let url = format!("http://127.0.0.1:{port}");
+        let mut last = None;
+        for _ in 0..50 {
+            match fantoccini::ClientBuilder::rustls()?
+                .capabilities(caps.clone())
+                .connect(&url)
+                .await
+            {
+                Ok(client) => {
+                    return Ok(Self {
+                        client,
+                        driver,
+                        _profile: profile,
+                    });
+                }
+                Err(e) => {
+                    last = Some(e);
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+            }
+        }
+        let mut driver = driver;
+        let _ = driver.kill();
+        bail!("could not connect to chromedriver: {last:?}")
+    }
+
+    /// Waits until the page has hydrated (the app marks `<body data-hydrated>`).
+    pub async fn wait_hydrated(&self) -> Result<()> {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(30))
+            .for_element(fantoccini::Locator::Css("body[data-hydrated]"))
+            .await?;
+        Ok(())
+    }
+
+    pub async fn close(mut self) -> Result<()> {
+        let _ = self.client.clone().close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+        Ok(())
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+    }
+}

@@ -63,7 +63,11 @@ fn TestCardView(card: TestCard) -> impl IntoView {
             }
         });
     };
-    let (items, minutes, pass) = (card.item_count, card.time_limit_minutes, pct(card.pass_percent));
+    let (items, minutes, pass) = (
+        card.item_count,
+        card.time_limit_minutes,
+        pct(card.pass_percent),
+    );
     let action = match &card.attempt {
         None => view! {
             <button type="button" class="primary big" id="start-test" on:click=start disabled=move || busy.get()>

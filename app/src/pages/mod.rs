@@ -112,5 +112,9 @@ pub fn ErrorNote(error: AppError) -> impl IntoView {
 
 /// Formats a percentage with one decimal only when it has one.
 pub(crate) fn pct(p: f64) -> String {
-    if (p - p.round()).abs() < 1e-9 { format!("{p:.0}") } else { format!("{p:.1}") }
+    if (p - p.round()).abs() < 1e-9 {
+        format!("{p:.0}")
+    } else {
+        format!("{p:.1}")
+    }
 }

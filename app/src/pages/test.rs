@@ -93,7 +93,11 @@ impl Outbox {
                 .filter(|(i, p)| *i == 0 || p.item_id != item_id)
                 .map(|(_, p)| p)
                 .collect();
-            kept.push_back(Pending { item_id, seq, choice });
+            kept.push_back(Pending {
+                item_id,
+                seq,
+                choice,
+            });
             *q = kept;
         });
         self.waiting.set(self.queue.with_value(VecDeque::len));
@@ -109,7 +113,9 @@ impl Outbox {
         leptos::task::spawn_local(async move {
             let mut backoff = 500;
             loop {
-                let Some(next) = self.queue.with_value(|q| q.front().cloned()) else { break };
+                let Some(next) = self.queue.with_value(|q| q.front().cloned()) else {
+                    break;
+                };
                 let id = self.attempt_id.get_value();
                 match save_answer(id, next.item_id, next.seq, next.choice).await {
                     Ok(_) => {
@@ -187,7 +193,11 @@ impl Outbox {
 fn clock(ms: i64) -> String {
     let s = (ms.max(0) + 999) / 1000;
     let (h, m, s) = (s / 3600, (s % 3600) / 60, s % 60);
-    if h > 0 { format!("{h}:{m:02}:{s:02}") } else { format!("{m:02}:{s:02}") }
+    if h > 0 {
+        format!("{h}:{m:02}:{s:02}")
+    } else {
+        format!("{m:02}:{s:02}")
+    }
 }
 
 #[component]
@@ -196,7 +206,10 @@ fn TestRunner(a: AttemptView) -> impl IntoView {
     let total = a.items.len();
     let items = StoredValue::new(a.items);
     let answers = RwSignal::new(
-        a.answers.into_iter().map(|r| (r.item_id, r.choice)).collect::<HashMap<String, Option<u32>>>(),
+        a.answers
+            .into_iter()
+            .map(|r| (r.item_id, r.choice))
+            .collect::<HashMap<String, Option<u32>>>(),
     );
     let current = RwSignal::new(0usize);
     let outbox = Outbox::new(a.id.clone(), a.last_seq);
@@ -233,9 +246,8 @@ fn TestRunner(a: AttemptView) -> impl IntoView {
         outbox.push(item_id, choice);
     };
     let is_answered = move |id: &str| answers.with(|m| m.get(id).is_some_and(Option::is_some));
-    let unanswered = move || {
-        items.with_value(|v| v.iter().filter(|it| !is_answered(&it.item_id)).count())
-    };
+    let unanswered =
+        move || items.with_value(|v| v.iter().filter(|it| !is_answered(&it.item_id)).count());
 
     let save_state = move || match outbox.link.get() {
         Link::Offline => "offline",

@@ -25,7 +25,8 @@ impl From<AppError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let status = StatusCode::from_u16(self.0.code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let status = StatusCode::from_u16(self.0.code.http_status())
+            .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         (status, Json(self.0)).into_response()
     }
 }
@@ -62,7 +63,10 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         match Path::<T>::from_request_parts(parts, state).await {
             Ok(Path(v)) => Ok(ApiPath(v)),
-            Err(r) => Err(ApiError(AppError::new(ErrorCode::BadRequest, path_message(r)))),
+            Err(r) => Err(ApiError(AppError::new(
+                ErrorCode::BadRequest,
+                path_message(r),
+            ))),
         }
     }
 }
@@ -76,7 +80,10 @@ pub struct Caller(pub UserInfo);
 
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let token = token_from_headers(&parts.headers).ok_or_else(AppError::unauthenticated)?;
         Ok(Caller(state.backend.authenticate(&token)?))
     }
@@ -105,12 +112,17 @@ fn backend(state: &AppState) -> &SharedBackend {
 /// SameSite=Strict cookie.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
     responses((status = 200, body = LoginResponse), (status = 401, body = AppError)))]
-async fn login(State(state): State<AppState>, ApiJson(req): ApiJson<LoginRequest>) -> ApiResult<Response> {
+async fn login(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<LoginRequest>,
+) -> ApiResult<Response> {
     let b = backend(&state);
     let session = b.login(&req.email, &req.password).await?;
     let max_age = ((session.expires_ms - app::api::now_ms()) / 1000).max(0);
     let mut response = Json(&session).into_response();
-    if let Ok(v) = HeaderValue::from_str(&session_cookie(&session.token, max_age, b.secure_cookies())) {
+    if let Ok(v) =
+        HeaderValue::from_str(&session_cookie(&session.token, max_age, b.secure_cookies()))
+    {
         response.headers_mut().append(header::SET_COOKIE, v);
     }
     Ok(response)
@@ -136,7 +148,10 @@ async fn me(Caller(user): Caller) -> Json<UserInfo> {
 /// The caller's page: the stage-one test and stages for applicants, figures for staff.
 #[utoipa::path(get, path = "/api/v1/dashboard", tag = "attempts", security(("bearer" = [])),
     responses((status = 200, body = Dashboard), (status = 401, body = AppError)))]
-async fn dashboard(State(state): State<AppState>, Caller(user): Caller) -> ApiResult<Json<Dashboard>> {
+async fn dashboard(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+) -> ApiResult<Json<Dashboard>> {
     Ok(Json(backend(&state).dashboard(&user).await?))
 }
 
@@ -150,7 +165,11 @@ async fn start_attempt(
     Caller(user): Caller,
     ApiJson(req): ApiJson<StartRequest>,
 ) -> ApiResult<Json<AttemptView>> {
-    Ok(Json(backend(&state).start_attempt(&user, req.language.as_deref()).await?))
+    Ok(Json(
+        backend(&state)
+            .start_attempt(&user, req.language.as_deref())
+            .await?,
+    ))
 }
 
 /// An attempt: items, answers so far, the server's time and the deadline.
@@ -178,7 +197,11 @@ async fn save_response(
     ApiPath((id, item_id)): ApiPath<(String, String)>,
     ApiJson(req): ApiJson<SaveRequest>,
 ) -> ApiResult<Json<SaveAck>> {
-    Ok(Json(backend(&state).save_response(&user, &id, &item_id, req).await?))
+    Ok(Json(
+        backend(&state)
+            .save_response(&user, &id, &item_id, req)
+            .await?,
+    ))
 }
 
 /// Submit the attempt; it is scored at once. Submitting a closed attempt returns its result.
@@ -222,7 +245,12 @@ impl utoipa::Modify for BearerAuth {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
         );
     }
 }

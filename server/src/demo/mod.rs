@@ -11,39 +11,101 @@ const BANK: &str = include_str!("bank.txt");
 
 /// `(code, kk, ru, en)` of the six competencies, in blueprint order.
 pub const COMPETENCIES: [(&str, &str, &str, &str); 6] = [
-    ("strategic-vision", "Стратегиялық пайым", "Стратегическое видение", "Strategic vision"),
-    ("leading-change", "Өзгерістерді басқару", "Управление изменениями", "Leading change"),
-    ("teaching-quality", "Оқыту сапасын басқару", "Управление качеством обучения", "Managing teaching quality"),
-    ("people-communication", "Адамдармен жұмыс және коммуникация", "Работа с людьми и коммуникация", "People and communication"),
-    ("management-law", "Мектепті басқару және құқық", "Управление школой и право", "School management and law"),
-    ("digital-data", "Цифрлық және деректер сауаттылығы", "Цифровая грамотность и данные", "Digital and data literacy"),
+    (
+        "strategic-vision",
+        "Стратегиялық пайым",
+        "Стратегическое видение",
+        "Strategic vision",
+    ),
+    (
+        "leading-change",
+        "Өзгерістерді басқару",
+        "Управление изменениями",
+        "Leading change",
+    ),
+    (
+        "teaching-quality",
+        "Оқыту сапасын басқару",
+        "Управление качеством обучения",
+        "Managing teaching quality",
+    ),
+    (
+        "people-communication",
+        "Адамдармен жұмыс және коммуникация",
+        "Работа с людьми и коммуникация",
+        "People and communication",
+    ),
+    (
+        "management-law",
+        "Мектепті басқару және құқық",
+        "Управление школой и право",
+        "School management and law",
+    ),
+    (
+        "digital-data",
+        "Цифрлық және деректер сауаттылығы",
+        "Цифровая грамотность и данные",
+        "Digital and data literacy",
+    ),
 ];
 
 pub const BLUEPRINT_ID: &str = "stage1-2026";
 
 /// `(email, password, role, full name)`. Demo only: change or remove them in production.
 pub const ACCOUNTS: [(&str, &str, &str, &str); 6] = [
-    ("applicant@demo.kz", "demo-applicant", "applicant", "Айгерим Сапарова"),
-    ("applicant2@demo.kz", "demo-applicant2", "applicant", "Нурлан Ахметов"),
-    ("proctor@demo.kz", "demo-proctor", "proctor", "Данияр Омаров"),
-    ("methodologist@demo.kz", "demo-methodologist", "methodologist", "Гульнара Искакова"),
-    ("admin@demo.kz", "demo-admin-1", "admin", "Программа «1000 лидеров»"),
-    ("applicant3@demo.kz", "demo-applicant3", "applicant", "Асель Жумабаева"),
+    (
+        "applicant@demo.kz",
+        "demo-applicant",
+        "applicant",
+        "Айгерим Сапарова",
+    ),
+    (
+        "applicant2@demo.kz",
+        "demo-applicant2",
+        "applicant",
+        "Нурлан Ахметов",
+    ),
+    (
+        "proctor@demo.kz",
+        "demo-proctor",
+        "proctor",
+        "Данияр Омаров",
+    ),
+    (
+        "methodologist@demo.kz",
+        "demo-methodologist",
+        "methodologist",
+        "Гульнара Искакова",
+    ),
+    (
+        "admin@demo.kz",
+        "demo-admin-1",
+        "admin",
+        "Программа «1000 лидеров»",
+    ),
+    (
+        "applicant3@demo.kz",
+        "demo-applicant3",
+        "applicant",
+        "Асель Жумабаева",
+    ),
 ];
 
 /// The demo bank, parsed and validated.
 pub fn items() -> anyhow::Result<Vec<Item>> {
     let mut items = Vec::new();
     let mut current: Option<(Item, Option<usize>)> = None;
-    let finish = |cur: Option<(Item, Option<usize>)>, items: &mut Vec<Item>| -> anyhow::Result<()> {
-        if let Some((mut item, correct)) = cur {
-            let correct = correct.with_context(|| format!("item {} has no correct option", item.id))?;
-            item.key = Key::SingleChoice { correct };
-            item.validate()?;
-            items.push(item);
-        }
-        Ok(())
-    };
+    let finish =
+        |cur: Option<(Item, Option<usize>)>, items: &mut Vec<Item>| -> anyhow::Result<()> {
+            if let Some((mut item, correct)) = cur {
+                let correct =
+                    correct.with_context(|| format!("item {} has no correct option", item.id))?;
+                item.key = Key::SingleChoice { correct };
+                item.validate()?;
+                items.push(item);
+            }
+            Ok(())
+        };
     for (n, raw) in BANK.lines().enumerate() {
         let line = raw.trim();
         let at = || format!("bank.txt line {}", n + 1);
@@ -73,7 +135,9 @@ pub fn items() -> anyhow::Result<Vec<Item>> {
             continue;
         };
         if let Some(why) = line.strip_prefix("why:") {
-            item.rationale.0.insert(Language::En, why.trim().to_string());
+            item.rationale
+                .0
+                .insert(Language::En, why.trim().to_string());
             continue;
         }
         let (lang, rest) = line.split_at_checked(2).with_context(at)?;
@@ -117,7 +181,10 @@ pub fn blueprint() -> Blueprint {
         min_competency_percent: None,
         sections: COMPETENCIES
             .iter()
-            .map(|(code, ..)| Section { competency: (*code).into(), count: 5 })
+            .map(|(code, ..)| Section {
+                competency: (*code).into(),
+                count: 5,
+            })
             .collect(),
         shuffle_items: true,
         shuffle_options: true,
@@ -128,7 +195,10 @@ pub fn blueprint() -> Blueprint {
 pub async fn load(store: &dyn Store) -> anyhow::Result<()> {
     let now = app::api::now_ms();
     for (position, (code, kk, ru, en)) in COMPETENCIES.iter().enumerate() {
-        let names = LocalizedText::new().with(Language::Kk, *kk).with(Language::Ru, *ru).with(Language::En, *en);
+        let names = LocalizedText::new()
+            .with(Language::Kk, *kk)
+            .with(Language::Ru, *ru)
+            .with(Language::En, *en);
         store
             .upsert_competency(&CompetencyRow {
                 code: (*code).into(),
@@ -139,7 +209,10 @@ pub async fn load(store: &dyn Store) -> anyhow::Result<()> {
     }
     let mut added = 0;
     for item in items()? {
-        match store.insert_item_version(&item_to_row(&item, "published", now)?).await {
+        match store
+            .insert_item_version(&item_to_row(&item, "published", now)?)
+            .await
+        {
             Ok(()) => added += 1,
             Err(StoreError::Conflict) => {}
             Err(e) => return Err(e.into()),
@@ -149,7 +222,12 @@ pub async fn load(store: &dyn Store) -> anyhow::Result<()> {
     bp.validate()?;
     if store.blueprint(&bp.id).await?.is_none() {
         store
-            .upsert_blueprint(&BlueprintRow { id: bp.id.clone(), spec: serde_json::to_string(&bp)?, active: 1, created_at: now })
+            .upsert_blueprint(&BlueprintRow {
+                id: bp.id.clone(),
+                spec: serde_json::to_string(&bp)?,
+                active: 1,
+                created_at: now,
+            })
             .await?;
     }
     for (email, password, role, name) in ACCOUNTS {
@@ -193,8 +271,16 @@ mod tests {
         for item in &items {
             *per.entry(item.competency.as_str()).or_default() += 1;
             assert_eq!(item.options.len(), 4, "{}", item.id);
-            assert!(item.ready_languages().contains(&Language::Ru), "{}", item.id);
-            assert!(item.ready_languages().contains(&Language::En), "{}", item.id);
+            assert!(
+                item.ready_languages().contains(&Language::Ru),
+                "{}",
+                item.id
+            );
+            assert!(
+                item.ready_languages().contains(&Language::En),
+                "{}",
+                item.id
+            );
             assert!(item.rationale.has(Language::En), "{}", item.id);
         }
         for (code, ..) in COMPETENCIES {
@@ -218,7 +304,12 @@ mod tests {
         let pool: Vec<question_bank::PoolItem> = items()
             .expect("bank")
             .into_iter()
-            .map(|i| question_bank::PoolItem { option_count: i.options.len(), id: i.id, version: i.version, competency: i.competency })
+            .map(|i| question_bank::PoolItem {
+                option_count: i.options.len(),
+                id: i.id,
+                version: i.version,
+                competency: i.competency,
+            })
             .collect();
         assert!(question_bank::assemble(&bp, &pool, 42).is_ok());
     }

@@ -1,0 +1,6 @@
+//! End-to-end tests against the real `qabilet` binary. One test binary, a module per feature.
+//! Every API test runs on SQLite and on PostgreSQL.
+
+mod api;
+mod browser;
+mod keys;
