@@ -619,13 +619,13 @@ impl Backend for Services {
             .ok_or_else(|| {
                 AppError::invalid(format!("Item {item_id:?} is not on this attempt's form."))
             })?;
-        if let Some(choice) = request.choice {
-            if usize::try_from(choice).map_or(true, |c| c >= entry.option_order.len()) {
-                return Err(AppError::invalid(format!(
-                    "choice must be between 0 and {} for this item, or null.",
-                    entry.option_order.len().saturating_sub(1)
-                )));
-            }
+        if let Some(choice) = request.choice
+            && usize::try_from(choice).map_or(true, |c| c >= entry.option_order.len())
+        {
+            return Err(AppError::invalid(format!(
+                "choice must be between 0 and {} for this item, or null.",
+                entry.option_order.len().saturating_sub(1)
+            )));
         }
         let outcome = self
             .store

@@ -124,11 +124,9 @@ impl TestServer {
                 .lines()
                 .map_while(std::result::Result::ok)
             {
-                if !sent {
-                    if let Some(url) = line.split("listening on ").nth(1) {
-                        let _ = tx.send(url.trim().to_string());
-                        sent = true;
-                    }
+                if !sent && let Some(url) = line.split("listening on ").nth(1) {
+                    let _ = tx.send(url.trim().to_string());
+                    sent = true;
                 }
             }
         });

@@ -367,24 +367,24 @@ impl Workspace {
         // Trust local TCP connections, as the tests expect (a fresh Debian cluster asks for
         // passwords on TCP).
         let hba = format!("/etc/postgresql/{version}/main/pg_hba.conf");
-        if let Ok(text) = std::fs::read_to_string(&hba) {
-            if !text.contains("# qabilet-tests") {
-                let mut f = std::fs::OpenOptions::new()
-                    .append(false)
-                    .write(true)
-                    .truncate(true)
-                    .open(&hba)?;
-                writeln!(
-                    f,
-                    "# qabilet-tests\nhost all all 127.0.0.1/32 trust\nhost all all ::1/128 trust\n{text}"
-                )?;
-                status(Command::new("pg_ctlcluster").args([
-                    "--skip-systemctl-redirect",
-                    &version,
-                    "main",
-                    "reload",
-                ]))?;
-            }
+        if let Ok(text) = std::fs::read_to_string(&hba)
+            && !text.contains("# qabilet-tests")
+        {
+            let mut f = std::fs::OpenOptions::new()
+                .append(false)
+                .write(true)
+                .truncate(true)
+                .open(&hba)?;
+            writeln!(
+                f,
+                "# qabilet-tests\nhost all all 127.0.0.1/32 trust\nhost all all ::1/128 trust\n{text}"
+            )?;
+            status(Command::new("pg_ctlcluster").args([
+                "--skip-systemctl-redirect",
+                &version,
+                "main",
+                "reload",
+            ]))?;
         }
         for _ in 0..30 {
             if ready() {

@@ -112,10 +112,7 @@ impl Outbox {
         self.sending.set_value(true);
         leptos::task::spawn_local(async move {
             let mut backoff = 500;
-            loop {
-                let Some(next) = self.queue.with_value(|q| q.front().cloned()) else {
-                    break;
-                };
+            while let Some(next) = self.queue.with_value(|q| q.front().cloned()) {
                 let id = self.attempt_id.get_value();
                 match save_answer(id, next.item_id, next.seq, next.choice).await {
                     Ok(_) => {
