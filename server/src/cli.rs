@@ -40,6 +40,8 @@ pub enum Command {
     Migrate,
     /// Load the demo bank, blueprint and accounts (idempotent) and print the accounts.
     Demo,
+    /// Write a consistent copy of the live SQLite database to FILE (safe while serving).
+    Backup { file: std::path::PathBuf },
     /// Manage accounts.
     User {
         #[command(subcommand)]
@@ -62,6 +64,31 @@ pub enum UserCommand {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// Create COUNT accounts PREFIX-1@load.test ... PREFIX-COUNT@load.test sharing one password
+    /// (for load tests and rehearsals; existing ones are kept).
+    AddMany {
+        #[arg(long, value_parser = ["applicant", "proctor", "methodologist", "admin"])]
+        role: String,
+        #[arg(long)]
+        prefix: String,
+        #[arg(long)]
+        count: u32,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+fn read_password(from_stdin: bool) -> anyhow::Result<String> {
+    let password = if from_stdin {
+        let mut s = String::new();
+        std::io::stdin().read_to_string(&mut s)?;
+        s.lines().next().unwrap_or_default().to_string()
+    } else {
+        rpassword::prompt_password("Password: ")?
+    };
+    auth::check_password_policy(&password).map_err(anyhow::Error::msg)?;
+    Ok(password)
 }
 
 pub fn main() -> ExitCode {
@@ -111,6 +138,61 @@ fn redact(url: &str) -> String {
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let config = cli.config;
     match cli.command.unwrap_or(Command::Serve { demo: false }) {
+        Command::Backup { file } => {
+            anyhow::ensure!(
+                !file.exists(),
+                "{} exists already: choose a new file",
+                file.display()
+            );
+            let store = open_store(&config).await?;
+            let path = file
+                .to_str()
+                .context("the backup path is not valid UTF-8")?;
+            store.backup(path).await?;
+            println!("backup written to {}", file.display());
+            Ok(())
+        }
+        Command::User {
+            command:
+                UserCommand::AddMany {
+                    role,
+                    prefix,
+                    count,
+                    password_stdin,
+                },
+        } => {
+            let store = open_store(&config).await?;
+            let role = Role::parse(&role).context("unknown role")?;
+            anyhow::ensure!(
+                !prefix.is_empty()
+                    && prefix
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '-'),
+                "the prefix must be letters, digits or '-'"
+            );
+            let hash = auth::hash_password(&read_password(password_stdin)?)?;
+            let mut created = 0;
+            for n in 1..=count {
+                let user = UserRow {
+                    id: uuid::Uuid::new_v4().to_string(),
+                    email: format!("{prefix}-{n}@load.test"),
+                    password_hash: hash.clone(),
+                    role: role.as_str().into(),
+                    full_name: format!("{prefix} {n}"),
+                    created_at: app::api::now_ms(),
+                };
+                match store.insert_user(&user).await {
+                    Ok(()) => created += 1,
+                    Err(StoreError::Conflict) => {}
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            println!(
+                "created {created} {} accounts ({prefix}-1..{count}@load.test)",
+                role.as_str()
+            );
+            Ok(())
+        }
         Command::Serve { demo } => serve(config, demo).await,
         Command::Migrate => {
             let store = open_store(&config).await?;
@@ -134,14 +216,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             let store = open_store(&config).await?;
             let role = Role::parse(&role).context("unknown role")?;
-            let password = if password_stdin {
-                let mut s = String::new();
-                std::io::stdin().read_to_string(&mut s)?;
-                s.lines().next().unwrap_or_default().to_string()
-            } else {
-                rpassword::prompt_password("Password: ")?
-            };
-            auth::check_password_policy(&password).map_err(anyhow::Error::msg)?;
+            let password = read_password(password_stdin)?;
             let email = email.trim().to_lowercase();
             anyhow::ensure!(
                 email.contains('@') && email.len() <= 254,

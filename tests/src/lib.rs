@@ -138,6 +138,42 @@ impl TestServer {
         Ok(())
     }
 
+    /// Creates `count` applicant accounts `PREFIX-1@load.test` ... sharing `password`, with
+    /// the binary's own `user add-many` command.
+    pub fn add_applicants(&self, prefix: &str, count: usize, password: &str) -> Result<()> {
+        let out = Command::new(server_binary())
+            .args([
+                "user",
+                "add-many",
+                "--role",
+                "applicant",
+                "--prefix",
+                prefix,
+                "--password-stdin",
+            ])
+            .args(["--count", &count.to_string()])
+            .env("DATABASE_URL", &self.database_url)
+            .env("QABILET_LOG", "warn")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .and_then(|mut child| {
+                use std::io::Write;
+                if let Some(mut stdin) = child.stdin.take() {
+                    writeln!(stdin, "{password}")?;
+                }
+                child.wait_with_output()
+            })?;
+        if !out.status.success() {
+            bail!(
+                "user add-many failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        Ok(())
+    }
+
     pub fn secret_path(&self) -> PathBuf {
         self.dir.path().join("jwt-secret")
     }
@@ -316,6 +352,7 @@ pub const METHODOLOGIST: (&str, &str) = ("methodologist@demo.kz", "demo-methodol
 /// A headless Chromium driven through chromedriver (Debian's packages), with a fresh profile.
 pub struct Browser {
     pub client: fantoccini::Client,
+    port: u16,
     driver: Child,
     _profile: tempfile::TempDir,
 }
@@ -363,6 +400,7 @@ impl Browser {
                 Ok(client) => {
                     return Ok(Self {
                         client,
+                        port,
                         driver,
                         _profile: profile,
                     });
@@ -385,6 +423,32 @@ impl Browser {
             .at_most(Duration::from_secs(30))
             .for_element(fantoccini::Locator::Css("body[data-hydrated]"))
             .await?;
+        Ok(())
+    }
+
+    /// Cuts or restores the page's network (Chromium's network emulation, through
+    /// chromedriver's `chromium/network_conditions` endpoint).
+    pub async fn set_offline(&self, offline: bool) -> Result<()> {
+        let session = self
+            .client
+            .session_id()
+            .await?
+            .context("no webdriver session")?;
+        let url = format!(
+            "http://127.0.0.1:{}/session/{session}/chromium/network_conditions",
+            self.port
+        );
+        let body = serde_json::json!({"network_conditions": {
+            "offline": offline, "latency": 0, "download_throughput": -1, "upload_throughput": -1
+        }});
+        let res = reqwest::Client::new().post(url).json(&body).send().await?;
+        if !res.status().is_success() {
+            bail!(
+                "network_conditions: {} {}",
+                res.status(),
+                res.text().await.unwrap_or_default()
+            );
+        }
         Ok(())
     }
 

@@ -1,7 +1,7 @@
 //! `cargo xtask`: builds the site the way cargo-leptos would, without installing it.
 //!
 //! - `build [--release]`  the server binary and the hydrated wasm bundle (site in `<target>/site`)
-//! - `run [--dev]`        build (release unless `--dev`) and serve with demo data on :3000
+//! - `run [--release]`    build (debug unless `--release`) and serve with demo data on :3000
 //! - `test`               install what tests need, build, run every test of the workspace
 //! - `ci`                 `test`, then `cargo fmt --check` and `cargo clippy -D warnings`
 //!
@@ -37,7 +37,9 @@ fn run() -> Result<()> {
             ws.build(flag("--release"))?;
         }
         Some("run") => {
-            let release = !flag("--dev");
+            // The debug build is the one the tests use too, so it is usually built already;
+            // `--release` for an optimised server.
+            let release = flag("--release");
             ws.build(release)?;
             ws.serve(release)?;
         }
@@ -48,7 +50,9 @@ fn run() -> Result<()> {
         }
         Some("lint") => ws.lint()?,
         _ => {
-            eprintln!("usage: cargo xtask <build [--release] | run [--dev] | test | lint | ci>");
+            eprintln!(
+                "usage: cargo xtask <build [--release] | run [--release] | test | lint | ci>"
+            );
             bail!("no command given");
         }
     }

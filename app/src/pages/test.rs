@@ -36,7 +36,7 @@ pub fn TestPage() -> impl IntoView {
 }
 
 /// One change waiting to be acknowledged by the server.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 struct Pending {
     item_id: String,
     seq: i64,
@@ -62,6 +62,25 @@ struct Outbox {
     submit_requested: StoredValue<bool>,
 }
 
+/// What the browser keeps in `localStorage` so that a reload, a crash or a closed tab does not
+/// lose answers the server has not acknowledged yet.
+#[cfg(feature = "hydrate")]
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+struct Saved {
+    seq: i64,
+    pending: Vec<Pending>,
+}
+
+#[cfg(feature = "hydrate")]
+fn storage_key(attempt_id: &str) -> String {
+    format!("qabilet.outbox.{attempt_id}")
+}
+
+#[cfg(feature = "hydrate")]
+fn local_storage() -> Option<web_sys::Storage> {
+    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
+}
+
 async fn sleep_ms(ms: u32) {
     #[cfg(feature = "hydrate")]
     gloo_timers::future::TimeoutFuture::new(ms).await;
@@ -82,6 +101,66 @@ impl Outbox {
         }
     }
 
+    /// Writes the queue and the sequence counter to `localStorage` (browser only).
+    fn persist(self) {
+        #[cfg(feature = "hydrate")]
+        if let Some(storage) = local_storage() {
+            let key = storage_key(&self.attempt_id.get_value());
+            let saved = Saved {
+                seq: self.seq.get_value(),
+                pending: self.queue.with_value(|q| q.iter().cloned().collect()),
+            };
+            if let Ok(text) = serde_json::to_string(&saved) {
+                let _ = storage.set_item(&key, &text);
+            }
+        }
+    }
+
+    /// Takes back changes a previous page left unacknowledged: those newer than what the
+    /// server has are shown and sent again, in order.
+    fn restore(
+        self,
+        answers: RwSignal<HashMap<String, Option<u32>>>,
+        server_seqs: &HashMap<String, i64>,
+    ) {
+        #[cfg(feature = "hydrate")]
+        {
+            let Some(storage) = local_storage() else {
+                return;
+            };
+            let key = storage_key(&self.attempt_id.get_value());
+            let Some(saved) = storage
+                .get_item(&key)
+                .ok()
+                .flatten()
+                .and_then(|t| serde_json::from_str::<Saved>(&t).ok())
+            else {
+                return;
+            };
+            self.seq.update_value(|s| *s = (*s).max(saved.seq));
+            let fresh: Vec<Pending> = saved
+                .pending
+                .into_iter()
+                .filter(|p| server_seqs.get(&p.item_id).is_none_or(|&s| s < p.seq))
+                .collect();
+            if fresh.is_empty() {
+                self.persist();
+                return;
+            }
+            answers.update(|m| {
+                for p in &fresh {
+                    m.insert(p.item_id.clone(), p.choice);
+                }
+            });
+            self.queue.update_value(|q| q.extend(fresh));
+            self.waiting.set(self.queue.with_value(VecDeque::len));
+            self.persist();
+            self.pump();
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (answers, server_seqs);
+    }
+
     /// Queues a change; a queued (not yet sent) change to the same item is replaced.
     fn push(self, item_id: String, choice: Option<u32>) {
         self.seq.update_value(|s| *s += 1);
@@ -100,6 +179,7 @@ impl Outbox {
             });
             *q = kept;
         });
+        self.persist();
         self.waiting.set(self.queue.with_value(VecDeque::len));
         self.pump();
     }
@@ -120,6 +200,7 @@ impl Outbox {
                         self.queue.update_value(|q| {
                             q.pop_front();
                         });
+                        self.persist();
                         if self.link.get_untracked() == Link::Offline {
                             self.link.set(Link::Ok);
                         }
@@ -134,6 +215,7 @@ impl Outbox {
                         self.queue.update_value(|q| {
                             q.pop_front();
                         });
+                        self.persist();
                         if e.code == ErrorCode::Unauthenticated {
                             go("/login");
                         }
@@ -202,6 +284,11 @@ fn TestRunner(a: AttemptView) -> impl IntoView {
     let i18n = use_i18n();
     let total = a.items.len();
     let items = StoredValue::new(a.items);
+    let server_seqs: HashMap<String, i64> = a
+        .answers
+        .iter()
+        .map(|r| (r.item_id.clone(), r.seq))
+        .collect();
     let answers = RwSignal::new(
         a.answers
             .into_iter()
@@ -212,6 +299,9 @@ fn TestRunner(a: AttemptView) -> impl IntoView {
     let outbox = Outbox::new(a.id.clone(), a.last_seq);
     let confirming = RwSignal::new(false);
     let finishing = RwSignal::new(false);
+
+    // Answers a previous page could not deliver (browser only: effects do not run on the server).
+    Effect::new(move |_| outbox.restore(answers, &server_seqs));
 
     // The server's clock, as well as the browser can know it.
     let offset = a.server_now_ms - now_ms();

@@ -18,6 +18,10 @@ pub enum StoreError {
     Conflict,
     #[error("database error: {0}")]
     Db(#[from] sqlx::Error),
+    #[error("{0}")]
+    Unsupported(&'static str),
+    #[error("writing a batch of saves failed: {0}")]
+    Batch(String),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
 }
@@ -172,6 +176,9 @@ pub trait Store: Send + Sync + 'static {
     async fn attempt_counts(&self) -> Result<AttemptCounts>;
 
     async fn set_stage(&self, s: &StageRow) -> Result<()>;
+
+    /// Writes a consistent copy of the live database to `path` (SQLite: `VACUUM INTO`).
+    async fn backup(&self, path: &str) -> Result<()>;
     async fn stages(&self, user_id: &str) -> Result<Vec<StageRow>>;
 }
 

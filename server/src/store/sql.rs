@@ -21,10 +21,128 @@ fn conflict(e: sqlx::Error) -> StoreError {
     }
 }
 
+/// One response to store.
+pub struct SaveCmd {
+    pub attempt_id: String,
+    pub item_id: String,
+    pub choice: Option<i64>,
+    pub seq: i64,
+    pub now: i64,
+}
+
+/// Stores a response if the attempt is in progress and the sequence number is newer than the
+/// stored one, in one statement.
+const SAVE_SQL: &str = "INSERT INTO responses (attempt_id, item_id, choice, seq, saved_at) \
+     SELECT $1, $2, $3, $4, $5 \
+     WHERE EXISTS (SELECT 1 FROM attempts WHERE id = $1 AND status = 'in_progress') \
+     ON CONFLICT (attempt_id, item_id) DO UPDATE \
+     SET choice = excluded.choice, seq = excluded.seq, saved_at = excluded.saved_at \
+     WHERE responses.seq < excluded.seq \
+     RETURNING seq";
+
+/// Runs [`SAVE_SQL`] inside a transaction and tells what happened.
+async fn save_one<DB: sqlx::Database>(
+    tx: &mut sqlx::Transaction<'_, DB>,
+    c: &SaveCmd,
+) -> Result<SaveOutcome>
+where
+    for<'e> &'e mut <DB as sqlx::Database>::Connection: sqlx::Executor<'e, Database = DB>,
+    for<'q> <DB as sqlx::Database>::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
+    for<'q> String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> Option<i64>: sqlx::Encode<'q, DB>,
+    for<'r> (String,): sqlx::FromRow<'r, DB::Row>,
+    for<'r> (i64,): sqlx::FromRow<'r, DB::Row>,
+{
+    let written: Option<(i64,)> = sqlx::query_as(SAVE_SQL)
+        .bind(c.attempt_id.clone())
+        .bind(c.item_id.clone())
+        .bind(c.choice)
+        .bind(c.seq)
+        .bind(c.now)
+        .fetch_optional(&mut **tx)
+        .await?;
+    if written.is_some() {
+        return Ok(SaveOutcome::Applied);
+    }
+    let open: Option<(String,)> =
+        sqlx::query_as("SELECT status FROM attempts WHERE id = $1 AND status = 'in_progress'")
+            .bind(c.attempt_id.clone())
+            .fetch_optional(&mut **tx)
+            .await?;
+    let stored: Option<(i64,)> =
+        sqlx::query_as("SELECT seq FROM responses WHERE attempt_id = $1 AND item_id = $2")
+            .bind(c.attempt_id.clone())
+            .bind(c.item_id.clone())
+            .fetch_optional(&mut **tx)
+            .await?;
+    Ok(match (open, stored) {
+        (None, _) => SaveOutcome::Closed,
+        (Some(_), Some((s,))) if s == c.seq => SaveOutcome::Applied,
+        _ => SaveOutcome::Stale,
+    })
+}
+
+type Reply = tokio::sync::oneshot::Sender<Result<SaveOutcome>>;
+
+/// Saves go through one writer task that commits them in batches: whatever has arrived while
+/// the previous commit was being made is written in one transaction and made durable by one
+/// fsync, and only then is each save acknowledged (group commit).
+const MAX_BATCH: usize = 1024;
+
+async fn sqlite_writer(pool: SqlitePool, mut rx: tokio::sync::mpsc::Receiver<(SaveCmd, Reply)>) {
+    while let Some(first) = rx.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(next) => batch.push(next),
+                Err(_) => break,
+            }
+        }
+        let written = async {
+            let mut tx = pool.begin().await?;
+            let mut outcomes = Vec::with_capacity(batch.len());
+            for (cmd, _) in &batch {
+                outcomes.push(save_one(&mut tx, cmd).await?);
+            }
+            tx.commit().await?;
+            Ok::<_, StoreError>(outcomes)
+        }
+        .await;
+        match written {
+            Ok(outcomes) => {
+                for ((_, reply), outcome) in batch.into_iter().zip(outcomes) {
+                    let _ = reply.send(Ok(outcome));
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, saves = batch.len(), "a batch of saves failed; none acknowledged");
+                let message = e.to_string();
+                for (_, reply) in batch {
+                    let _ = reply.send(Err(StoreError::Batch(message.clone())));
+                }
+            }
+        }
+    }
+}
+
 /// The SQLite store: one file, WAL journal, `synchronous = FULL` so an acknowledged save
-/// survives a power cut, not only a process crash.
+/// survives a power cut, not only a process crash; saves are group-committed.
 pub struct SqliteStore {
     pool: SqlitePool,
+    writer: tokio::sync::mpsc::Sender<(SaveCmd, Reply)>,
+}
+
+impl SqliteStore {
+    async fn save_durably(&self, cmd: SaveCmd) -> Result<SaveOutcome> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.writer
+            .send((cmd, tx))
+            .await
+            .map_err(|_| StoreError::Batch("the writer has stopped".into()))?;
+        rx.await
+            .map_err(|_| StoreError::Batch("the writer has stopped".into()))?
+    }
 }
 
 impl SqliteStore {
@@ -44,13 +162,31 @@ impl SqliteStore {
             .max_connections(8)
             .connect_with(options)
             .await?;
-        Ok(Self { pool })
+        let (writer, rx) = tokio::sync::mpsc::channel(16 * MAX_BATCH);
+        tokio::spawn(sqlite_writer(pool.clone(), rx));
+        Ok(Self { pool, writer })
     }
 }
 
 /// The PostgreSQL store, for several app servers on one database.
 pub struct PgStore {
     pool: PgPool,
+}
+
+impl PgStore {
+    /// One transaction per save: a shared row lock on the attempt first, so that closing the
+    /// attempt (which takes an exclusive lock) waits for saves in flight, and saves wait for a
+    /// close in flight and then see it.
+    async fn save_durably(&self, cmd: SaveCmd) -> Result<SaveOutcome> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("SELECT id FROM attempts WHERE id = $1 FOR SHARE")
+            .bind(&cmd.attempt_id)
+            .execute(&mut *tx)
+            .await?;
+        let outcome = save_one(&mut tx, &cmd).await?;
+        tx.commit().await?;
+        Ok(outcome)
+    }
 }
 
 impl PgStore {
@@ -65,7 +201,7 @@ impl PgStore {
 }
 
 macro_rules! sql_store {
-    ($store:ty, $kind:literal, $migrations:literal, save_lock: $save_lock:expr, close_lock: $close_lock:expr) => {
+    ($store:ty, $kind:literal, $migrations:literal, close_lock: $close_lock:expr, backup: $backup:expr) => {
         #[async_trait]
         impl Store for $store {
             fn kind(&self) -> &'static str {
@@ -268,48 +404,8 @@ macro_rules! sql_store {
                 seq: i64,
                 now: i64,
             ) -> Result<SaveOutcome> {
-                let mut tx = self.pool.begin().await?;
-                let lock: Option<&str> = $save_lock;
-                if let Some(lock) = lock {
-                    sqlx::query(lock).bind(attempt_id).execute(&mut *tx).await?;
-                }
-                let done = sqlx::query(
-                    "INSERT INTO responses (attempt_id, item_id, choice, seq, saved_at) \
-                     SELECT $1, $2, $3, $4, $5 \
-                     WHERE EXISTS (SELECT 1 FROM attempts WHERE id = $1 AND status = 'in_progress') \
-                     ON CONFLICT (attempt_id, item_id) DO UPDATE \
-                     SET choice = excluded.choice, seq = excluded.seq, saved_at = excluded.saved_at \
-                     WHERE responses.seq < excluded.seq",
-                )
-                .bind(attempt_id)
-                .bind(item_id)
-                .bind(choice)
-                .bind(seq)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-                let outcome = if done.rows_affected() == 1 {
-                    SaveOutcome::Applied
-                } else {
-                    let open: Option<(String,)> =
-                        sqlx::query_as("SELECT status FROM attempts WHERE id = $1 AND status = 'in_progress'")
-                            .bind(attempt_id)
-                            .fetch_optional(&mut *tx)
-                            .await?;
-                    let stored: Option<(i64,)> =
-                        sqlx::query_as("SELECT seq FROM responses WHERE attempt_id = $1 AND item_id = $2")
-                            .bind(attempt_id)
-                            .bind(item_id)
-                            .fetch_optional(&mut *tx)
-                            .await?;
-                    match (open, stored) {
-                        (None, _) => SaveOutcome::Closed,
-                        (Some(_), Some((s,))) if s == seq => SaveOutcome::Applied,
-                        _ => SaveOutcome::Stale,
-                    }
-                };
-                tx.commit().await?;
-                Ok(outcome)
+                self.save_durably(SaveCmd { attempt_id: attempt_id.into(), item_id: item_id.into(), choice, seq, now })
+                    .await
             }
 
             async fn close_attempt(&self, id: &str, status: &str, now: i64) -> Result<bool> {
@@ -387,6 +483,13 @@ macro_rules! sql_store {
                 Ok(())
             }
 
+            async fn backup(&self, path: &str) -> Result<()> {
+                let statement: std::result::Result<&str, &'static str> = $backup;
+                let statement = statement.map_err(StoreError::Unsupported)?;
+                sqlx::query(statement).bind(path).execute(&self.pool).await?;
+                Ok(())
+            }
+
             async fn stages(&self, user_id: &str) -> Result<Vec<StageRow>> {
                 Ok(sqlx::query_as("SELECT * FROM stage_results WHERE user_id = $1 ORDER BY stage")
                     .bind(user_id)
@@ -397,11 +500,17 @@ macro_rules! sql_store {
     };
 }
 
-sql_store!(SqliteStore, "sqlite", "../migrations/sqlite", save_lock: None, close_lock: None);
+sql_store!(
+    SqliteStore,
+    "sqlite",
+    "../migrations/sqlite",
+    close_lock: None,
+    backup: Ok("VACUUM INTO $1")
+);
 sql_store!(
     PgStore,
     "postgres",
     "../migrations/postgres",
-    save_lock: Some("SELECT id FROM attempts WHERE id = $1 FOR SHARE"),
-    close_lock: Some("SELECT id FROM attempts WHERE id = $1 FOR UPDATE")
+    close_lock: Some("SELECT id FROM attempts WHERE id = $1 FOR UPDATE"),
+    backup: Err("PostgreSQL is backed up with its own tools (pg_dump, or base backups with WAL archiving)")
 );

@@ -109,3 +109,165 @@ async fn an_applicant_takes_the_test_in_the_browser() -> anyhow::Result<()> {
 
     browser.close().await
 }
+
+/// Signs in in the browser and opens a fresh attempt; returns its id.
+async fn open_test(
+    server: &TestServer,
+    browser: &Browser,
+    who: (&str, &str),
+) -> anyhow::Result<String> {
+    let c = &browser.client;
+    let wait = || c.wait().at_most(Duration::from_secs(20));
+    c.goto(&server.url("/login")).await?;
+    browser.wait_hydrated().await?;
+    c.find(Locator::Css("#email"))
+        .await?
+        .send_keys(who.0)
+        .await?;
+    c.find(Locator::Css("#password"))
+        .await?
+        .send_keys(who.1)
+        .await?;
+    c.find(Locator::Css("#sign-in")).await?.click().await?;
+    wait().for_element(Locator::Css("#start-test")).await?;
+    browser.wait_hydrated().await?;
+    c.find(Locator::Css("#start-test")).await?.click().await?;
+    wait().for_element(Locator::Css("#stem")).await?;
+    browser.wait_hydrated().await?;
+    let url = c.current_url().await?;
+    Ok(url.path().trim_start_matches("/test/").to_string())
+}
+
+/// Chooses option `k` of the current question and moves on.
+async fn answer_and_next(c: &fantoccini::Client, k: usize) -> anyhow::Result<()> {
+    let options = c.find_all(Locator::Css(".option")).await?;
+    options[k % options.len()].click().await?;
+    c.wait()
+        .at_most(Duration::from_secs(5))
+        .for_element(Locator::Css(".option.chosen"))
+        .await?;
+    c.find(Locator::Css("#next")).await?.click().await?;
+    Ok(())
+}
+
+async fn answers_on_server(api: &Api, id: &str) -> anyhow::Result<usize> {
+    let view = api.get(&format!("/api/v1/attempts/{id}")).await?;
+    Ok(view.body["answers"]
+        .as_array()
+        .map_or(0, |a| a.iter().filter(|r| !r["choice"].is_null()).count()))
+}
+
+#[tokio::test]
+async fn answers_given_offline_reach_the_server_when_the_network_returns() -> anyhow::Result<()> {
+    let server = TestServer::start(Db::Sqlite).await?;
+    let browser = Browser::start().await?;
+    let c = &browser.client;
+    let id = open_test(&server, &browser, APPLICANT2).await?;
+    let api = Api::login(&server.base, APPLICANT2.0, APPLICANT2.1).await?;
+
+    for k in 0..2 {
+        answer_and_next(c, k).await?;
+    }
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("#save-state[data-state=saved]"))
+        .await?;
+    assert_eq!(answers_on_server(&api, &id).await?, 2);
+
+    // The network drops; the applicant keeps answering, and the page says so.
+    browser.set_offline(true).await?;
+    for k in 2..8 {
+        answer_and_next(c, k).await?;
+    }
+    let state = c
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("#save-state[data-state=offline]"))
+        .await?
+        .text()
+        .await?;
+    assert!(
+        state.contains('6') || state.contains('5'),
+        "the page counts waiting answers: {state}"
+    );
+    assert_eq!(
+        answers_on_server(&api, &id).await?,
+        2,
+        "nothing got through while offline"
+    );
+    assert_eq!(
+        c.find_all(Locator::Css(".nav-cell.answered")).await?.len(),
+        8
+    );
+
+    // The network returns: everything is delivered, in order, without the applicant doing anything.
+    browser.set_offline(false).await?;
+    c.wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css("#save-state[data-state=saved]"))
+        .await?;
+    assert_eq!(answers_on_server(&api, &id).await?, 8);
+
+    // A reload shows them all.
+    c.refresh().await?;
+    browser.wait_hydrated().await?;
+    assert_eq!(
+        c.find_all(Locator::Css(".nav-cell.answered")).await?.len(),
+        8
+    );
+    browser.close().await
+}
+
+#[tokio::test]
+async fn answers_waiting_offline_survive_a_reload() -> anyhow::Result<()> {
+    let server = TestServer::start(Db::Sqlite).await?;
+    let browser = Browser::start().await?;
+    let c = &browser.client;
+    let id = open_test(&server, &browser, APPLICANT3).await?;
+    let api = Api::login(&server.base, APPLICANT3.0, APPLICANT3.1).await?;
+
+    browser.set_offline(true).await?;
+    for k in 0..5 {
+        answer_and_next(c, k).await?;
+    }
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("#save-state[data-state=offline]"))
+        .await?;
+    assert_eq!(answers_on_server(&api, &id).await?, 0);
+
+    // The page is closed while offline, and opened again later: the five answers are still in
+    // the browser, and are delivered from the new page.
+    let stored = c
+        .execute("return JSON.stringify(window.localStorage)", vec![])
+        .await?;
+    assert!(
+        stored.to_string().contains("qabilet.outbox"),
+        "the browser keeps the outbox: {stored}"
+    );
+    c.goto("about:blank").await?;
+    browser.set_offline(false).await?;
+    c.goto(&server.url(&format!("/test/{id}"))).await?;
+    browser.wait_hydrated().await?;
+    c.wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css("#save-state[data-state=saved]"))
+        .await?;
+    let mut delivered = 0;
+    for _ in 0..50 {
+        delivered = answers_on_server(&api, &id).await?;
+        if delivered == 5 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        delivered, 5,
+        "answers kept in the browser reached the server"
+    );
+    assert_eq!(
+        c.find_all(Locator::Css(".nav-cell.answered")).await?.len(),
+        5
+    );
+    browser.close().await
+}

@@ -2,5 +2,7 @@
 //! Every API test runs on SQLite and on PostgreSQL.
 
 mod api;
+mod backup;
 mod browser;
+mod fault;
 mod keys;
