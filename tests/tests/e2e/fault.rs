@@ -61,7 +61,7 @@ async fn kill_9_in_the_middle(db: Db) -> anyhow::Result<()> {
     let acks: Acks = Arc::default();
     let acked = Arc::new(AtomicUsize::new(0));
     let mut savers = Vec::new();
-    for (k, a) in applicants.iter().enumerate() {
+    for k in 0..applicants.len() {
         let (applicants, acks, acked) = (applicants.clone(), acks.clone(), acked.clone());
         savers.push(tokio::spawn(async move {
             let a = &applicants[k];
