@@ -39,6 +39,12 @@ pub trait Backend: Send + Sync + 'static {
     ) -> Result<SaveAck, AppError>;
     async fn submit(&self, user: &UserInfo, attempt_id: &str) -> Result<ResultView, AppError>;
     async fn result(&self, user: &UserInfo, attempt_id: &str) -> Result<ResultView, AppError>;
+    /// The attempt's event log, for proctors and administrators.
+    async fn events(
+        &self,
+        user: &UserInfo,
+        attempt_id: &str,
+    ) -> Result<Vec<AttemptEvent>, AppError>;
 }
 
 /// The session token of a request: the `Authorization: Bearer` header, else the cookie.

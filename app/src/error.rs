@@ -27,6 +27,9 @@ pub enum ErrorCode {
     AttemptClosed,
     /// The thing exists already or changed meanwhile.
     Conflict,
+    /// The attempt was opened by a newer sign-in (another device): this one may no longer
+    /// save to it. Sign in again here to take it back.
+    Superseded,
     PayloadTooLarge,
     /// The browser could not reach the server.
     Network,
@@ -43,6 +46,7 @@ impl ErrorCode {
             ErrorCode::BadRequest => "bad_request",
             ErrorCode::AttemptClosed => "attempt_closed",
             ErrorCode::Conflict => "conflict",
+            ErrorCode::Superseded => "superseded",
             ErrorCode::PayloadTooLarge => "payload_too_large",
             ErrorCode::Network => "network",
             ErrorCode::Internal => "internal",
@@ -57,7 +61,7 @@ impl ErrorCode {
             ErrorCode::NotFound => 404,
             ErrorCode::Invalid => 422,
             ErrorCode::BadRequest => 400,
-            ErrorCode::AttemptClosed | ErrorCode::Conflict => 409,
+            ErrorCode::AttemptClosed | ErrorCode::Conflict | ErrorCode::Superseded => 409,
             ErrorCode::PayloadTooLarge => 413,
             ErrorCode::Network => 503,
             ErrorCode::Internal => 500,

@@ -45,6 +45,9 @@ pub struct UserInfo {
     pub email: String,
     pub full_name: String,
     pub role: Role,
+    /// The sign-in session (one per login, so one per device). Server-side only: never sent.
+    #[serde(skip)]
+    pub session: String,
 }
 
 /// State of one attempt.
@@ -179,6 +182,19 @@ pub struct ItemView {
     pub competency_name: String,
     pub stem: String,
     pub options: Vec<String>,
+}
+
+/// Something that happened to an attempt (started, device takeover, submitted...), as kept for
+/// proctors.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+pub struct AttemptEvent {
+    pub at_ms: i64,
+    /// `started`, `device_claimed`, `device_takeover`, `submitted`, `expired`.
+    pub kind: String,
+    /// Details, a JSON object (e.g. which sign-in session took the attempt from which).
+    #[cfg_attr(feature = "ssr", schema(value_type = Object))]
+    pub detail: serde_json::Value,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -24,6 +24,10 @@ pub struct Claims {
     pub exp: i64,
     pub iss: String,
     pub aud: String,
+    /// The sign-in session: a new random id at every login. The attempt remembers which
+    /// session holds it (one active device per attempt).
+    #[serde(default)]
+    pub sid: String,
 }
 
 pub struct Tokens {
@@ -63,6 +67,7 @@ impl Tokens {
             exp,
             iss: ISSUER.into(),
             aud: AUDIENCE.into(),
+            sid: user.session.clone(),
         };
         let token =
             encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(|e| {
@@ -83,6 +88,7 @@ impl Tokens {
             email: c.email,
             full_name: c.name,
             role: c.role,
+            session: c.sid,
         })
     }
 }
@@ -173,6 +179,7 @@ mod tests {
             email: "a@b.kz".into(),
             full_name: "A".into(),
             role: Role::Applicant,
+            session: "s1".into(),
         }
     }
 
@@ -183,7 +190,8 @@ mod tests {
         let (token, exp) = t.issue(&user(), now).expect("token");
         assert_eq!(exp, now + 3600);
         // The real clock is before `now`, so the token is valid.
-        assert_eq!(t.verify(&token).expect("valid").id, "u1");
+        let back = t.verify(&token).expect("valid");
+        assert_eq!((back.id.as_str(), back.session.as_str()), ("u1", "s1"));
         let other = Tokens::new(&[8u8; 32], 3600);
         assert!(other.verify(&token).is_err());
     }

@@ -3,7 +3,7 @@
 
 use crate::auth::{self, Tokens};
 use crate::clock::Clock;
-use crate::store::{AttemptRow, ItemRow, SaveOutcome, StageRow, Store, StoreError};
+use crate::store::{AttemptRow, Claim, ItemRow, SaveCmd, SaveOutcome, StageRow, Store, StoreError};
 use app::backend::Backend;
 use app::error::{AppError, ErrorCode};
 use app::model::*;
@@ -49,6 +49,14 @@ impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         internal(e)
     }
+}
+
+fn superseded() -> AppError {
+    AppError::new(
+        ErrorCode::Superseded,
+        "This test was opened on another device (a newer sign-in). Answers from here are no \
+         longer accepted; open the test here again to continue on this device.",
+    )
 }
 
 fn closed() -> AppError {
@@ -179,6 +187,25 @@ impl Services {
         Ok(attempt)
     }
 
+    /// The owner opening an in-progress attempt makes this sign-in its one active device; the
+    /// device that held it before is refused from then on (and told so on its next save).
+    async fn claim(&self, user: &UserInfo, row: &AttemptRow) -> Result<(), AppError> {
+        if row.user_id != user.id || row.status != AttemptStatus::InProgress.as_str() {
+            return Ok(());
+        }
+        if row.device.as_deref() == Some(user.session.as_str()) {
+            return Ok(());
+        }
+        if let Claim::TookOver { from } = self
+            .store
+            .claim_device(&row.id, &user.session, self.now())
+            .await?
+        {
+            tracing::info!(attempt = %row.id, from = %from, "the attempt moved to another device");
+        }
+        Ok(())
+    }
+
     fn require(user: &UserInfo, roles: &[Role]) -> Result<(), AppError> {
         if roles.contains(&user.role) {
             Ok(())
@@ -211,9 +238,10 @@ impl Services {
     /// Closes an in-progress attempt and scores it. Scoring an attempt closed by someone else
     /// meanwhile is harmless: the score is a function of the stored responses.
     pub async fn close_and_score(&self, id: &str, status: AttemptStatus) -> Result<(), AppError> {
-        self.store
-            .close_attempt(id, status.as_str(), self.now())
-            .await?;
+        let now = self.now();
+        if self.store.close_attempt(id, status.as_str(), now).await? {
+            self.store.add_event(id, status.as_str(), "{}", now).await?;
+        }
         self.score_attempt(id).await?;
         Ok(())
     }
@@ -419,6 +447,7 @@ impl Backend for Services {
             id: user.id,
             email: user.email,
             full_name: user.full_name,
+            session: uuid::Uuid::new_v4().to_string(),
         };
         let (token, exp_s) = self.tokens.issue(&info, self.now() / 1000)?;
         Ok(LoginResponse {
@@ -527,6 +556,7 @@ impl Backend for Services {
         let bp: Blueprint = serde_json::from_str(&bp_row.spec).map_err(internal)?;
         if let Some(existing) = self.store.attempt_for(&user.id, &bp.id).await? {
             let existing = self.expire_if_due(existing).await?;
+            self.claim(user, &existing).await?;
             return self.view(&existing).await;
         }
         let pool: Vec<PoolItem> = self
@@ -563,16 +593,24 @@ impl Backend for Services {
             deadline: now + bp.time_limit_ms(),
             closed_at: None,
             score: None,
+            device: Some(user.session.clone()),
         };
         let row = if self.store.insert_attempt(&row).await? {
             tracing::info!(attempt = %row.id, items = form.entries.len(), "attempt started");
+            let detail = serde_json::json!({ "device": user.session, "language": lang.code() });
+            self.store
+                .add_event(&row.id, "started", &detail.to_string(), now)
+                .await?;
             row
         } else {
             // Another request of the same applicant started it a moment ago.
-            self.store
+            let row = self
+                .store
                 .attempt_for(&user.id, &bp.id)
                 .await?
-                .ok_or_else(AppError::internal)?
+                .ok_or_else(AppError::internal)?;
+            self.claim(user, &row).await?;
+            row
         };
         self.view(&row).await
     }
@@ -580,6 +618,7 @@ impl Backend for Services {
     async fn attempt(&self, user: &UserInfo, attempt_id: &str) -> Result<AttemptView, AppError> {
         let row = self.owned_attempt(user, attempt_id).await?;
         let row = self.expire_if_due(row).await?;
+        self.claim(user, &row).await?;
         self.view(&row).await
     }
 
@@ -629,13 +668,14 @@ impl Backend for Services {
         }
         let outcome = self
             .store
-            .save_response(
-                attempt_id,
-                item_id,
-                request.choice.map(i64::from),
-                request.seq,
+            .save_response(SaveCmd {
+                attempt_id: attempt_id.into(),
+                item_id: item_id.into(),
+                choice: request.choice.map(i64::from),
+                seq: request.seq,
                 now,
-            )
+                device: user.session.clone(),
+            })
             .await?;
         match outcome {
             SaveOutcome::Applied | SaveOutcome::Stale => Ok(SaveAck {
@@ -645,6 +685,7 @@ impl Backend for Services {
                 saved_ms: now,
             }),
             SaveOutcome::Closed => Err(closed()),
+            SaveOutcome::Superseded => Err(superseded()),
         }
     }
 
@@ -655,6 +696,13 @@ impl Backend for Services {
             return Err(AppError::forbidden());
         }
         if row.status == AttemptStatus::InProgress.as_str() {
+            if row
+                .device
+                .as_deref()
+                .is_some_and(|d| d != user.session.as_str())
+            {
+                return Err(superseded());
+            }
             let status = if self.now() > row.deadline + self.settings.grace_ms {
                 AttemptStatus::Expired
             } else {
@@ -680,6 +728,29 @@ impl Backend for Services {
             ));
         }
         self.result_view(&row).await
+    }
+
+    async fn events(
+        &self,
+        user: &UserInfo,
+        attempt_id: &str,
+    ) -> Result<Vec<AttemptEvent>, AppError> {
+        Self::require(user, &[Role::Proctor, Role::Admin])?;
+        self.store
+            .attempt(attempt_id)
+            .await?
+            .ok_or_else(|| AppError::not_found("The attempt"))?;
+        Ok(self
+            .store
+            .events(attempt_id)
+            .await?
+            .into_iter()
+            .map(|e| AttemptEvent {
+                at_ms: e.at,
+                kind: e.kind,
+                detail: serde_json::from_str(&e.detail).unwrap_or(serde_json::Value::Null),
+            })
+            .collect())
     }
 }
 

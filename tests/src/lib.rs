@@ -348,6 +348,8 @@ pub const APPLICANT: (&str, &str) = ("applicant@demo.kz", "demo-applicant");
 pub const APPLICANT2: (&str, &str) = ("applicant2@demo.kz", "demo-applicant2");
 pub const APPLICANT3: (&str, &str) = ("applicant3@demo.kz", "demo-applicant3");
 pub const METHODOLOGIST: (&str, &str) = ("methodologist@demo.kz", "demo-methodologist");
+pub const PROCTOR: (&str, &str) = ("proctor@demo.kz", "demo-proctor");
+pub const ADMIN: (&str, &str) = ("admin@demo.kz", "demo-admin-1");
 
 /// A headless Chromium driven through chromedriver (Debian's packages), with a fresh profile.
 pub struct Browser {

@@ -48,6 +48,8 @@ enum Link {
     Ok,
     Offline,
     Rejected(String),
+    /// A newer sign-in on another device holds the attempt: this page may no longer save.
+    Superseded,
 }
 
 /// The attempt's connection to the server: an ordered outbox of saves, then the submission.
@@ -211,6 +213,13 @@ impl Outbox {
                         backoff = (backoff * 2).min(5_000);
                         continue;
                     }
+                    Err(e) if e.code == ErrorCode::Superseded => {
+                        // The other device is the truth now: what waits here would overwrite
+                        // answers given there, so it is dropped (the page says so).
+                        self.queue.update_value(VecDeque::clear);
+                        self.persist();
+                        self.link.set(Link::Superseded);
+                    }
                     Err(e) => {
                         self.queue.update_value(|q| {
                             q.pop_front();
@@ -252,6 +261,10 @@ impl Outbox {
                 match submit_attempt(id.clone()).await {
                     Ok(_) => break,
                     Err(e) if e.code == ErrorCode::AttemptClosed => break,
+                    Err(e) if e.code == ErrorCode::Superseded => {
+                        self.link.set(Link::Superseded);
+                        return;
+                    }
                     Err(e) if matches!(e.code, ErrorCode::Network | ErrorCode::Internal) => {
                         self.link.set(Link::Offline);
                         sleep_ms(backoff).await;
@@ -265,6 +278,14 @@ impl Outbox {
             }
             go(&format!("/result/{id}"));
         });
+    }
+}
+
+/// Loads the page again: opening the attempt makes this sign-in its device again.
+fn reload() {
+    #[cfg(feature = "hydrate")]
+    if let Some(w) = web_sys::window() {
+        let _ = w.location().reload();
     }
 }
 
@@ -339,6 +360,7 @@ fn TestRunner(a: AttemptView) -> impl IntoView {
     let save_state = move || match outbox.link.get() {
         Link::Offline => "offline",
         _ if outbox.waiting.get() > 0 => "saving",
+        Link::Superseded => "superseded",
         Link::Rejected(_) => "rejected",
         Link::Ok => "saved",
     };
@@ -346,6 +368,7 @@ fn TestRunner(a: AttemptView) -> impl IntoView {
         Link::Offline => {
             view! { {t!(i18n, test_offline, n = move || outbox.waiting.get())} }.into_any()
         }
+        Link::Superseded => view! { {t!(i18n, test_superseded_short)} }.into_any(),
         _ if outbox.waiting.get() > 0 => view! { {t!(i18n, test_saving)} }.into_any(),
         Link::Rejected(m) => view! { {t!(i18n, test_rejected)} " " {m} }.into_any(),
         Link::Ok => view! { {t!(i18n, test_saved)} }.into_any(),
@@ -472,6 +495,19 @@ fn TestRunner(a: AttemptView) -> impl IntoView {
                     </button>
                 </aside>
             </div>
+            {move || (outbox.link.get() == Link::Superseded).then(|| view! {
+                <div class="overlay" id="superseded">
+                    <div class="dialog" role="alertdialog" aria-modal="true" aria-labelledby="superseded-text">
+                        <p id="superseded-text">{t!(i18n, test_superseded)}</p>
+                        <div class="q-actions">
+                            <button type="button" class="primary" id="take-back"
+                                on:click=move |_| reload()>
+                                {t!(i18n, test_take_back)}
+                            </button>
+                        </div>
+                    </div>
+                </div>
+            })}
             {move || confirming.get().then(|| {
                 let left = unanswered();
                 view! {

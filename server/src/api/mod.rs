@@ -100,6 +100,7 @@ pub fn router() -> Router<AppState> {
         .route("/attempts/{id}/responses/{item_id}", put(save_response))
         .route("/attempts/{id}/submit", post(submit))
         .route("/attempts/{id}/result", get(result))
+        .route("/attempts/{id}/events", get(events))
         .route("/openapi.json", get(openapi))
         .fallback(|| async { ApiError(AppError::not_found("This API route")) })
 }
@@ -228,10 +229,23 @@ async fn result(
     Ok(Json(backend(&state).result(&user, &id).await?))
 }
 
+/// The attempt's event log (started, device takeovers, submitted or expired): proctors and
+/// administrators only.
+#[utoipa::path(get, path = "/api/v1/attempts/{id}/events", tag = "attempts", security(("bearer" = [])),
+    params(("id" = String, Path, description = "attempt id")),
+    responses((status = 200, body = [AttemptEvent]), (status = 403, body = AppError), (status = 404, body = AppError)))]
+async fn events(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Json<Vec<AttemptEvent>>> {
+    Ok(Json(backend(&state).events(&user, &id).await?))
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Qabilet API", version = "1", description = "Stage-one competency testing: sign in, take the test, read the result."),
-    paths(login, logout, me, dashboard, start_attempt, get_attempt, save_response, submit, result),
+    paths(login, logout, me, dashboard, start_attempt, get_attempt, save_response, submit, result, events),
     modifiers(&BearerAuth),
     tags((name = "auth"), (name = "attempts"))
 )]

@@ -10,7 +10,7 @@ mod sql;
 use async_trait::async_trait;
 use std::sync::Arc;
 
-pub use sql::{PgStore, SqliteStore};
+pub use sql::{PgStore, SaveCmd, SqliteStore};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -89,6 +89,30 @@ pub struct AttemptRow {
     pub deadline: i64,
     pub closed_at: Option<i64>,
     pub score: Option<String>,
+    /// The sign-in session that holds the attempt (one active device per attempt).
+    pub device: Option<String>,
+}
+
+/// Something that happened to an attempt, kept for proctors (device takeover, close...).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct EventRow {
+    pub id: i64,
+    pub attempt_id: String,
+    pub at: i64,
+    pub kind: String,
+    /// A JSON object.
+    pub detail: String,
+}
+
+/// What [`Store::claim_device`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Claim {
+    /// The device held the attempt already (or the attempt is closed): nothing changed.
+    Unchanged,
+    /// The attempt was held by no device; now by this one.
+    First,
+    /// Another device held the attempt; this one took it over (an event is recorded).
+    TookOver { from: String },
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -125,6 +149,8 @@ pub enum SaveOutcome {
     Stale,
     /// The attempt is no longer in progress; nothing changed.
     Closed,
+    /// Another device has taken the attempt over; nothing changed.
+    Superseded,
 }
 
 #[async_trait]
@@ -155,16 +181,15 @@ pub trait Store: Send + Sync + 'static {
     async fn attempt(&self, id: &str) -> Result<Option<AttemptRow>>;
     async fn attempt_for(&self, user_id: &str, blueprint_id: &str) -> Result<Option<AttemptRow>>;
     async fn responses(&self, attempt_id: &str) -> Result<Vec<ResponseRow>>;
-    /// Stores a response if the attempt is in progress and `seq` is newer than the stored one.
-    /// Returns only after the write is durable.
-    async fn save_response(
-        &self,
-        attempt_id: &str,
-        item_id: &str,
-        choice: Option<i64>,
-        seq: i64,
-        now: i64,
-    ) -> Result<SaveOutcome>;
+    /// Stores a response if the attempt is in progress, held by `device` (or by none), and
+    /// `seq` is newer than the stored one. Returns only after the write is durable.
+    async fn save_response(&self, save: SaveCmd) -> Result<SaveOutcome>;
+    /// Makes `device` the one device that may save to the in-progress attempt; a takeover is
+    /// recorded as an event in the same transaction.
+    async fn claim_device(&self, attempt_id: &str, device: &str, now: i64) -> Result<Claim>;
+    async fn add_event(&self, attempt_id: &str, kind: &str, detail: &str, now: i64) -> Result<()>;
+    /// The attempt's events, oldest first.
+    async fn events(&self, attempt_id: &str) -> Result<Vec<EventRow>>;
     /// Moves an in-progress attempt to `status`; `false` if it was not in progress. After this
     /// returns, no save to the attempt can succeed, and every earlier save is visible.
     async fn close_attempt(&self, id: &str, status: &str, now: i64) -> Result<bool>;

@@ -28,13 +28,16 @@ pub struct SaveCmd {
     pub choice: Option<i64>,
     pub seq: i64,
     pub now: i64,
+    /// The sign-in session the save comes from.
+    pub device: String,
 }
 
-/// Stores a response if the attempt is in progress and the sequence number is newer than the
-/// stored one, in one statement.
+/// Stores a response if the attempt is in progress and held by this device (or by none), and
+/// the sequence number is newer than the stored one, in one statement.
 const SAVE_SQL: &str = "INSERT INTO responses (attempt_id, item_id, choice, seq, saved_at) \
      SELECT $1, $2, $3, $4, $5 \
-     WHERE EXISTS (SELECT 1 FROM attempts WHERE id = $1 AND status = 'in_progress') \
+     WHERE EXISTS (SELECT 1 FROM attempts WHERE id = $1 AND status = 'in_progress' \
+                   AND (device IS NULL OR device = $6)) \
      ON CONFLICT (attempt_id, item_id) DO UPDATE \
      SET choice = excluded.choice, seq = excluded.seq, saved_at = excluded.saved_at \
      WHERE responses.seq < excluded.seq \
@@ -60,16 +63,24 @@ where
         .bind(c.choice)
         .bind(c.seq)
         .bind(c.now)
+        .bind(c.device.clone())
         .fetch_optional(&mut **tx)
         .await?;
     if written.is_some() {
         return Ok(SaveOutcome::Applied);
     }
-    let open: Option<(String,)> =
-        sqlx::query_as("SELECT status FROM attempts WHERE id = $1 AND status = 'in_progress'")
-            .bind(c.attempt_id.clone())
-            .fetch_optional(&mut **tx)
-            .await?;
+    let open: Option<(String,)> = sqlx::query_as(
+        "SELECT COALESCE(device, '') FROM attempts WHERE id = $1 AND status = 'in_progress'",
+    )
+    .bind(c.attempt_id.clone())
+    .fetch_optional(&mut **tx)
+    .await?;
+    if let Some((holder,)) = &open
+        && !holder.is_empty()
+        && *holder != c.device
+    {
+        return Ok(SaveOutcome::Superseded);
+    }
     let stored: Option<(i64,)> =
         sqlx::query_as("SELECT seq FROM responses WHERE attempt_id = $1 AND item_id = $2")
             .bind(c.attempt_id.clone())
@@ -353,7 +364,8 @@ macro_rules! sql_store {
             async fn insert_attempt(&self, a: &AttemptRow) -> Result<bool> {
                 let done = sqlx::query(
                     "INSERT INTO attempts (id, user_id, blueprint_id, status, language, form, started_at, \
-                     deadline, closed_at, score) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+                     deadline, closed_at, score, device) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
                      ON CONFLICT (user_id, blueprint_id) DO NOTHING",
                 )
                 .bind(&a.id)
@@ -366,6 +378,7 @@ macro_rules! sql_store {
                 .bind(a.deadline)
                 .bind(a.closed_at)
                 .bind(&a.score)
+                .bind(&a.device)
                 .execute(&self.pool)
                 .await
                 .map_err(conflict)?;
@@ -396,16 +409,72 @@ macro_rules! sql_store {
                 .await?)
             }
 
-            async fn save_response(
-                &self,
-                attempt_id: &str,
-                item_id: &str,
-                choice: Option<i64>,
-                seq: i64,
-                now: i64,
-            ) -> Result<SaveOutcome> {
-                self.save_durably(SaveCmd { attempt_id: attempt_id.into(), item_id: item_id.into(), choice, seq, now })
-                    .await
+            async fn save_response(&self, save: SaveCmd) -> Result<SaveOutcome> {
+                self.save_durably(save).await
+            }
+
+            async fn claim_device(&self, attempt_id: &str, device: &str, now: i64) -> Result<Claim> {
+                let mut tx = self.pool.begin().await?;
+                // The write comes first, so SQLite takes its write lock at once (no read-to-write
+                // upgrade), and PostgreSQL locks the row before it is read.
+                let claimed: Option<(String,)> = sqlx::query_as(
+                    "UPDATE attempts SET device = $2 WHERE id = $1 AND status = 'in_progress' \
+                     AND (device IS NULL OR device <> $2) RETURNING id",
+                )
+                .bind(attempt_id)
+                .bind(device)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if claimed.is_none() {
+                    tx.rollback().await?;
+                    return Ok(Claim::Unchanged);
+                }
+                // The newest event that names a device names who held it before.
+                let previous: Option<(String,)> = sqlx::query_as(
+                    "SELECT detail FROM attempt_events WHERE attempt_id = $1 \
+                     AND kind IN ('started', 'device_claimed', 'device_takeover') ORDER BY id DESC LIMIT 1",
+                )
+                .bind(attempt_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let from = previous
+                    .and_then(|(d,)| serde_json::from_str::<serde_json::Value>(&d).ok())
+                    .and_then(|d| d.get("device").and_then(|v| v.as_str()).map(str::to_string));
+                let (kind, detail, claim) = match from {
+                    Some(from) => (
+                        "device_takeover",
+                        serde_json::json!({ "device": device, "from": from }),
+                        Claim::TookOver { from },
+                    ),
+                    None => ("device_claimed", serde_json::json!({ "device": device }), Claim::First),
+                };
+                sqlx::query("INSERT INTO attempt_events (attempt_id, at, kind, detail) VALUES ($1, $2, $3, $4)")
+                    .bind(attempt_id)
+                    .bind(now)
+                    .bind(kind)
+                    .bind(detail.to_string())
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(claim)
+            }
+
+            async fn add_event(&self, attempt_id: &str, kind: &str, detail: &str, now: i64) -> Result<()> {
+                sqlx::query("INSERT INTO attempt_events (attempt_id, at, kind, detail) VALUES ($1, $2, $3, $4)")
+                    .bind(attempt_id)
+                    .bind(now)
+                    .bind(kind)
+                    .bind(detail)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn events(&self, attempt_id: &str) -> Result<Vec<EventRow>> {
+                Ok(sqlx::query_as("SELECT * FROM attempt_events WHERE attempt_id = $1 ORDER BY id")
+                    .bind(attempt_id)
+                    .fetch_all(&self.pool)
+                    .await?)
             }
 
             async fn close_attempt(&self, id: &str, status: &str, now: i64) -> Result<bool> {

@@ -357,3 +357,112 @@ async fn the_openapi_document_lists_the_path() -> anyhow::Result<()> {
     assert!(doc.body["components"]["schemas"]["SaveRequest"].is_object());
     Ok(())
 }
+
+/// One active device per attempt: a second sign-in that opens the attempt takes it over; the
+/// first is refused from then on (`superseded`), the saved answers and the deadline stay, and
+/// proctors see the takeover in the attempt's events.
+async fn takeover(db: Db) -> anyhow::Result<()> {
+    let server = TestServer::start(db).await?;
+    let first = Api::login(&server.base, APPLICANT.0, APPLICANT.1).await?;
+    let a = start(&first).await?;
+    let id = a["id"].as_str().unwrap_or_default().to_string();
+    let list = items(&a);
+    let item = |n: usize| list[n]["item_id"].as_str().unwrap_or_default().to_string();
+    let save = |api: &Api, n: usize, seq: i64, choice: u32| {
+        let path = format!("/api/v1/attempts/{id}/responses/{}", item(n));
+        let api = api.clone();
+        async move { api.put(&path, &json!({"seq": seq, "choice": choice})).await }
+    };
+    assert_eq!(save(&first, 0, 1, 2).await?.status, 200);
+    assert_eq!(save(&first, 1, 2, 3).await?.status, 200);
+
+    // Reloading on the same device changes nothing.
+    let again = first.get(&format!("/api/v1/attempts/{id}")).await?;
+    assert_eq!(again.status, 200);
+    assert_eq!(save(&first, 2, 3, 1).await?.status, 200);
+
+    // The applicant signs in on another computer and opens the test: same attempt, same
+    // answers, same deadline.
+    let second = Api::login(&server.base, APPLICANT.0, APPLICANT.1).await?;
+    let resumed = start(&second).await?;
+    assert_eq!(resumed["id"], a["id"]);
+    assert_eq!(resumed["deadline_ms"], a["deadline_ms"]);
+    assert_eq!(resumed["last_seq"], 3);
+    assert_eq!(resumed["answers"].as_array().map(Vec::len), Some(3));
+
+    // The first computer is told, and what it sends changes nothing.
+    let refused = save(&first, 0, 4, 0).await?;
+    assert_eq!(refused.status, 409, "{}", refused.text);
+    assert_eq!(refused.body["code"], "superseded");
+    let submit = first
+        .post(&format!("/api/v1/attempts/{id}/submit"), &json!({}))
+        .await?;
+    assert_eq!(submit.body["code"], "superseded", "{}", submit.text);
+    let view = second.get(&format!("/api/v1/attempts/{id}")).await?;
+    assert_eq!(view.body["status"], "in_progress");
+    let stored: Vec<_> = view.body["answers"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|r| r["item_id"] == item(0).as_str())
+        .collect();
+    assert_eq!(stored[0]["choice"], 2, "the refused save did not land");
+    assert_eq!(save(&second, 0, 4, 1).await?.status, 200);
+
+    // Events are for proctors, not for the applicant.
+    let own = second.get(&format!("/api/v1/attempts/{id}/events")).await?;
+    assert_eq!(own.status, 403);
+    let proctor = Api::login(&server.base, PROCTOR.0, PROCTOR.1).await?;
+    // A proctor reading the attempt does not take it over.
+    assert_eq!(
+        proctor.get(&format!("/api/v1/attempts/{id}")).await?.status,
+        200
+    );
+    assert_eq!(save(&second, 1, 5, 0).await?.status, 200);
+    let events = proctor
+        .get(&format!("/api/v1/attempts/{id}/events"))
+        .await?;
+    assert_eq!(events.status, 200, "{}", events.text);
+    let kinds: Vec<&str> = events
+        .body
+        .as_array()
+        .map(|v| v.iter().filter_map(|e| e["kind"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(kinds, ["started", "device_takeover"]);
+    let takeover = &events.body[1]["detail"];
+    assert_eq!(takeover["from"], events.body[0]["detail"]["device"]);
+    assert_ne!(takeover["from"], takeover["device"]);
+
+    // The first computer takes it back by opening the test again.
+    assert_eq!(start(&first).await?["id"], a["id"]);
+    assert_eq!(save(&second, 2, 6, 0).await?.body["code"], "superseded");
+    assert_eq!(save(&first, 2, 6, 0).await?.status, 200);
+    let done = first
+        .post(&format!("/api/v1/attempts/{id}/submit"), &json!({}))
+        .await?;
+    assert_eq!(done.status, 200, "{}", done.text);
+    let events = proctor
+        .get(&format!("/api/v1/attempts/{id}/events"))
+        .await?;
+    let kinds: Vec<&str> = events
+        .body
+        .as_array()
+        .map(|v| v.iter().filter_map(|e| e["kind"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(
+        kinds,
+        ["started", "device_takeover", "device_takeover", "submitted"]
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_second_device_takes_the_attempt_over_on_sqlite() -> anyhow::Result<()> {
+    takeover(Db::Sqlite).await
+}
+
+#[tokio::test]
+async fn a_second_device_takes_the_attempt_over_on_postgres() -> anyhow::Result<()> {
+    takeover(Db::Postgres).await
+}

@@ -163,7 +163,8 @@ async fn answers_given_offline_reach_the_server_when_the_network_returns() -> an
     let browser = Browser::start().await?;
     let c = &browser.client;
     let id = open_test(&server, &browser, APPLICANT2).await?;
-    let api = Api::login(&server.base, APPLICANT2.0, APPLICANT2.1).await?;
+    // A proctor watches: reading the attempt does not take it over.
+    let api = Api::login(&server.base, PROCTOR.0, PROCTOR.1).await?;
 
     for k in 0..2 {
         answer_and_next(c, k).await?;
@@ -224,7 +225,7 @@ async fn answers_waiting_offline_survive_a_reload() -> anyhow::Result<()> {
     let browser = Browser::start().await?;
     let c = &browser.client;
     let id = open_test(&server, &browser, APPLICANT3).await?;
-    let api = Api::login(&server.base, APPLICANT3.0, APPLICANT3.1).await?;
+    let api = Api::login(&server.base, PROCTOR.0, PROCTOR.1).await?;
 
     browser.set_offline(true).await?;
     for k in 0..5 {
@@ -269,5 +270,75 @@ async fn answers_waiting_offline_survive_a_reload() -> anyhow::Result<()> {
         c.find_all(Locator::Css(".nav-cell.answered")).await?.len(),
         5
     );
+    browser.close().await
+}
+
+#[tokio::test]
+async fn the_first_device_is_told_when_another_takes_the_test_over() -> anyhow::Result<()> {
+    let server = TestServer::start(Db::Sqlite).await?;
+    let browser = Browser::start().await?;
+    let c = &browser.client;
+    let id = open_test(&server, &browser, APPLICANT).await?;
+    answer_and_next(c, 0).await?;
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("#save-state[data-state=saved]"))
+        .await?;
+
+    // The applicant signs in on another computer and opens the same test there.
+    let other = Api::login(&server.base, APPLICANT.0, APPLICANT.1).await?;
+    let there = other.get(&format!("/api/v1/attempts/{id}")).await?;
+    assert_eq!(there.status, 200);
+
+    // The next answer here is refused, and the page says why instead of failing silently.
+    c.find_all(Locator::Css(".option")).await?[1]
+        .click()
+        .await?;
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("#superseded"))
+        .await?;
+    let state = c.find(Locator::Css("#save-state")).await?;
+    assert_eq!(
+        state.attr("data-state").await?.as_deref(),
+        Some("superseded")
+    );
+    let proctor = Api::login(&server.base, PROCTOR.0, PROCTOR.1).await?;
+    assert_eq!(answers_on_server(&proctor, &id).await?, 1);
+
+    // "Continue on this device" takes it back: the page reloads and saves again.
+    c.execute("window.qabiletOldPage = true", vec![]).await?;
+    c.find(Locator::Css("#take-back")).await?.click().await?;
+    let mut reloaded = false;
+    for _ in 0..100 {
+        let fresh = c
+            .execute(
+                "return window.qabiletOldPage === undefined && document.body.hasAttribute('data-hydrated')",
+                vec![],
+            )
+            .await;
+        if matches!(fresh, Ok(serde_json::Value::Bool(true))) {
+            reloaded = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(reloaded, "the page reloaded and hydrated");
+    assert!(c.find(Locator::Css("#superseded")).await.is_err());
+    // The reloaded page opens at question 1 (answered); question 2 is the one refused before.
+    c.find(Locator::Css("#next")).await?.click().await?;
+    answer_and_next(c, 2).await?;
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("#save-state[data-state=saved]"))
+        .await?;
+    assert_eq!(answers_on_server(&proctor, &id).await?, 2);
+    let events = proctor
+        .get(&format!("/api/v1/attempts/{id}/events"))
+        .await?;
+    let takeovers = events.body.as_array().map_or(0, |v| {
+        v.iter().filter(|e| e["kind"] == "device_takeover").count()
+    });
+    assert_eq!(takeovers, 2, "{}", events.text);
     browser.close().await
 }
