@@ -4,13 +4,18 @@
 //! Every rule lives here once and is tested here without a server.
 
 pub mod blueprint;
+pub mod formats;
 pub mod form;
 pub mod item;
 pub mod language;
+pub mod markdown;
 pub mod scoring;
 
 pub use blueprint::{Blueprint, BlueprintError, Section};
 pub use form::{AssemblyError, Form, FormEntry, PoolItem, assemble};
-pub use item::{Difficulty, Item, ItemError, ItemId, Key, LocalizedText};
+pub use item::{
+    Attachment, Difficulty, Item, ItemError, ItemId, ItemMeta, ItemType, Key, LocalizedText,
+    PartialCredit,
+};
 pub use language::Language;
-pub use scoring::{CompetencyScore, ScoreReport, ScoredEntry, score};
+pub use scoring::{CompetencyScore, Response, ScoreReport, ScoredEntry, credit, score};

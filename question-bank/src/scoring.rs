@@ -1,8 +1,88 @@
 //! Scoring an attempt against the keys, per competency, and applying the pass rule.
 
 use crate::blueprint::Blueprint;
-use crate::item::Key;
+use crate::item::{Key, PartialCredit, normalize_answer};
 use serde::{Deserialize, Serialize};
+
+/// A candidate's answer to one item, in authoring order (the caller maps shown positions back
+/// through the form's orders).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "type", content = "value")]
+pub enum Response {
+    /// The chosen option (single choice).
+    Choice(usize),
+    /// The chosen options (multiple response).
+    Choices(Vec<usize>),
+    Bool(bool),
+    /// For each premise, the index of the answer matched to it, if any.
+    Pairs(Vec<Option<usize>>),
+    /// The options in the order the candidate put them.
+    Order(Vec<usize>),
+    Number(f64),
+    Text(String),
+}
+
+/// The credit a response earns, from 0 (wrong, or the wrong shape for the item) to 1 (right).
+///
+/// Rules: single choice, true/false, numeric (within tolerance) and short text (after
+/// normalisation) are right or wrong; multiple response follows the item's [`PartialCredit`];
+/// matching earns the share of premises matched right; ordering earns the share of neighbouring
+/// pairs put in the right relative order (Moodle's "relative to the next item").
+pub fn credit(key: &Key, response: &Response) -> f64 {
+    let unit = |ok: bool| if ok { 1.0 } else { 0.0 };
+    match (key, response) {
+        (Key::SingleChoice { correct }, Response::Choice(c)) => unit(c == correct),
+        (Key::TrueFalse { answer }, Response::Bool(b)) => unit(b == answer),
+        (Key::Numeric { value, tolerance }, Response::Number(x)) => {
+            unit(x.is_finite() && (x - value).abs() <= *tolerance + f64::EPSILON * value.abs())
+        }
+        (Key::ShortText { accepted, case_sensitive }, Response::Text(t)) => {
+            let given = normalize_answer(t, *case_sensitive);
+            unit(!given.is_empty() && accepted.iter().any(|a| normalize_answer(a, *case_sensitive) == given))
+        }
+        (Key::MultipleResponse { correct, credit }, Response::Choices(chosen)) => {
+            let mut chosen = chosen.clone();
+            chosen.sort_unstable();
+            chosen.dedup();
+            let right = chosen.iter().filter(|c| correct.contains(c)).count();
+            let wrong = chosen.len() - right;
+            match credit {
+                PartialCredit::AllOrNothing => unit(wrong == 0 && right == correct.len()),
+                PartialCredit::RightMinusWrong => {
+                    if correct.is_empty() {
+                        return 0.0;
+                    }
+                    (right as f64 - wrong as f64).max(0.0) / correct.len() as f64
+                }
+            }
+        }
+        (Key::Matching { pairs }, Response::Pairs(given)) => {
+            if pairs.is_empty() {
+                return 0.0;
+            }
+            let right = pairs
+                .iter()
+                .zip(given.iter().chain(std::iter::repeat(&None)))
+                .filter(|(want, got)| Some(**want) == **got)
+                .count();
+            right as f64 / pairs.len() as f64
+        }
+        (Key::Ordering, Response::Order(order)) => {
+            // The key is the authored order 0, 1, 2, ...: count neighbours that keep it.
+            if order.len() < 2 {
+                return 0.0;
+            }
+            let mut seen = order.clone();
+            seen.sort_unstable();
+            if seen != (0..order.len()).collect::<Vec<_>>() {
+                return 0.0;
+            }
+            let kept = order.windows(2).filter(|w| w[1] == w[0] + 1).count();
+            kept as f64 / (order.len() - 1) as f64
+        }
+        _ => 0.0,
+    }
+}
 
 /// One item of a submitted form with its key and the candidate's response.
 #[derive(Debug, Clone)]
@@ -24,9 +104,7 @@ impl ScoredEntry<'_> {
         let Some(&authored) = self.option_order.get(shown) else {
             return false;
         };
-        match self.key {
-            Key::SingleChoice { correct } => usize::from(authored) == *correct,
-        }
+        credit(self.key, &Response::Choice(usize::from(authored))) >= 1.0
     }
 }
 
@@ -119,6 +197,47 @@ pub fn score(blueprint: &Blueprint, entries: &[ScoredEntry<'_>]) -> ScoreReport 
 mod tests {
     use super::*;
     use crate::blueprint::tests::blueprint;
+
+    #[test]
+    fn credit_follows_each_type_rule() {
+        let mr = |credit| Key::MultipleResponse { correct: vec![0, 2], credit };
+        let rmw = mr(PartialCredit::RightMinusWrong);
+        assert_eq!(super::credit(&rmw, &Response::Choices(vec![0, 2])), 1.0);
+        assert_eq!(super::credit(&rmw, &Response::Choices(vec![0])), 0.5);
+        assert_eq!(super::credit(&rmw, &Response::Choices(vec![0, 1])), 0.0);
+        assert_eq!(super::credit(&rmw, &Response::Choices(vec![0, 1, 2, 3])), 0.0);
+        assert_eq!(super::credit(&rmw, &Response::Choices(vec![2, 2, 0])), 1.0);
+        let aon = mr(PartialCredit::AllOrNothing);
+        assert_eq!(super::credit(&aon, &Response::Choices(vec![0])), 0.0);
+        assert_eq!(super::credit(&aon, &Response::Choices(vec![2, 0])), 1.0);
+
+        let tf = Key::TrueFalse { answer: false };
+        assert_eq!(super::credit(&tf, &Response::Bool(false)), 1.0);
+        assert_eq!(super::credit(&tf, &Response::Choice(0)), 0.0, "wrong shape");
+
+        let num = Key::Numeric { value: 3.14, tolerance: 0.01 };
+        assert_eq!(super::credit(&num, &Response::Number(3.15)), 1.0);
+        assert_eq!(super::credit(&num, &Response::Number(3.16)), 0.0);
+        assert_eq!(super::credit(&num, &Response::Number(f64::NAN)), 0.0);
+
+        let st = Key::ShortText { accepted: vec!["Ёлка зелёная".into(), "spruce".into()], case_sensitive: false };
+        assert_eq!(super::credit(&st, &Response::Text("  елка   ЗЕЛЕНАЯ ".into())), 1.0);
+        assert_eq!(super::credit(&st, &Response::Text("Spruce".into())), 1.0);
+        assert_eq!(super::credit(&st, &Response::Text("".into())), 0.0);
+        let cs = Key::ShortText { accepted: vec!["NaCl".into()], case_sensitive: true };
+        assert_eq!(super::credit(&cs, &Response::Text("nacl".into())), 0.0);
+
+        let m = Key::Matching { pairs: vec![2, 0, 1] };
+        assert_eq!(super::credit(&m, &Response::Pairs(vec![Some(2), Some(0), Some(1)])), 1.0);
+        let third = super::credit(&m, &Response::Pairs(vec![Some(2), None]));
+        assert!((third - 1.0 / 3.0).abs() < 1e-12);
+
+        let o = Key::Ordering;
+        assert_eq!(super::credit(&o, &Response::Order(vec![0, 1, 2, 3])), 1.0);
+        assert!((super::credit(&o, &Response::Order(vec![1, 2, 3, 0])) - 2.0 / 3.0).abs() < 1e-12);
+        assert_eq!(super::credit(&o, &Response::Order(vec![0, 0, 1, 2])), 0.0, "not a permutation");
+        assert_eq!(super::credit(&o, &Response::Order(vec![3, 2, 1, 0])), 0.0);
+    }
 
     struct Case {
         competency: &'static str,

@@ -21,6 +21,12 @@ use tokio::sync::Semaphore;
 pub struct ItemContent {
     pub stem: LocalizedText,
     pub options: Vec<LocalizedText>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub matches: Vec<LocalizedText>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<question_bank::Attachment>,
+    #[serde(default)]
+    pub meta: question_bank::ItemMeta,
 }
 
 pub struct Settings {
@@ -77,8 +83,11 @@ pub fn item_from_row(row: &ItemRow) -> anyhow::Result<Item> {
             .ok_or_else(|| anyhow::anyhow!("unknown difficulty {:?}", row.difficulty))?,
         stem: content.stem,
         options: content.options,
+        matches: content.matches,
         key: serde_json::from_str(&row.answer_key)?,
         rationale: serde_json::from_str(&row.rationale)?,
+        meta: content.meta,
+        attachments: content.attachments,
     })
 }
 
@@ -87,6 +96,9 @@ pub fn item_to_row(item: &Item, status: &str, now: i64) -> anyhow::Result<ItemRo
     let content = ItemContent {
         stem: item.stem.clone(),
         options: item.options.clone(),
+        matches: item.matches.clone(),
+        attachments: item.attachments.clone(),
+        meta: item.meta.clone(),
     };
     Ok(ItemRow {
         item_id: item.id.to_string(),

@@ -127,8 +127,15 @@ pub fn items() -> anyhow::Result<Vec<Item>> {
                     difficulty: Difficulty::parse(difficulty.trim()).with_context(at)?,
                     stem: LocalizedText::new(),
                     options: vec![],
+                    matches: vec![],
                     key: Key::SingleChoice { correct: 0 },
                     rationale: LocalizedText::new(),
+                    meta: question_bank::ItemMeta {
+                        author: "Qabilet demo".into(),
+                        source: "demo bank".into(),
+                        ..Default::default()
+                    },
+                    attachments: vec![],
                 },
                 None,
             ));
