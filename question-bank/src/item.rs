@@ -185,21 +185,30 @@ impl fmt::Display for ItemType {
 #[serde(rename_all = "snake_case", tag = "type")]
 pub enum Key {
     /// The one correct option.
-    SingleChoice { correct: usize },
+    SingleChoice {
+        correct: usize,
+    },
     /// The correct options (at least one), and how partial answers are credited.
     MultipleResponse {
         correct: Vec<usize>,
         #[serde(default)]
         credit: PartialCredit,
     },
-    TrueFalse { answer: bool },
+    TrueFalse {
+        answer: bool,
+    },
     /// `pairs[i]` is the index in `matches` of the answer to premise `options[i]`. `matches`
     /// may hold more answers than premises (distractors).
-    Matching { pairs: Vec<usize> },
+    Matching {
+        pairs: Vec<usize>,
+    },
     /// The options as authored are in the right order; candidates see them shuffled.
     Ordering,
     /// Any number within `tolerance` of `value` is right.
-    Numeric { value: f64, tolerance: f64 },
+    Numeric {
+        value: f64,
+        tolerance: f64,
+    },
     /// Accepted answers, compared after [`normalize_answer`] (and case-folded unless
     /// `case_sensitive`).
     ShortText {
@@ -392,21 +401,38 @@ impl Item {
             _ => (0, 0),
         };
         if !kind.has_options() && count > 0 {
-            return Err(ItemError::UnexpectedOptions { id: id(), kind, count });
+            return Err(ItemError::UnexpectedOptions {
+                id: id(),
+                kind,
+                count,
+            });
         }
         if !(min..=max).contains(&count) {
-            return Err(ItemError::OptionCount { id: id(), kind, min, max, count });
+            return Err(ItemError::OptionCount {
+                id: id(),
+                kind,
+                min,
+                max,
+                count,
+            });
         }
         if kind != ItemType::Matching && !self.matches.is_empty() {
             return Err(ItemError::BadKey {
                 id: id(),
-                problem: format!("only matching items have answers to match ({kind} has {})", self.matches.len()),
+                problem: format!(
+                    "only matching items have answers to match ({kind} has {})",
+                    self.matches.len()
+                ),
             });
         }
         for &lang in &langs {
             for (i, option) in self.options.iter().enumerate() {
                 if !option.has(lang) {
-                    return Err(ItemError::EmptyOption { id: id(), option: i + 1, lang });
+                    return Err(ItemError::EmptyOption {
+                        id: id(),
+                        option: i + 1,
+                        lang,
+                    });
                 }
                 for (j, other) in self.options.iter().enumerate().skip(i + 1) {
                     if same_text(option, other, lang) {
@@ -421,7 +447,11 @@ impl Item {
             }
             for (i, m) in self.matches.iter().enumerate() {
                 if !m.has(lang) {
-                    return Err(ItemError::EmptyMatch { id: id(), option: i + 1, lang });
+                    return Err(ItemError::EmptyMatch {
+                        id: id(),
+                        option: i + 1,
+                        lang,
+                    });
                 }
             }
         }
@@ -438,7 +468,11 @@ impl Item {
                     return bad("a multiple-response item needs at least one correct option".into());
                 }
                 if let Some(&c) = correct.iter().find(|&&c| c >= count) {
-                    return Err(ItemError::KeyOutOfRange { id: id(), correct: c + 1, count });
+                    return Err(ItemError::KeyOutOfRange {
+                        id: id(),
+                        correct: c + 1,
+                        count,
+                    });
                 }
                 let mut seen = correct.clone();
                 seen.sort_unstable();
@@ -485,11 +519,16 @@ impl Item {
             }
             Key::Numeric { value, tolerance } => {
                 if !value.is_finite() || !tolerance.is_finite() || *tolerance < 0.0 {
-                    return bad("a numeric key needs a finite value and a tolerance of 0 or more".into());
+                    return bad(
+                        "a numeric key needs a finite value and a tolerance of 0 or more".into(),
+                    );
                 }
                 Ok(())
             }
-            Key::ShortText { accepted, case_sensitive } => {
+            Key::ShortText {
+                accepted,
+                case_sensitive,
+            } => {
                 let normalized: Vec<String> = accepted
                     .iter()
                     .map(|a| normalize_answer(a, *case_sensitive))
@@ -508,27 +547,44 @@ impl Item {
     }
 
     fn validate_attachments(&self) -> Result<(), ItemError> {
-        let bad = |problem: String| Err(ItemError::BadAttachment { id: self.id.to_string(), problem });
+        let bad = |problem: String| {
+            Err(ItemError::BadAttachment {
+                id: self.id.to_string(),
+                problem,
+            })
+        };
         let mut names = std::collections::BTreeSet::new();
         for a in &self.attachments {
             let ok_name = !a.name.is_empty()
                 && a.name.len() <= 64
-                && a.name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+                && a.name
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
             if !ok_name {
-                return bad(format!("attachment name {:?} must be 1-64 characters of a-z, A-Z, 0-9, '-', '_' or '.'", a.name));
+                return bad(format!(
+                    "attachment name {:?} must be 1-64 characters of a-z, A-Z, 0-9, '-', '_' or '.'",
+                    a.name
+                ));
             }
             if !names.insert(a.name.as_str()) {
                 return bad(format!("two attachments are named {:?}", a.name));
             }
             if !IMAGE_TYPES.contains(&a.media_type.as_str()) {
-                return bad(format!("attachment {:?} is {}, not an image type Qabilet shows ({})", a.name, a.media_type, IMAGE_TYPES.join(", ")));
+                return bad(format!(
+                    "attachment {:?} is {}, not an image type Qabilet shows ({})",
+                    a.name,
+                    a.media_type,
+                    IMAGE_TYPES.join(", ")
+                ));
             }
         }
         for text in self.texts() {
             for lang_text in text.0.values() {
                 for name in crate::markdown::attachment_refs(lang_text) {
                     if !names.contains(name.as_str()) {
-                        return bad(format!("the text shows attachment {name:?}, which the item does not have"));
+                        return bad(format!(
+                            "the text shows attachment {name:?}, which the item does not have"
+                        ));
                     }
                 }
             }
@@ -538,7 +594,9 @@ impl Item {
 
     /// Every text a candidate sees: stem, options, answers to match.
     pub fn texts(&self) -> impl Iterator<Item = &LocalizedText> {
-        std::iter::once(&self.stem).chain(&self.options).chain(&self.matches)
+        std::iter::once(&self.stem)
+            .chain(&self.options)
+            .chain(&self.matches)
     }
 
     /// The languages in which the whole item (every text a candidate sees) is written.

@@ -4,8 +4,8 @@
 //! Every rule lives here once and is tested here without a server.
 
 pub mod blueprint;
-pub mod formats;
 pub mod form;
+pub mod formats;
 pub mod item;
 pub mod language;
 pub mod markdown;

@@ -36,10 +36,10 @@ fn list_marker(line: &str) -> Option<(bool, &str)> {
         return Some((false, rest));
     }
     let digits = t.bytes().take_while(u8::is_ascii_digit).count();
-    if (1..=3).contains(&digits) {
-        if let Some(rest) = t[digits..].strip_prefix(". ") {
-            return Some((true, rest));
-        }
+    if (1..=3).contains(&digits)
+        && let Some(rest) = t[digits..].strip_prefix(". ")
+    {
+        return Some((true, rest));
     }
     None
 }
@@ -115,7 +115,7 @@ fn find_closing(s: &str, from: usize, delim: &str) -> Option<usize> {
     let bytes = s.as_bytes();
     let mut i = from;
     while i < s.len() {
-        if bytes[i] == b'\\' {
+        if bytes[i] == b'\\' && bytes.get(i + 1).is_some_and(u8::is_ascii_punctuation) {
             i += 2;
             continue;
         }
@@ -135,14 +135,14 @@ pub fn parse_inline(s: &str) -> Vec<Inline> {
         let rest = &s[i..];
         let Some(c) = rest.chars().next() else { break };
         if c == '\\' {
-            let next = rest[1..].chars().next();
-            match next {
-                Some(n) => {
+            // CommonMark: a backslash escapes ASCII punctuation; before anything else it is text.
+            match rest[1..].chars().next() {
+                Some(n) if n.is_ascii_punctuation() => {
                     let mut buf = [0u8; 4];
                     push_text(&mut out, n.encode_utf8(&mut buf));
                     i += 1 + n.len_utf8();
                 }
-                None => {
+                _ => {
                     push_text(&mut out, "\\");
                     i += 1;
                 }
@@ -168,16 +168,16 @@ pub fn parse_inline(s: &str) -> Vec<Inline> {
                 i += end + 2;
                 continue;
             }
-        } else if rest.starts_with("![") {
-            if let Some(img) = parse_image(rest) {
-                let (alt, name, len) = img;
-                out.push(Inline::Image {
-                    alt,
-                    attachment: name,
-                });
-                i += len;
-                continue;
-            }
+        } else if rest.starts_with("![")
+            && let Some(img) = parse_image(rest)
+        {
+            let (alt, name, len) = img;
+            out.push(Inline::Image {
+                alt,
+                attachment: name,
+            });
+            i += len;
+            continue;
         }
         let mut buf = [0u8; 4];
         push_text(&mut out, c.encode_utf8(&mut buf));
@@ -324,16 +324,30 @@ mod tests {
                 items: vec![vec![text("plan")], vec![text("act")]]
             }
         );
-        assert_eq!(attachment_refs("x ![a](attachment:c.png) ![b](http://evil)"), ["c.png"]);
+        assert_eq!(
+            attachment_refs("x ![a](attachment:c.png) ![b](http://evil)"),
+            ["c.png"]
+        );
         assert_eq!(to_plain("**A** _b_\n- c"), "A b\n\n- c");
     }
 
     #[test]
     fn escapes_round_trip_and_unclosed_marks_are_text() {
-        for s in ["2 * 3 = 6", "a_b_c", "**not closed", "\\", "![x](y)", "`", "ё **"] {
+        for s in [
+            "2 * 3 = 6",
+            "a_b_c",
+            "**not closed",
+            "\\",
+            "![x](y)",
+            "`",
+            "ё **",
+        ] {
             let blocks = parse(&escape(s));
             assert_eq!(blocks, vec![Block::Paragraph(vec![text(s)])], "{s}");
         }
-        assert_eq!(parse("**open"), vec![Block::Paragraph(vec![text("**open")])]);
+        assert_eq!(
+            parse("**open"),
+            vec![Block::Paragraph(vec![text("**open")])]
+        );
     }
 }

@@ -36,9 +36,20 @@ pub fn credit(key: &Key, response: &Response) -> f64 {
         (Key::Numeric { value, tolerance }, Response::Number(x)) => {
             unit(x.is_finite() && (x - value).abs() <= *tolerance + f64::EPSILON * value.abs())
         }
-        (Key::ShortText { accepted, case_sensitive }, Response::Text(t)) => {
+        (
+            Key::ShortText {
+                accepted,
+                case_sensitive,
+            },
+            Response::Text(t),
+        ) => {
             let given = normalize_answer(t, *case_sensitive);
-            unit(!given.is_empty() && accepted.iter().any(|a| normalize_answer(a, *case_sensitive) == given))
+            unit(
+                !given.is_empty()
+                    && accepted
+                        .iter()
+                        .any(|a| normalize_answer(a, *case_sensitive) == given),
+            )
         }
         (Key::MultipleResponse { correct, credit }, Response::Choices(chosen)) => {
             let mut chosen = chosen.clone();
@@ -200,12 +211,18 @@ mod tests {
 
     #[test]
     fn credit_follows_each_type_rule() {
-        let mr = |credit| Key::MultipleResponse { correct: vec![0, 2], credit };
+        let mr = |credit| Key::MultipleResponse {
+            correct: vec![0, 2],
+            credit,
+        };
         let rmw = mr(PartialCredit::RightMinusWrong);
         assert_eq!(super::credit(&rmw, &Response::Choices(vec![0, 2])), 1.0);
         assert_eq!(super::credit(&rmw, &Response::Choices(vec![0])), 0.5);
         assert_eq!(super::credit(&rmw, &Response::Choices(vec![0, 1])), 0.0);
-        assert_eq!(super::credit(&rmw, &Response::Choices(vec![0, 1, 2, 3])), 0.0);
+        assert_eq!(
+            super::credit(&rmw, &Response::Choices(vec![0, 1, 2, 3])),
+            0.0
+        );
         assert_eq!(super::credit(&rmw, &Response::Choices(vec![2, 2, 0])), 1.0);
         let aon = mr(PartialCredit::AllOrNothing);
         assert_eq!(super::credit(&aon, &Response::Choices(vec![0])), 0.0);
@@ -215,27 +232,48 @@ mod tests {
         assert_eq!(super::credit(&tf, &Response::Bool(false)), 1.0);
         assert_eq!(super::credit(&tf, &Response::Choice(0)), 0.0, "wrong shape");
 
-        let num = Key::Numeric { value: 3.14, tolerance: 0.01 };
-        assert_eq!(super::credit(&num, &Response::Number(3.15)), 1.0);
-        assert_eq!(super::credit(&num, &Response::Number(3.16)), 0.0);
+        let num = Key::Numeric {
+            value: 2.5,
+            tolerance: 0.01,
+        };
+        assert_eq!(super::credit(&num, &Response::Number(2.51)), 1.0);
+        assert_eq!(super::credit(&num, &Response::Number(2.52)), 0.0);
         assert_eq!(super::credit(&num, &Response::Number(f64::NAN)), 0.0);
 
-        let st = Key::ShortText { accepted: vec!["Ёлка зелёная".into(), "spruce".into()], case_sensitive: false };
-        assert_eq!(super::credit(&st, &Response::Text("  елка   ЗЕЛЕНАЯ ".into())), 1.0);
+        let st = Key::ShortText {
+            accepted: vec!["Ёлка зелёная".into(), "spruce".into()],
+            case_sensitive: false,
+        };
+        assert_eq!(
+            super::credit(&st, &Response::Text("  елка   ЗЕЛЕНАЯ ".into())),
+            1.0
+        );
         assert_eq!(super::credit(&st, &Response::Text("Spruce".into())), 1.0);
         assert_eq!(super::credit(&st, &Response::Text("".into())), 0.0);
-        let cs = Key::ShortText { accepted: vec!["NaCl".into()], case_sensitive: true };
+        let cs = Key::ShortText {
+            accepted: vec!["NaCl".into()],
+            case_sensitive: true,
+        };
         assert_eq!(super::credit(&cs, &Response::Text("nacl".into())), 0.0);
 
-        let m = Key::Matching { pairs: vec![2, 0, 1] };
-        assert_eq!(super::credit(&m, &Response::Pairs(vec![Some(2), Some(0), Some(1)])), 1.0);
+        let m = Key::Matching {
+            pairs: vec![2, 0, 1],
+        };
+        assert_eq!(
+            super::credit(&m, &Response::Pairs(vec![Some(2), Some(0), Some(1)])),
+            1.0
+        );
         let third = super::credit(&m, &Response::Pairs(vec![Some(2), None]));
         assert!((third - 1.0 / 3.0).abs() < 1e-12);
 
         let o = Key::Ordering;
         assert_eq!(super::credit(&o, &Response::Order(vec![0, 1, 2, 3])), 1.0);
         assert!((super::credit(&o, &Response::Order(vec![1, 2, 3, 0])) - 2.0 / 3.0).abs() < 1e-12);
-        assert_eq!(super::credit(&o, &Response::Order(vec![0, 0, 1, 2])), 0.0, "not a permutation");
+        assert_eq!(
+            super::credit(&o, &Response::Order(vec![0, 0, 1, 2])),
+            0.0,
+            "not a permutation"
+        );
         assert_eq!(super::credit(&o, &Response::Order(vec![3, 2, 1, 0])), 0.0);
     }
 

@@ -114,9 +114,9 @@ pub fn parse(text: &str, options: &ImportOptions) -> Result<Imported, Vec<Format
     let mut current: Option<(usize, Vec<&str>)> = None;
 
     let close = |current: &mut Option<(usize, Vec<&str>)>,
-                     extra: &mut Option<(Extra, usize)>,
-                     category: &Option<String>,
-                     blocks: &mut Vec<Block>| {
+                 extra: &mut Option<(Extra, usize)>,
+                 category: &Option<String>,
+                 blocks: &mut Vec<Block>| {
         if let Some((line, lines)) = current.take() {
             blocks.push(Block {
                 line,
@@ -144,11 +144,11 @@ pub fn parse(text: &str, options: &ImportOptions) -> Result<Imported, Vec<Format
             close(&mut current, &mut extra, &category, &mut blocks);
             continue;
         }
-        if current.is_none() {
-            if let Some(c) = trimmed.strip_prefix("$CATEGORY:") {
-                category = Some(unescape(c.trim()));
-                continue;
-            }
+        if current.is_none()
+            && let Some(c) = trimmed.strip_prefix("$CATEGORY:")
+        {
+            category = Some(unescape(c.trim()));
+            continue;
         }
         match &mut current {
             Some((_, lines)) => lines.push(raw),
@@ -181,7 +181,7 @@ fn line_at(b: &Block, at: usize) -> Position {
 
 fn convert(raw: &str, format: TextFormat, lang: Language) -> (LocalizedText, Vec<String>) {
     let text = unescape(raw.trim());
-    let (split, unknown) = split_multilang(&text, lang);
+    let (split, unknown) = split_multilang_with(&text, lang, format != TextFormat::Html);
     let converted = split
         .0
         .into_iter()
@@ -199,11 +199,12 @@ fn convert(raw: &str, format: TextFormat, lang: Language) -> (LocalizedText, Vec
             };
             (l, t)
         })
+        .filter(|(_, t)| !t.is_empty())
         .collect();
     (texts(converted), unknown)
 }
 
-fn looks_like_html(t: &str) -> bool {
+pub(super) fn looks_like_html(t: &str) -> bool {
     t.match_indices('<').any(|(i, _)| {
         t[i + 1..]
             .chars()
@@ -238,7 +239,10 @@ fn answers(a: &str, base: usize) -> Result<Vec<Answer>, (usize, String)> {
     // `->` in matching answers contains no `=`; but `=` may follow `-` only in the text, which
     // GIFT requires to be escaped, so every unescaped `=`/`~` starts an answer.
     if starts.first().is_none_or(|&s| !a[..s].trim().is_empty()) {
-        return Err((base, "answers must start with = (right) or ~ (wrong)".into()));
+        return Err((
+            base,
+            "answers must start with = (right) or ~ (wrong)".into(),
+        ));
     }
     let mut out = Vec::new();
     for (k, &s) in starts.iter().enumerate() {
@@ -309,7 +313,10 @@ fn parse_question(
     let mut title = String::new();
     if s[pos..].starts_with("::") {
         let Some(end) = find_unescaped_str(s, "::", pos + 2) else {
-            return Err(err(pos, "the title opened with :: is not closed with ::".into()));
+            return Err(err(
+                pos,
+                "the title opened with :: is not closed with ::".into(),
+            ));
         };
         title = unescape(s[pos + 2..end].trim());
         pos = end + 2;
@@ -338,7 +345,10 @@ fn parse_question(
         return Ok(None);
     };
     let Some(close) = find_unescaped(s, '}', open + 1) else {
-        return Err(err(open, "the answer block opened with { is not closed with }".into()));
+        return Err(err(
+            open,
+            "the answer block opened with { is not closed with }".into(),
+        ));
     };
     let tail = s[close + 1..].trim();
     let stem_raw = if tail.is_empty() {
@@ -377,7 +387,12 @@ fn parse_question(
         });
         return Ok(None);
     }
-    let upper = body.split('#').next().unwrap_or_default().trim().to_uppercase();
+    let upper = body
+        .split('#')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_uppercase();
     if let Some(num) = body.strip_prefix('#') {
         let num = num.trim();
         if num.starts_with('=') {
@@ -387,7 +402,10 @@ fn parse_question(
                 .find(|a| a.weight.is_none_or(|w| w >= 100.0))
                 .ok_or_else(|| err(base, "no numeric answer has full credit".into()))?;
             let (value, tolerance) = numeric_answer(&best.text).ok_or_else(|| {
-                err(best.offset, format!("{:?} is not value:tolerance or min..max", best.text))
+                err(
+                    best.offset,
+                    format!("{:?} is not value:tolerance or min..max", best.text),
+                )
             })?;
             if list.len() > 1 {
                 warn("numeric answers with partial credit are not kept (numeric items are right or wrong)".into());
@@ -418,7 +436,10 @@ fn parse_question(
             warn("answer feedback is not kept".into());
         }
         let all_right = list.iter().all(|a| a.right);
-        let is_matching = all_right && list.iter().all(|a| find_unescaped_str(&a.text, "->", 0).is_some());
+        let is_matching = all_right
+            && list
+                .iter()
+                .all(|a| find_unescaped_str(&a.text, "->", 0).is_some());
         if is_matching {
             let mut pairs = Vec::new();
             for a in &list {
@@ -458,7 +479,10 @@ fn parse_question(
                 case_sensitive: extra.case_sensitive,
             };
             if list.iter().any(|a| a.weight.is_some_and(|w| w < 100.0)) {
-                warn("short answers with partial credit are not kept (short text is right or wrong)".into());
+                warn(
+                    "short answers with partial credit are not kept (short text is right or wrong)"
+                        .into(),
+                );
             }
         } else {
             let weighted = list.iter().any(|a| a.weight.is_some());
@@ -471,7 +495,9 @@ fn parse_question(
                 let correct: Vec<usize> = list
                     .iter()
                     .enumerate()
-                    .filter(|(_, a)| a.weight.is_some_and(|w| w > 0.0) || (a.right && a.weight.is_none()))
+                    .filter(|(_, a)| {
+                        a.weight.is_some_and(|w| w > 0.0) || (a.right && a.weight.is_none())
+                    })
                     .map(|(i, _)| i)
                     .collect();
                 key = Key::MultipleResponse {
@@ -499,7 +525,9 @@ fn parse_question(
         }
     }
     for u in unknown {
-        warn(format!("text in language {u:?} is not kept (Qabilet keeps kk, ru, en)"));
+        warn(format!(
+            "text in language {u:?} is not kept (Qabilet keeps kk, ru, en)"
+        ));
     }
     let competency = b
         .category
@@ -520,13 +548,16 @@ fn parse_question(
         meta: extra.meta.clone(),
         attachments: vec![],
     };
-    if let (Some(kind), Some((_, line))) = (&extra.kind, &b.extra) {
-        if ItemType::parse(kind).is_some_and(|k| k != item.item_type()) {
-            return Err(FormatError::new(
-                Position::Line(*line),
-                format!("the comment says {kind}, but the question is {}", item.item_type()),
-            ));
-        }
+    if let (Some(kind), Some((_, line))) = (&extra.kind, &b.extra)
+        && ItemType::parse(kind).is_some_and(|k| k != item.item_type())
+    {
+        return Err(FormatError::new(
+            Position::Line(*line),
+            format!(
+                "the comment says {kind}, but the question is {}",
+                item.item_type()
+            ),
+        ));
     }
     item.validate()
         .map_err(|e| FormatError::new(line_at(b, 0), e.to_string()))?;
@@ -556,7 +587,11 @@ pub fn write(items: &[Item]) -> String {
             category = Some(&item.competency);
         }
         out.push_str(&format!("// qabilet: {}\n", Extra::of(item).to_line()));
-        out.push_str(&format!("::{}::[markdown]{}{{\n", escape(item.id.as_str()), text(&item.stem)));
+        out.push_str(&format!(
+            "::{}::[markdown]{}{{\n",
+            escape(item.id.as_str()),
+            text(&item.stem)
+        ));
         match &item.key {
             Key::SingleChoice { correct } => {
                 for (i, o) in item.options.iter().enumerate() {
@@ -566,9 +601,14 @@ pub fn write(items: &[Item]) -> String {
             }
             Key::MultipleResponse { correct, .. } => {
                 let right = correct.len().max(1) as f64;
-                let wrong = (item.options.len() - correct.len().min(item.options.len())).max(1) as f64;
+                let wrong =
+                    (item.options.len() - correct.len().min(item.options.len())).max(1) as f64;
                 for (i, o) in item.options.iter().enumerate() {
-                    let w = if correct.contains(&i) { 100.0 / right } else { -100.0 / wrong };
+                    let w = if correct.contains(&i) {
+                        100.0 / right
+                    } else {
+                        -100.0 / wrong
+                    };
                     out.push_str(&format!("\t~%{}%{}\n", trim_weight(w), text(o)));
                 }
             }
@@ -656,8 +696,8 @@ $CATEGORY: $course$/top/Leading Change
 
 ::Range:: Pick a number between 1 and 3 {#1..3}
 
-::Several numeric:: Pi to two places {#
-  =3.14:0.005
+::Several numeric:: e to two places {#
+  =2.72:0.005
   =%50%3.1:0.05
 }
 
@@ -681,24 +721,45 @@ $CATEGORY: $course$/top/Communication
         let ids: Vec<&str> = got.items.iter().map(|i| i.item.id.as_str()).collect();
         assert_eq!(
             ids,
-            ["q1", "q2-escapes", "tf", "short", "match", "many", "num", "range", "several-numeric", "missing", "lang"]
+            [
+                "q1",
+                "q2-escapes",
+                "tf",
+                "short",
+                "match",
+                "many",
+                "num",
+                "range",
+                "several-numeric",
+                "missing",
+                "lang"
+            ]
         );
         let by = |id: &str| &got.items[ids.iter().position(|x| *x == id).expect("present")].item;
         let q1 = by("q1");
         assert_eq!(q1.competency, "leading-change");
         assert_eq!(q1.key, Key::SingleChoice { correct: 0 });
         assert_eq!(q1.options.len(), 3);
-        assert_eq!(q1.rationale.get(Language::En), Some("Kotter's model starts with urgency."));
+        assert_eq!(
+            q1.rationale.get(Language::En),
+            Some("Kotter's model starts with urgency.")
+        );
         assert_eq!(
             by("q2-escapes").stem.get(Language::En),
             Some("Symbols ~ = # { } : stay literal: 50%")
         );
         let tf = by("tf");
         assert_eq!(tf.key, Key::TrueFalse { answer: false });
-        assert_eq!(tf.stem.get(Language::En), Some("A principal **alone** sets the school's vision."));
+        assert_eq!(
+            tf.stem.get(Language::En),
+            Some("A principal **alone** sets the school's vision.")
+        );
         assert_eq!(
             by("short").key,
-            Key::ShortText { accepted: vec!["қабілет".into(), "qabilet".into()], case_sensitive: false }
+            Key::ShortText {
+                accepted: vec!["қабілет".into(), "qabilet".into()],
+                case_sensitive: false
+            }
         );
         let m = by("match");
         assert_eq!(m.options.len(), 2);
@@ -706,11 +767,32 @@ $CATEGORY: $course$/top/Communication
         assert_eq!(m.key, Key::Matching { pairs: vec![0, 1] });
         assert_eq!(
             by("many").key,
-            Key::MultipleResponse { correct: vec![0, 1], credit: PartialCredit::RightMinusWrong }
+            Key::MultipleResponse {
+                correct: vec![0, 1],
+                credit: PartialCredit::RightMinusWrong
+            }
         );
-        assert_eq!(by("num").key, Key::Numeric { value: 5.0, tolerance: 0.0 });
-        assert_eq!(by("range").key, Key::Numeric { value: 2.0, tolerance: 1.0 });
-        assert_eq!(by("several-numeric").key, Key::Numeric { value: 3.14, tolerance: 0.005 });
+        assert_eq!(
+            by("num").key,
+            Key::Numeric {
+                value: 5.0,
+                tolerance: 0.0
+            }
+        );
+        assert_eq!(
+            by("range").key,
+            Key::Numeric {
+                value: 2.0,
+                tolerance: 1.0
+            }
+        );
+        assert_eq!(
+            by("several-numeric").key,
+            Key::Numeric {
+                value: 2.72,
+                tolerance: 0.005
+            }
+        );
         let missing = by("missing");
         assert_eq!(missing.competency, "communication");
         assert_eq!(
@@ -720,11 +802,19 @@ $CATEGORY: $course$/top/Communication
         let lang = by("lang");
         assert_eq!(lang.ready_languages(), vec![Language::Ru, Language::En]);
         assert_eq!(lang.options[0].get(Language::Ru), Some("Да"));
-        let kinds: Vec<(&str, &str)> = got.skipped.iter().map(|s| (s.name.as_str(), s.kind.as_str())).collect();
+        let kinds: Vec<(&str, &str)> = got
+            .skipped
+            .iter()
+            .map(|s| (s.name.as_str(), s.kind.as_str()))
+            .collect();
         assert_eq!(kinds, [("Essay", "essay"), ("Info", "description")]);
         assert_eq!(got.skipped[0].position, Position::Line(47));
         assert!(got.warnings.iter().any(|w| w.message.contains("feedback")));
-        assert!(got.warnings.iter().any(|w| w.message.contains("partial credit")));
+        assert!(
+            got.warnings
+                .iter()
+                .any(|w| w.message.contains("partial credit"))
+        );
     }
 
     #[test]
@@ -737,7 +827,8 @@ $CATEGORY: $course$/top/Communication
         assert!(errors[1].message.contains("not closed"));
         let errors = parse("::N:: n {#abc}", &opts()).expect_err("refused");
         assert!(errors[0].message.contains("not value:tolerance"));
-        let errors = parse("// qabilet: difficulty=extreme\n::N:: n {T}", &opts()).expect_err("refused");
+        let errors =
+            parse("// qabilet: difficulty=extreme\n::N:: n {T}", &opts()).expect_err("refused");
         assert_eq!(errors[0].position, Position::Line(1));
     }
 }

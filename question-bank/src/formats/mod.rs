@@ -284,6 +284,16 @@ fn unreachable_id() -> ItemId {
 /// Splits Moodle multilang markup into languages; text outside any span goes to `default`.
 /// Spans in languages Qabilet does not speak are dropped (and reported by the caller).
 pub fn split_multilang(text: &str, default: Language) -> (LocalizedText, Vec<String>) {
+    split_multilang_with(text, default, true)
+}
+
+/// As [`split_multilang`]; `decode` says whether the content of a span is entity-escaped text
+/// (GIFT, CSV) or HTML to be converted later (Moodle XML, GIFT `[html]`).
+pub fn split_multilang_with(
+    text: &str,
+    default: Language,
+    decode: bool,
+) -> (LocalizedText, Vec<String>) {
     let mut out = LocalizedText::new();
     let mut unknown = Vec::new();
     let mut rest = text;
@@ -307,9 +317,19 @@ pub fn split_multilang(text: &str, default: Language) -> (LocalizedText, Vec<Str
         let inner = &rest[tag_end + 1..tag_end + 1 + close];
         outside.push_str(&rest[..start]);
         found = true;
-        match lang.split(['-', '_']).next().unwrap_or_default().parse::<Language>() {
+        match lang
+            .split(['-', '_'])
+            .next()
+            .unwrap_or_default()
+            .parse::<Language>()
+        {
             Ok(l) => {
-                out.0.insert(l, decode_entities(inner));
+                let inner = if decode {
+                    decode_entities(inner)
+                } else {
+                    inner.to_string()
+                };
+                out.0.insert(l, inner);
             }
             Err(_) => unknown.push(lang.to_string()),
         }
@@ -560,12 +580,15 @@ fn percent_decode(s: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Some(b) = s.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let Some(b) = s
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(b);
+            i += 3;
+            continue;
         }
         out.push(bytes[i]);
         i += 1;
@@ -712,10 +735,10 @@ impl Extra {
             match k.trim() {
                 "type" => extra.kind = Some(v),
                 "difficulty" => {
-                    extra.difficulty = Some(
-                        Difficulty::parse(&v)
-                            .ok_or_else(|| format!("difficulty {v:?} is not easy, medium or hard"))?,
-                    )
+                    extra.difficulty =
+                        Some(Difficulty::parse(&v).ok_or_else(|| {
+                            format!("difficulty {v:?} is not easy, medium or hard")
+                        })?)
                 }
                 "tags" => {
                     extra.meta.tags = v
@@ -728,8 +751,10 @@ impl Extra {
                 "author" => extra.meta.author = v,
                 "source" => extra.meta.source = v,
                 "seconds" => {
-                    extra.meta.expected_seconds =
-                        Some(v.parse().map_err(|_| format!("seconds {v:?} is not a number"))?)
+                    extra.meta.expected_seconds = Some(
+                        v.parse()
+                            .map_err(|_| format!("seconds {v:?} is not a number"))?,
+                    )
                 }
                 "credit" => {
                     extra.credit = Some(match v.as_str() {
@@ -854,7 +879,10 @@ mod tests {
         let (back, _) = split_multilang(&join_multilang(&t), Language::Kk);
         assert_eq!(back, t);
         let (plain, _) = split_multilang("just text", Language::Kk);
-        assert_eq!(plain.0.get(&Language::Kk).map(String::as_str), Some("just text"));
+        assert_eq!(
+            plain.0.get(&Language::Kk).map(String::as_str),
+            Some("just text")
+        );
     }
 
     #[test]
@@ -864,7 +892,10 @@ mod tests {
         assert_eq!(m.make("lead-01").as_str(), "lead-01-2");
         assert_eq!(m.make("Vision Question 3").as_str(), "vision-question-3");
         assert_eq!(m.make("Вопрос").as_str(), "bank-4");
-        assert_eq!(competency_from_category("$course$/top/Leading Change"), "leading-change");
+        assert_eq!(
+            competency_from_category("$course$/top/Leading Change"),
+            "leading-change"
+        );
     }
 
     #[test]
@@ -887,6 +918,9 @@ mod tests {
 
     #[test]
     fn entities_decode() {
-        assert_eq!(decode_entities("a &amp; b &#1179; &#x4B0; &bogus; &"), "a & b қ Ұ &bogus; &");
+        assert_eq!(
+            decode_entities("a &amp; b &#1179; &#x4B0; &bogus; &"),
+            "a & b қ Ұ &bogus; &"
+        );
     }
 }
