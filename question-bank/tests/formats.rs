@@ -152,13 +152,13 @@ fn item(
 
 fn meta() -> impl Strategy<Value = ItemMeta> {
     (
-        prop::collection::vec("[a-z]{1,8}", 0..3),
+        prop::collection::btree_set("[a-z]{1,8}", 0..3),
         prop::option::of(sentence()),
         prop::option::of(sentence()),
         prop::option::of(1u32..3600),
     )
         .prop_map(|(tags, author, source, seconds)| ItemMeta {
-            tags,
+            tags: tags.into_iter().collect(),
             author: author.unwrap_or_default(),
             source: source.unwrap_or_default(),
             expected_seconds: seconds,
