@@ -4,6 +4,7 @@
 //! Every rule lives here once and is tested here without a server.
 
 pub mod blueprint;
+pub mod diff;
 pub mod form;
 pub mod formats;
 pub mod item;

@@ -1,4 +1,4 @@
-//! The command line: `serve` (default), `migrate`, `demo`, `user add`.
+//! The command line: `serve` (default), `migrate`, `demo`, `backup`, `user`, `bank`.
 
 use crate::auth::{self, Tokens};
 use crate::clock::SystemClock;
@@ -46,6 +46,50 @@ pub enum Command {
     User {
         #[command(subcommand)]
         command: UserCommand,
+    },
+    /// The question bank: import and export.
+    Bank {
+        #[command(subcommand)]
+        command: BankCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BankCommand {
+    /// Import GIFT, Moodle XML or CSV: every item or none. Prints what was (or, with --dry-run,
+    /// would be) imported, skipped and refused. New items are drafts unless --publish.
+    Import {
+        file: std::path::PathBuf,
+        /// gift, moodle-xml or csv (default: from the file name).
+        #[arg(long)]
+        format: Option<String>,
+        /// Check and report only; store nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// The language of texts that do not say which language they are in.
+        #[arg(long, default_value = "ru")]
+        language: String,
+        /// The competency of items the file gives no category.
+        #[arg(long, default_value = "uncategorised")]
+        default_competency: String,
+        /// Publish the imported items at once (an operator's decision, recorded in the audit
+        /// log), instead of leaving them as drafts for review.
+        #[arg(long)]
+        publish: bool,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Export the bank to standard output (or --output FILE).
+    Export {
+        /// gift, moodle-xml or csv.
+        #[arg(long)]
+        format: String,
+        /// `published`: the published version of each item; `all` (default): the newest version.
+        #[arg(long, default_value = "all")]
+        status: String,
+        #[arg(long)]
+        output: Option<std::path::PathBuf>,
     },
 }
 
@@ -135,9 +179,147 @@ fn redact(url: &str) -> String {
     }
 }
 
+/// Services for a command (no signing secret needed: commands do not issue tokens).
+fn offline_services(store: Arc<dyn Store>, config: &Config) -> Services {
+    Services::new(
+        store,
+        Tokens::new(&[0u8; 32], 60),
+        Arc::new(SystemClock),
+        Settings {
+            grace_ms: i64::from(config.grace_seconds) * 1000,
+            secure_cookies: config.secure_cookies,
+        },
+    )
+}
+
+fn print_report(r: &app::model::ImportReport) {
+    let verb = if r.dry_run { "would be" } else { "were" };
+    if !r.errors.is_empty() {
+        let nothing = if r.dry_run { "would be" } else { "was" };
+        println!("{} errors; nothing {nothing} imported:", r.errors.len());
+        for e in &r.errors {
+            println!("  error   {}: {}", e.at, e.message);
+        }
+    } else {
+        println!(
+            "{} new items and {} new versions {verb} imported ({})",
+            r.created.len(),
+            r.updated.len(),
+            r.format
+        );
+    }
+    for s in &r.skipped {
+        println!("  skipped {}: {}", s.at, s.message);
+    }
+    for w in &r.warnings {
+        println!("  warning {}: {}", w.at, w.message);
+    }
+    if !r.new_competencies.is_empty() {
+        println!("new competencies: {}", r.new_competencies.join(", "));
+    }
+    for (lang, n) in &r.ready {
+        println!("complete in {lang}: {n} items");
+    }
+}
+
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let config = cli.config;
     match cli.command.unwrap_or(Command::Serve { demo: false }) {
+        Command::Bank {
+            command:
+                BankCommand::Import {
+                    file,
+                    format,
+                    dry_run,
+                    language,
+                    default_competency,
+                    publish,
+                    json,
+                },
+        } => {
+            use question_bank::formats::{Format, ImportOptions};
+            let format = match format {
+                Some(f) => Format::parse(&f).with_context(|| {
+                    format!("unknown format {f:?}: use gift, moodle-xml or csv")
+                })?,
+                None => Format::from_file_name(&file.to_string_lossy()).context(
+                    "cannot tell the format from the file name: give --format gift|moodle-xml|csv",
+                )?,
+            };
+            let meta =
+                std::fs::metadata(&file).with_context(|| format!("reading {}", file.display()))?;
+            anyhow::ensure!(
+                meta.len() <= crate::bank::MAX_IMPORT_BYTES as u64,
+                "{} has {} bytes; at most {} are taken at once",
+                file.display(),
+                meta.len(),
+                crate::bank::MAX_IMPORT_BYTES
+            );
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let text = String::from_utf8(bytes)
+                .map_err(|e| anyhow::anyhow!("{} is not UTF-8 text: {e}", file.display()))?;
+            let options = ImportOptions {
+                language: language.parse().map_err(|e| anyhow::anyhow!("{e}"))?,
+                default_competency,
+                ..Default::default()
+            };
+            let store = open_store(&config).await?;
+            let services = offline_services(store, &config);
+            let started = std::time::Instant::now();
+            let report = services
+                .bank_import(
+                    &crate::bank::Actor::cli(),
+                    format,
+                    &text,
+                    &options,
+                    dry_run,
+                    publish,
+                )
+                .await
+                .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print_report(&report);
+                eprintln!("took {:.2} s", started.elapsed().as_secs_f64());
+            }
+            anyhow::ensure!(report.errors.is_empty(), "the file was not imported");
+            Ok(())
+        }
+        Command::Bank {
+            command:
+                BankCommand::Export {
+                    format,
+                    status,
+                    output,
+                },
+        } => {
+            use question_bank::formats::Format;
+            let format = Format::parse(&format).with_context(|| {
+                format!("unknown format {format:?}: use gift, moodle-xml or csv")
+            })?;
+            let published_only = match status.as_str() {
+                "published" => true,
+                "all" => false,
+                other => anyhow::bail!("status {other:?}: use published or all"),
+            };
+            let store = open_store(&config).await?;
+            let services = offline_services(store, &config);
+            let text = services
+                .bank_export(format, published_only)
+                .await
+                .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+            match output {
+                Some(path) => {
+                    std::fs::write(&path, text)
+                        .with_context(|| format!("writing {}", path.display()))?;
+                    eprintln!("wrote {}", path.display());
+                }
+                None => print!("{text}"),
+            }
+            Ok(())
+        }
         Command::Backup { file } => {
             anyhow::ensure!(
                 !file.exists(),

@@ -46,7 +46,7 @@ pub struct Services {
     hashing: Semaphore,
 }
 
-fn internal<E: std::fmt::Display>(e: E) -> AppError {
+pub(crate) fn internal<E: std::fmt::Display>(e: E) -> AppError {
     tracing::error!(error = %e, "internal error");
     AppError::internal()
 }
@@ -91,29 +91,6 @@ pub fn item_from_row(row: &ItemRow) -> anyhow::Result<Item> {
     })
 }
 
-/// The stored row of an item version.
-pub fn item_to_row(item: &Item, status: &str, now: i64) -> anyhow::Result<ItemRow> {
-    let content = ItemContent {
-        stem: item.stem.clone(),
-        options: item.options.clone(),
-        matches: item.matches.clone(),
-        attachments: item.attachments.clone(),
-        meta: item.meta.clone(),
-    };
-    Ok(ItemRow {
-        item_id: item.id.to_string(),
-        version: i64::from(item.version),
-        competency: item.competency.clone(),
-        difficulty: item.difficulty.as_str().into(),
-        status: status.into(),
-        content: serde_json::to_string(&content)?,
-        answer_key: serde_json::to_string(&item.key)?,
-        rationale: serde_json::to_string(&item.rationale)?,
-        option_count: i64::try_from(item.options.len())?,
-        created_at: now,
-    })
-}
-
 impl Services {
     pub fn new(
         store: Arc<dyn Store>,
@@ -139,6 +116,10 @@ impl Services {
     }
 
     fn now(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
+    pub(crate) fn now_ms(&self) -> i64 {
         self.clock.now_ms()
     }
 

@@ -141,30 +141,19 @@ impl TestServer {
     /// Creates `count` applicant accounts `PREFIX-1@load.test` ... sharing `password`, with
     /// the binary's own `user add-many` command.
     pub fn add_applicants(&self, prefix: &str, count: usize, password: &str) -> Result<()> {
-        let out = Command::new(server_binary())
-            .args([
-                "user",
-                "add-many",
-                "--role",
-                "applicant",
-                "--prefix",
-                prefix,
-                "--password-stdin",
-            ])
-            .args(["--count", &count.to_string()])
-            .env("DATABASE_URL", &self.database_url)
-            .env("QABILET_LOG", "warn")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .and_then(|mut child| {
-                use std::io::Write;
-                if let Some(mut stdin) = child.stdin.take() {
-                    writeln!(stdin, "{password}")?;
-                }
-                child.wait_with_output()
-            })?;
+        let count = count.to_string();
+        let args = [
+            "user",
+            "add-many",
+            "--role",
+            "applicant",
+            "--prefix",
+            prefix,
+            "--count",
+            &count,
+            "--password-stdin",
+        ];
+        let out = self.cli(&args, Some(&format!("{password}\n")))?;
         if !out.status.success() {
             bail!(
                 "user add-many failed: {}",
@@ -172,6 +161,27 @@ impl TestServer {
             );
         }
         Ok(())
+    }
+
+    /// Runs the `qabilet` binary on this server's database with `args`, feeding `stdin`.
+    pub fn cli(&self, args: &[&str], stdin: Option<&str>) -> Result<std::process::Output> {
+        let out = Command::new(server_binary())
+            .args(args)
+            .env("DATABASE_URL", &self.database_url)
+            .env("QABILET_JWT_SECRET_FILE", self.secret_path())
+            .env("QABILET_LOG", "warn")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .and_then(|mut child| {
+                use std::io::Write;
+                if let (Some(mut pipe), Some(text)) = (child.stdin.take(), stdin) {
+                    pipe.write_all(text.as_bytes())?;
+                }
+                child.wait_with_output()
+            })?;
+        Ok(out)
     }
 
     pub fn secret_path(&self) -> PathBuf {
@@ -332,6 +342,31 @@ impl Api {
             .await
     }
 
+    pub async fn post_raw(&self, path: &str, content_type: &str, body: Vec<u8>) -> Result<Reply> {
+        self.send(
+            self.http
+                .post(format!("{}{path}", self.base))
+                .header("content-type", content_type)
+                .body(body),
+        )
+        .await
+    }
+
+    /// A text response (exports); fails unless the status is 200.
+    pub async fn get_text(&self, path: &str) -> Result<String> {
+        let mut req = self.http.get(format!("{}{path}", self.base));
+        if let Some(t) = &self.token {
+            req = req.bearer_auth(t);
+        }
+        let r = req.send().await?;
+        let status = r.status();
+        let text = r.text().await?;
+        if !status.is_success() {
+            bail!("GET {path}: {status}: {text}");
+        }
+        Ok(text)
+    }
+
     pub async fn put_raw(&self, path: &str, content_type: &str, body: Vec<u8>) -> Result<Reply> {
         self.send(
             self.http
@@ -348,6 +383,7 @@ pub const APPLICANT: (&str, &str) = ("applicant@demo.kz", "demo-applicant");
 pub const APPLICANT2: (&str, &str) = ("applicant2@demo.kz", "demo-applicant2");
 pub const APPLICANT3: (&str, &str) = ("applicant3@demo.kz", "demo-applicant3");
 pub const METHODOLOGIST: (&str, &str) = ("methodologist@demo.kz", "demo-methodologist");
+pub const METHODOLOGIST2: (&str, &str) = ("methodologist2@demo.kz", "demo-methodologist2");
 pub const PROCTOR: (&str, &str) = ("proctor@demo.kz", "demo-proctor");
 pub const ADMIN: (&str, &str) = ("admin@demo.kz", "demo-admin-1");
 

@@ -2,7 +2,8 @@
 //! English), the stage-one blueprint, and one account per role. Loading is idempotent.
 
 use crate::auth;
-use crate::service::item_to_row;
+use crate::bank::{PUBLISHED, head_for, item_to_row};
+use crate::store::{AuditRow, BankWrite};
 use crate::store::{BlueprintRow, CompetencyRow, Store, StoreError, UserRow};
 use anyhow::{Context, bail};
 use question_bank::{Blueprint, Difficulty, Item, ItemId, Key, Language, LocalizedText, Section};
@@ -52,7 +53,7 @@ pub const COMPETENCIES: [(&str, &str, &str, &str); 6] = [
 pub const BLUEPRINT_ID: &str = "stage1-2026";
 
 /// `(email, password, role, full name)`. Demo only: change or remove them in production.
-pub const ACCOUNTS: [(&str, &str, &str, &str); 6] = [
+pub const ACCOUNTS: [(&str, &str, &str, &str); 7] = [
     (
         "applicant@demo.kz",
         "demo-applicant",
@@ -88,6 +89,12 @@ pub const ACCOUNTS: [(&str, &str, &str, &str); 6] = [
         "demo-applicant3",
         "applicant",
         "Асель Жумабаева",
+    ),
+    (
+        "methodologist2@demo.kz",
+        "demo-methodologist2",
+        "methodologist",
+        "Ерлан Бекова",
     ),
 ];
 
@@ -216,10 +223,27 @@ pub async fn load(store: &dyn Store) -> anyhow::Result<()> {
     }
     let mut added = 0;
     for item in items()? {
-        match store
-            .insert_item_version(&item_to_row(&item, "published", now)?)
-            .await
-        {
+        if store.item_head(item.id.as_str()).await?.is_some() {
+            continue;
+        }
+        let author = "demo";
+        let write = BankWrite {
+            expect: vec![(item.id.to_string(), None)],
+            versions: vec![item_to_row(&item, PUBLISHED, Some(author), now)?],
+            heads: vec![head_for(&item, PUBLISHED, Some(1), Some(author), now)],
+            audit: vec![AuditRow {
+                id: 0,
+                item_id: item.id.to_string(),
+                version: 1,
+                at: now,
+                actor_id: author.into(),
+                actor_name: "demo data".into(),
+                action: "imported".into(),
+                comment: "the demo bank".into(),
+            }],
+            ..Default::default()
+        };
+        match store.write_bank(&write).await {
             Ok(()) => added += 1,
             Err(StoreError::Conflict) => {}
             Err(e) => return Err(e.into()),

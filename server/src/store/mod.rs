@@ -12,6 +12,16 @@ use std::sync::Arc;
 
 pub use sql::{PgStore, SaveCmd, SqliteStore};
 
+/// Columns the bank list may be sorted by.
+pub const BANK_SORTS: [&str; 6] = [
+    "item_id",
+    "updated_at",
+    "competency",
+    "status",
+    "item_type",
+    "difficulty",
+];
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("already exists")]
@@ -52,12 +62,88 @@ pub struct ItemRow {
     pub version: i64,
     pub competency: String,
     pub difficulty: String,
+    /// `draft`, `in_review`, `published`, `retired`, or `superseded` (a newer version was
+    /// published).
     pub status: String,
     pub content: String,
     pub answer_key: String,
     pub rationale: String,
     pub option_count: i64,
     pub created_at: i64,
+    pub item_type: String,
+    /// Who made this version (the reviewer must be someone else).
+    pub author_id: Option<String>,
+    pub updated_at: i64,
+}
+
+/// An item as the bank list shows it: its newest version and what filters and sorts use.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ItemHeadRow {
+    pub item_id: String,
+    pub head_version: i64,
+    pub published_version: Option<i64>,
+    pub status: String,
+    pub competency: String,
+    pub item_type: String,
+    pub difficulty: String,
+    /// Languages the head version is complete in, `kk,ru,en`.
+    pub ready: String,
+    /// `,tag1,tag2,`
+    pub tags: String,
+    pub search_text: String,
+    /// The stem as plain text, shortened, for the list.
+    pub preview: String,
+    pub author_id: Option<String>,
+    pub updated_at: i64,
+}
+
+/// One entry of an item's audit log.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AuditRow {
+    pub id: i64,
+    pub item_id: String,
+    pub version: i64,
+    pub at: i64,
+    pub actor_id: String,
+    pub actor_name: String,
+    pub action: String,
+    pub comment: String,
+}
+
+/// What the bank list asks for. Text filters are lower-cased by the caller.
+#[derive(Debug, Clone, Default)]
+pub struct BankQuery {
+    pub competency: Option<String>,
+    pub status: Option<String>,
+    pub item_type: Option<String>,
+    /// Only items complete in this language.
+    pub ready_in: Option<String>,
+    /// Only items not complete in this language.
+    pub missing_in: Option<String>,
+    pub tag: Option<String>,
+    /// Words that must all occur in the id, texts or tags.
+    pub words: Vec<String>,
+    /// `item_id`, `updated_at`, `competency`, `status`, `item_type`, `difficulty`.
+    pub sort: String,
+    pub descending: bool,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// Changes to the bank made together, in one transaction.
+#[derive(Debug, Clone, Default)]
+pub struct BankWrite {
+    /// Each item's head as the writer read it (`None`: the item must not exist yet); if any
+    /// changed meanwhile, nothing is written ([`StoreError::Conflict`]).
+    pub expect: Vec<(String, Option<i64>)>,
+    /// Versions to insert, or to replace (drafts are edited in place).
+    pub versions: Vec<ItemRow>,
+    /// `(item_id, version, status)` for versions whose status changes.
+    pub statuses: Vec<(String, i64, String)>,
+    pub heads: Vec<ItemHeadRow>,
+    pub audit: Vec<AuditRow>,
+    /// `(sha256, media type, bytes)`, stored once per digest.
+    pub files: Vec<(String, String, Vec<u8>)>,
 }
 
 /// What form assembly needs of a published item.
@@ -171,6 +257,18 @@ pub trait Store: Send + Sync + 'static {
     /// The latest published version of every published item.
     async fn published_pool(&self) -> Result<Vec<PoolRow>>;
     async fn count_published_by_competency(&self) -> Result<Vec<(String, i64)>>;
+
+    /// A page of the bank list and the number of items matching the filters.
+    async fn bank_page(&self, q: &BankQuery) -> Result<(Vec<ItemHeadRow>, i64)>;
+    async fn item_head(&self, item_id: &str) -> Result<Option<ItemHeadRow>>;
+    async fn item_heads(&self, item_ids: &[String]) -> Result<Vec<ItemHeadRow>>;
+    /// Every version of an item, oldest first.
+    async fn item_versions(&self, item_id: &str) -> Result<Vec<ItemRow>>;
+    async fn item_audit(&self, item_id: &str) -> Result<Vec<AuditRow>>;
+    async fn write_bank(&self, w: &BankWrite) -> Result<()>;
+    /// `(media type, bytes)` of a stored attachment.
+    async fn attachment(&self, sha256: &str) -> Result<Option<(String, Vec<u8>)>>;
+    async fn all_heads(&self) -> Result<Vec<ItemHeadRow>>;
 
     async fn upsert_blueprint(&self, b: &BlueprintRow) -> Result<()>;
     async fn blueprint(&self, id: &str) -> Result<Option<BlueprintRow>>;

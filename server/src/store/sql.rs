@@ -157,6 +157,12 @@ impl SqliteStore {
 }
 
 impl SqliteStore {
+    /// A write transaction that takes SQLite's write lock at once, so that reading before
+    /// writing cannot fail half-way with a busy snapshot.
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
     pub async fn connect(url: &str) -> anyhow::Result<Self> {
         let options = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
@@ -201,6 +207,10 @@ impl PgStore {
 }
 
 impl PgStore {
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>> {
+        Ok(self.pool.begin().await?)
+    }
+
     pub async fn connect(url: &str) -> anyhow::Result<Self> {
         let pool = PgPoolOptions::new()
             .max_connections(16)
@@ -211,8 +221,17 @@ impl PgStore {
     }
 }
 
+/// The columns and placeholders of an `item_versions` insert.
+macro_rules! item_version_columns {
+    () => {
+        "(item_id, version, competency, difficulty, status, content, answer_key, rationale, \
+         option_count, created_at, item_type, author_id, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+    };
+}
+
 macro_rules! sql_store {
-    ($store:ty, $kind:literal, $migrations:literal, close_lock: $close_lock:expr, backup: $backup:expr) => {
+    ($store:ty, $kind:literal, $migrations:literal, close_lock: $close_lock:expr, row_lock: $row_lock:literal, backup: $backup:expr) => {
         #[async_trait]
         impl Store for $store {
             fn kind(&self) -> &'static str {
@@ -275,24 +294,23 @@ macro_rules! sql_store {
             }
 
             async fn insert_item_version(&self, i: &ItemRow) -> Result<()> {
-                sqlx::query(
-                    "INSERT INTO item_versions (item_id, version, competency, difficulty, status, content, \
-                     answer_key, rationale, option_count, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-                )
-                .bind(&i.item_id)
-                .bind(i.version)
-                .bind(&i.competency)
-                .bind(&i.difficulty)
-                .bind(&i.status)
-                .bind(&i.content)
-                .bind(&i.answer_key)
-                .bind(&i.rationale)
-                .bind(i.option_count)
-                .bind(i.created_at)
-                .execute(&self.pool)
-                .await
-                .map_err(conflict)?;
+                sqlx::query(concat!("INSERT INTO item_versions ", item_version_columns!()))
+                    .bind(&i.item_id)
+                    .bind(i.version)
+                    .bind(&i.competency)
+                    .bind(&i.difficulty)
+                    .bind(&i.status)
+                    .bind(&i.content)
+                    .bind(&i.answer_key)
+                    .bind(&i.rationale)
+                    .bind(i.option_count)
+                    .bind(i.created_at)
+                    .bind(&i.item_type)
+                    .bind(&i.author_id)
+                    .bind(i.updated_at)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(conflict)?;
                 Ok(())
             }
 
@@ -305,11 +323,11 @@ macro_rules! sql_store {
             }
 
             async fn published_pool(&self) -> Result<Vec<PoolRow>> {
+                // Only single-choice items until the test page delivers the other types.
                 Ok(sqlx::query_as(
-                    "SELECT v.item_id, v.version, v.competency, v.option_count FROM item_versions v \
-                     WHERE v.status = 'published' AND v.version = \
-                       (SELECT MAX(w.version) FROM item_versions w \
-                        WHERE w.item_id = v.item_id AND w.status = 'published') \
+                    "SELECT v.item_id, v.version, v.competency, v.option_count FROM items i \
+                     JOIN item_versions v ON v.item_id = i.item_id AND v.version = i.published_version \
+                     WHERE i.published_version IS NOT NULL AND v.item_type = 'single_choice' \
                      ORDER BY v.item_id",
                 )
                 .fetch_all(&self.pool)
@@ -318,12 +336,196 @@ macro_rules! sql_store {
 
             async fn count_published_by_competency(&self) -> Result<Vec<(String, i64)>> {
                 Ok(sqlx::query_as(
-                    "SELECT c.code, COUNT(DISTINCT v.item_id) FROM competencies c \
-                     LEFT JOIN item_versions v ON v.competency = c.code AND v.status = 'published' \
+                    "SELECT c.code, COUNT(i.item_id) FROM competencies c \
+                     LEFT JOIN items i ON i.competency = c.code AND i.published_version IS NOT NULL \
                      GROUP BY c.code, c.position ORDER BY c.position, c.code",
                 )
                 .fetch_all(&self.pool)
                 .await?)
+            }
+
+            async fn bank_page(&self, q: &BankQuery) -> Result<(Vec<ItemHeadRow>, i64)> {
+                let mut filter = String::from(" FROM items WHERE 1 = 1");
+                let mut binds: Vec<String> = Vec::new();
+                let mut add = |cond: &str, value: String| {
+                    binds.push(value);
+                    filter.push_str(" AND ");
+                    filter.push_str(&cond.replace('?', &format!("${}", binds.len())));
+                };
+                let like = |s: &str| s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+                if let Some(v) = &q.competency { add("competency = ?", v.clone()); }
+                if let Some(v) = &q.status { add("status = ?", v.clone()); }
+                if let Some(v) = &q.item_type { add("item_type = ?", v.clone()); }
+                if let Some(v) = &q.ready_in { add("ready LIKE ? ESCAPE '\\'", format!("%{}%", like(v))); }
+                if let Some(v) = &q.missing_in { add("ready NOT LIKE ? ESCAPE '\\'", format!("%{}%", like(v))); }
+                if let Some(v) = &q.tag { add("tags LIKE ? ESCAPE '\\'", format!("%,{},%", like(v))); }
+                for w in &q.words { add("search_text LIKE ? ESCAPE '\\'", format!("%{}%", like(w))); }
+                let sort = if BANK_SORTS.contains(&q.sort.as_str()) { q.sort.as_str() } else { "item_id" };
+                let dir = if q.descending { "DESC" } else { "ASC" };
+                let count_sql = format!("SELECT COUNT(*){filter}");
+                let mut count = sqlx::query_as::<_, (i64,)>(&count_sql);
+                for b in &binds { count = count.bind(b); }
+                let (total,) = count.fetch_one(&self.pool).await?;
+                let page_sql = format!(
+                    "SELECT *{filter} ORDER BY {sort} {dir}, item_id {dir} LIMIT ${} OFFSET ${}",
+                    binds.len() + 1,
+                    binds.len() + 2
+                );
+                let mut page = sqlx::query_as::<_, ItemHeadRow>(&page_sql);
+                for b in &binds { page = page.bind(b); }
+                let rows = page.bind(q.limit).bind(q.offset).fetch_all(&self.pool).await?;
+                Ok((rows, total))
+            }
+
+            async fn item_head(&self, item_id: &str) -> Result<Option<ItemHeadRow>> {
+                Ok(sqlx::query_as("SELECT * FROM items WHERE item_id = $1")
+                    .bind(item_id)
+                    .fetch_optional(&self.pool)
+                    .await?)
+            }
+
+            async fn item_heads(&self, item_ids: &[String]) -> Result<Vec<ItemHeadRow>> {
+                let mut out = Vec::with_capacity(item_ids.len());
+                for chunk in item_ids.chunks(500) {
+                    let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+                    let sql = format!("SELECT * FROM items WHERE item_id IN ({}) ORDER BY item_id", marks.join(", "));
+                    let mut q = sqlx::query_as::<_, ItemHeadRow>(&sql);
+                    for id in chunk { q = q.bind(id); }
+                    out.extend(q.fetch_all(&self.pool).await?);
+                }
+                Ok(out)
+            }
+
+            async fn all_heads(&self) -> Result<Vec<ItemHeadRow>> {
+                Ok(sqlx::query_as("SELECT * FROM items ORDER BY competency, item_id")
+                    .fetch_all(&self.pool)
+                    .await?)
+            }
+
+            async fn item_versions(&self, item_id: &str) -> Result<Vec<ItemRow>> {
+                Ok(sqlx::query_as("SELECT * FROM item_versions WHERE item_id = $1 ORDER BY version")
+                    .bind(item_id)
+                    .fetch_all(&self.pool)
+                    .await?)
+            }
+
+            async fn item_audit(&self, item_id: &str) -> Result<Vec<AuditRow>> {
+                Ok(sqlx::query_as("SELECT * FROM item_audit WHERE item_id = $1 ORDER BY id")
+                    .bind(item_id)
+                    .fetch_all(&self.pool)
+                    .await?)
+            }
+
+            async fn attachment(&self, sha256: &str) -> Result<Option<(String, Vec<u8>)>> {
+                Ok(sqlx::query_as("SELECT media_type, bytes FROM attachments WHERE sha256 = $1")
+                    .bind(sha256)
+                    .fetch_optional(&self.pool)
+                    .await?)
+            }
+
+            async fn write_bank(&self, w: &BankWrite) -> Result<()> {
+                let mut tx = self.begin_write().await?;
+                for (id, expected) in &w.expect {
+                    let current: Option<(i64,)> =
+                        sqlx::query_as(concat!("SELECT updated_at FROM items WHERE item_id = $1", $row_lock))
+                            .bind(id)
+                            .fetch_optional(&mut *tx)
+                            .await?;
+                    if current.map(|c| c.0) != *expected {
+                        return Err(StoreError::Conflict);
+                    }
+                }
+                for i in &w.versions {
+                    sqlx::query(concat!(
+                        "INSERT INTO item_versions ",
+                        item_version_columns!(),
+                        " ON CONFLICT (item_id, version) DO UPDATE SET competency = excluded.competency, \
+                         difficulty = excluded.difficulty, status = excluded.status, content = excluded.content, \
+                         answer_key = excluded.answer_key, rationale = excluded.rationale, \
+                         option_count = excluded.option_count, item_type = excluded.item_type, \
+                         author_id = excluded.author_id, updated_at = excluded.updated_at"
+                    ))
+                    .bind(&i.item_id)
+                    .bind(i.version)
+                    .bind(&i.competency)
+                    .bind(&i.difficulty)
+                    .bind(&i.status)
+                    .bind(&i.content)
+                    .bind(&i.answer_key)
+                    .bind(&i.rationale)
+                    .bind(i.option_count)
+                    .bind(i.created_at)
+                    .bind(&i.item_type)
+                    .bind(&i.author_id)
+                    .bind(i.updated_at)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                for (id, version, status) in &w.statuses {
+                    sqlx::query("UPDATE item_versions SET status = $3 WHERE item_id = $1 AND version = $2")
+                        .bind(id)
+                        .bind(version)
+                        .bind(status)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                for h in &w.heads {
+                    sqlx::query(
+                        "INSERT INTO items (item_id, head_version, published_version, status, competency, \
+                         item_type, difficulty, ready, tags, search_text, preview, author_id, updated_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+                         ON CONFLICT (item_id) DO UPDATE SET head_version = excluded.head_version, \
+                         published_version = excluded.published_version, status = excluded.status, \
+                         competency = excluded.competency, item_type = excluded.item_type, \
+                         difficulty = excluded.difficulty, ready = excluded.ready, tags = excluded.tags, \
+                         search_text = excluded.search_text, preview = excluded.preview, author_id = excluded.author_id, \
+                         updated_at = excluded.updated_at",
+                    )
+                    .bind(&h.item_id)
+                    .bind(h.head_version)
+                    .bind(h.published_version)
+                    .bind(&h.status)
+                    .bind(&h.competency)
+                    .bind(&h.item_type)
+                    .bind(&h.difficulty)
+                    .bind(&h.ready)
+                    .bind(&h.tags)
+                    .bind(&h.search_text)
+                    .bind(&h.preview)
+                    .bind(&h.author_id)
+                    .bind(h.updated_at)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                for a in &w.audit {
+                    sqlx::query(
+                        "INSERT INTO item_audit (item_id, version, at, actor_id, actor_name, action, comment) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    )
+                    .bind(&a.item_id)
+                    .bind(a.version)
+                    .bind(a.at)
+                    .bind(&a.actor_id)
+                    .bind(&a.actor_name)
+                    .bind(&a.action)
+                    .bind(&a.comment)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                for (sha, media_type, bytes) in &w.files {
+                    sqlx::query(
+                        "INSERT INTO attachments (sha256, media_type, size, bytes) VALUES ($1, $2, $3, $4) \
+                         ON CONFLICT (sha256) DO NOTHING",
+                    )
+                    .bind(sha)
+                    .bind(media_type)
+                    .bind(i64::try_from(bytes.len()).unwrap_or(i64::MAX))
+                    .bind(bytes)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                tx.commit().await.map_err(conflict)?;
+                Ok(())
             }
 
             async fn upsert_blueprint(&self, b: &BlueprintRow) -> Result<()> {
@@ -574,6 +776,7 @@ sql_store!(
     "sqlite",
     "../migrations/sqlite",
     close_lock: None,
+    row_lock: "",
     backup: Ok("VACUUM INTO $1")
 );
 sql_store!(
@@ -581,5 +784,6 @@ sql_store!(
     "postgres",
     "../migrations/postgres",
     close_lock: Some("SELECT id FROM attempts WHERE id = $1 FOR UPDATE"),
+    row_lock: " FOR UPDATE",
     backup: Err("PostgreSQL is backed up with its own tools (pg_dump, or base backups with WAL archiving)")
 );

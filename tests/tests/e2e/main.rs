@@ -3,6 +3,7 @@
 
 mod api;
 mod backup;
+mod bank;
 mod browser;
 mod fault;
 mod keys;
