@@ -84,6 +84,111 @@ pub async fn load_result(attempt_id: String) -> Result<ResultView, AppError> {
     backend.result(&user, &attempt_id).await
 }
 
+// ---- The question bank ----
+
+#[server(prefix = "/api/fn", endpoint = "bank_list", input = leptos::server_fn::codec::Json)]
+pub async fn bank_list(filter: BankFilter) -> Result<BankPage, AppError> {
+    let (backend, user) = caller()?;
+    backend.bank_list(&user, &filter).await
+}
+
+#[server(prefix = "/api/fn", endpoint = "bank_item", input = leptos::server_fn::codec::Json)]
+pub async fn bank_item(item_id: String) -> Result<ItemDoc, AppError> {
+    let (backend, user) = caller()?;
+    backend.bank_item(&user, &item_id).await
+}
+
+#[server(prefix = "/api/fn", endpoint = "bank_save", input = leptos::server_fn::codec::Json)]
+pub async fn bank_save(input: ItemInput, create: bool) -> Result<ItemDoc, AppError> {
+    let (backend, user) = caller()?;
+    backend.bank_save(&user, input, create).await
+}
+
+#[server(prefix = "/api/fn", endpoint = "bank_act", input = leptos::server_fn::codec::Json)]
+pub async fn bank_act(
+    item_id: String,
+    action: String,
+    review: Option<ReviewInput>,
+) -> Result<ItemDoc, AppError> {
+    let (backend, user) = caller()?;
+    backend.bank_act(&user, &item_id, &action, review).await
+}
+
+#[server(prefix = "/api/fn", endpoint = "bank_restore", input = leptos::server_fn::codec::Json)]
+pub async fn bank_restore(item_id: String, version: i64) -> Result<ItemDoc, AppError> {
+    let (backend, user) = caller()?;
+    backend.bank_restore(&user, &item_id, version).await
+}
+
+#[server(prefix = "/api/fn", endpoint = "bank_history", input = leptos::server_fn::codec::Json)]
+pub async fn bank_history(item_id: String) -> Result<ItemHistory, AppError> {
+    let (backend, user) = caller()?;
+    backend.bank_history(&user, &item_id).await
+}
+
+#[server(prefix = "/api/fn", endpoint = "bank_bulk", input = leptos::server_fn::codec::Json)]
+pub async fn bank_bulk(input: BulkInput) -> Result<BulkResult, AppError> {
+    let (backend, user) = caller()?;
+    backend.bank_bulk(&user, input).await
+}
+
+#[server(prefix = "/api/fn", endpoint = "bank_competencies", input = leptos::server_fn::codec::Json)]
+pub async fn bank_competencies() -> Result<Vec<CompetencyView>, AppError> {
+    let (backend, user) = caller()?;
+    backend.bank_competencies(&user).await
+}
+
+/// Imports a file through the REST route (it takes up to 32 MiB, more than server functions),
+/// with the session cookie. Browser only.
+pub async fn bank_import(
+    format: String,
+    language: String,
+    text: String,
+    dry_run: bool,
+) -> Result<ImportReport, AppError> {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let fail = |m: &str| AppError::new(crate::error::ErrorCode::Network, m.to_string());
+        let window = web_sys::window().ok_or_else(|| fail("no window"))?;
+        let init = web_sys::RequestInit::new();
+        init.set_method("POST");
+        init.set_body(&wasm_bindgen::JsValue::from_str(&text));
+        init.set_credentials(web_sys::RequestCredentials::SameOrigin);
+        let url =
+            format!("/api/v1/bank/import?format={format}&language={language}&dry_run={dry_run}");
+        let request = web_sys::Request::new_with_str_and_init(&url, &init)
+            .map_err(|_| fail("the request could not be made"))?;
+        let _ = request
+            .headers()
+            .set("content-type", "text/plain; charset=utf-8");
+        let response: web_sys::Response =
+            wasm_bindgen_futures::JsFuture::from(window.fetch_with_request(&request))
+                .await
+                .map_err(|_| fail("the server could not be reached"))?
+                .dyn_into()
+                .map_err(|_| fail("no response"))?;
+        let body = wasm_bindgen_futures::JsFuture::from(
+            response.text().map_err(|_| fail("no response body"))?,
+        )
+        .await
+        .map_err(|_| fail("no response body"))?
+        .as_string()
+        .unwrap_or_default();
+        if response.ok() {
+            serde_json::from_str(&body).map_err(|e| fail(&e.to_string()))
+        } else {
+            Err(serde_json::from_str::<AppError>(&body)
+                .unwrap_or_else(|_| fail(&format!("HTTP {}", response.status()))))
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = (format, language, text, dry_run);
+        Err(AppError::internal())
+    }
+}
+
 /// Milliseconds since the Unix epoch on this side of the wire.
 pub fn now_ms() -> i64 {
     #[cfg(target_arch = "wasm32")]

@@ -45,6 +45,34 @@ pub trait Backend: Send + Sync + 'static {
         user: &UserInfo,
         attempt_id: &str,
     ) -> Result<Vec<AttemptEvent>, AppError>;
+
+    // The question bank (methodologists; administrators read). Imports go through the REST
+    // route, which takes larger bodies than server functions.
+    async fn bank_list(&self, user: &UserInfo, filter: &BankFilter) -> Result<BankPage, AppError>;
+    async fn bank_item(&self, user: &UserInfo, item_id: &str) -> Result<ItemDoc, AppError>;
+    async fn bank_save(
+        &self,
+        user: &UserInfo,
+        input: ItemInput,
+        create: bool,
+    ) -> Result<ItemDoc, AppError>;
+    /// `submit`, `retire`, or `review` (with `review`).
+    async fn bank_act(
+        &self,
+        user: &UserInfo,
+        item_id: &str,
+        action: &str,
+        review: Option<ReviewInput>,
+    ) -> Result<ItemDoc, AppError>;
+    async fn bank_restore(
+        &self,
+        user: &UserInfo,
+        item_id: &str,
+        version: i64,
+    ) -> Result<ItemDoc, AppError>;
+    async fn bank_history(&self, user: &UserInfo, item_id: &str) -> Result<ItemHistory, AppError>;
+    async fn bank_bulk(&self, user: &UserInfo, input: BulkInput) -> Result<BulkResult, AppError>;
+    async fn bank_competencies(&self, user: &UserInfo) -> Result<Vec<CompetencyView>, AppError>;
 }
 
 /// The session token of a request: the `Authorization: Bearer` header, else the cookie.

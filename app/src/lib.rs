@@ -65,6 +65,10 @@ pub fn App() -> impl IntoView {
                         <Route path=StaticSegment("dashboard") view=pages::dashboard::DashboardPage />
                         <Route path=(StaticSegment("test"), ParamSegment("id")) view=pages::test::TestPage />
                         <Route path=(StaticSegment("result"), ParamSegment("id")) view=pages::result::ResultPage />
+                        <Route path=StaticSegment("bank") view=pages::bank::BankListPage />
+                        <Route path=(StaticSegment("bank"), StaticSegment("new")) view=pages::bank::BankNewPage />
+                        <Route path=(StaticSegment("bank"), StaticSegment("import")) view=pages::bank::BankImportPage />
+                        <Route path=(StaticSegment("bank"), StaticSegment("item"), ParamSegment("id")) view=pages::bank::BankItemPage />
                     </Routes>
                 </main>
             </Router>

@@ -745,6 +745,64 @@ impl Backend for Services {
             })
             .collect())
     }
+
+    async fn bank_list(&self, user: &UserInfo, filter: &BankFilter) -> Result<BankPage, AppError> {
+        Services::bank_list(self, user, filter).await
+    }
+
+    async fn bank_item(&self, user: &UserInfo, item_id: &str) -> Result<ItemDoc, AppError> {
+        Services::bank_item(self, user, item_id).await
+    }
+
+    async fn bank_save(
+        &self,
+        user: &UserInfo,
+        input: ItemInput,
+        create: bool,
+    ) -> Result<ItemDoc, AppError> {
+        if create {
+            self.bank_create(user, input).await
+        } else {
+            let id = input.item.id.to_string();
+            self.bank_update(user, &id, input).await
+        }
+    }
+
+    async fn bank_act(
+        &self,
+        user: &UserInfo,
+        item_id: &str,
+        action: &str,
+        review: Option<ReviewInput>,
+    ) -> Result<ItemDoc, AppError> {
+        match (action, review) {
+            ("submit", _) => self.bank_submit(user, item_id).await,
+            ("retire", _) => self.bank_retire(user, item_id).await,
+            ("review", Some(r)) => self.bank_review(user, item_id, r).await,
+            _ => Err(AppError::invalid("Unknown action.")),
+        }
+    }
+
+    async fn bank_restore(
+        &self,
+        user: &UserInfo,
+        item_id: &str,
+        version: i64,
+    ) -> Result<ItemDoc, AppError> {
+        Services::bank_restore(self, user, item_id, version).await
+    }
+
+    async fn bank_history(&self, user: &UserInfo, item_id: &str) -> Result<ItemHistory, AppError> {
+        Services::bank_history(self, user, item_id).await
+    }
+
+    async fn bank_bulk(&self, user: &UserInfo, input: BulkInput) -> Result<BulkResult, AppError> {
+        Services::bank_bulk(self, user, input).await
+    }
+
+    async fn bank_competencies(&self, user: &UserInfo) -> Result<Vec<CompetencyView>, AppError> {
+        Services::bank_competencies(self, user).await
+    }
 }
 
 /// A valid argon2id hash of a random password, verified against when the email is unknown so

@@ -454,6 +454,34 @@ impl Browser {
         bail!("could not connect to chromedriver: {last:?}")
     }
 
+    /// Signs in on the login page and waits for the dashboard.
+    pub async fn sign_in(&self, base: &str, who: (&str, &str)) -> Result<()> {
+        use fantoccini::Locator;
+        let c = &self.client;
+        c.goto(&format!("{base}/login")).await?;
+        self.wait_hydrated().await?;
+        c.find(Locator::Css("#email"))
+            .await?
+            .send_keys(who.0)
+            .await?;
+        c.find(Locator::Css("#password"))
+            .await?
+            .send_keys(who.1)
+            .await?;
+        c.find(Locator::Css("#sign-in")).await?.click().await?;
+        c.wait()
+            .at_most(Duration::from_secs(20))
+            .for_element(Locator::Css(".welcome"))
+            .await?;
+        self.wait_hydrated().await
+    }
+
+    /// Opens `url` and waits for it to hydrate.
+    pub async fn open(&self, url: &str) -> Result<()> {
+        self.client.goto(url).await?;
+        self.wait_hydrated().await
+    }
+
     /// Waits until the page has hydrated (the app marks `<body data-hydrated>`).
     pub async fn wait_hydrated(&self) -> Result<()> {
         self.client

@@ -41,6 +41,13 @@ fn DashboardView(d: Dashboard) -> impl IntoView {
         </section>
         {d.test.map(|card| view! { <TestCardView card /> })}
         {(!d.stages.is_empty()).then(|| view! { <Stages stages=d.stages.clone() /> })}
+        {matches!(role, Role::Methodologist | Role::Admin).then(|| view! {
+            <section class="card">
+                <h2>{t!(i18n, dash_bank)}</h2>
+                <p class="muted">{t!(i18n, dash_bank_hint)}</p>
+                <a class="button primary" href="/bank" id="open-bank">{t!(i18n, dash_bank)}</a>
+            </section>
+        })}
         {d.overview.map(|o| view! { <OverviewView o /> })}
     }
 }

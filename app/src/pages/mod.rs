@@ -1,7 +1,9 @@
 //! Pages, one module per page, and the pieces every page shares.
 
+pub mod bank;
 pub mod dashboard;
 pub mod login;
+pub mod markdown;
 pub mod result;
 pub mod test;
 

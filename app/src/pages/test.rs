@@ -400,7 +400,7 @@ fn TestRunner(a: AttemptView) -> impl IntoView {
                             on:change=move |_| choose(item_id.get_value(), Some(pos))
                         />
                         <span class="option-letter" aria-hidden="true">{char::from(b'A' + (pos as u8 % 26))}</span>
-                        <span class="option-text">{text.clone()}</span>
+                        <span class="option-text"><super::markdown::MarkdownInline text=text.clone() /></span>
                     </label>
                 }
             })
@@ -412,7 +412,7 @@ fn TestRunner(a: AttemptView) -> impl IntoView {
                     <span id="q-number">{t!(i18n, test_question_of, n = n, total = total)}</span>
                     <span class="competency">{item.competency_name.clone()}</span>
                 </p>
-                <h2 class="stem" id="stem" tabindex="-1">{item.stem.clone()}</h2>
+                <div class="stem" id="stem" tabindex="-1"><super::markdown::Markdown text=item.stem.clone() /></div>
                 <fieldset class="options" aria-labelledby="stem">{options}</fieldset>
                 <div class="q-actions">
                     <button type="button" id="prev" disabled=move || current.get() == 0

@@ -342,3 +342,186 @@ async fn the_first_device_is_told_when_another_takes_the_test_over() -> anyhow::
     assert_eq!(takeovers, 2, "{}", events.text);
     browser.close().await
 }
+
+/// A methodologist writes an item in three languages in the browser, with the key, a live
+/// preview and inline validation, and sends it to review; another methodologist approves it;
+/// the item is then drawn in an attempt.
+#[tokio::test]
+async fn methodologists_write_review_and_publish_an_item_in_the_browser() -> anyhow::Result<()> {
+    let server = TestServer::start(Db::Sqlite).await?;
+    let browser = Browser::start().await?;
+    let c = &browser.client;
+    let wait = || c.wait().at_most(Duration::from_secs(20));
+    let type_into = |sel: String, text: &'static str| async move {
+        c.find(Locator::Css(&sel)).await?.send_keys(text).await?;
+        anyhow::Ok(())
+    };
+
+    browser.sign_in(&server.base, METHODOLOGIST).await?;
+    c.find(Locator::Css("#open-bank")).await?.click().await?;
+    wait().for_element(Locator::Css("#bank-table")).await?;
+    browser.wait_hydrated().await?;
+    let info = c.find(Locator::Css("#page-info")).await?.text().await?;
+    assert!(info.contains("60"), "the demo bank is listed: {info}");
+
+    browser.open(&server.url("/bank/new")).await?;
+    wait().for_element(Locator::Css("#validation")).await?;
+    type_into("#item-id".into(), "web-1").await?;
+    let stems = [
+        ("kk", "Мектеп мәдениетін не қалыптастырады?"),
+        ("ru", "Что формирует культуру школы?"),
+        ("en", "What shapes a school's culture?"),
+    ];
+    for (lang, text) in stems {
+        type_into(format!("#text-stem-{lang}"), text).await?;
+    }
+    let options: [[&str; 3]; 4] = [
+        ["Ережелер", "Правила", "Rules"],
+        ["Жиһаз", "Мебель", "Furniture"],
+        ["Ортақ құндылықтар", "Общие ценности", "Shared values"],
+        ["Кесте", "Расписание", "Timetable"],
+    ];
+    // Half-way the editor says what is missing, and saving is not possible.
+    let missing = c.find(Locator::Css("#validation")).await?.text().await?;
+    assert!(missing.contains("option 1"), "inline validation: {missing}");
+    assert_eq!(
+        c.find(Locator::Css("#save"))
+            .await?
+            .attr("disabled")
+            .await?
+            .is_some(),
+        true
+    );
+    for (k, texts) in options.iter().enumerate() {
+        for (lang, text) in ["kk", "ru", "en"].iter().zip(texts) {
+            type_into(format!("#text-option-{k}-{lang}"), text).await?;
+        }
+    }
+    c.find(Locator::Css("#key-2")).await?.click().await?;
+    wait().for_element(Locator::Css("#validation-ok")).await?;
+    let done = c.find(Locator::Css("#completeness")).await?.text().await?;
+    assert!(done.contains("kk 5/5") && done.contains("en 5/5"), "{done}");
+    let preview = c.find(Locator::Css("#preview")).await?.text().await?;
+    assert!(
+        preview.contains("Что формирует культуру школы?") && preview.contains("Общие ценности"),
+        "the preview shows the item as the applicant will: {preview}"
+    );
+    c.find(Locator::Css("#save")).await?.click().await?;
+    wait().for_element(Locator::Css("#submit-review")).await?;
+    browser.wait_hydrated().await?;
+    assert!(c.current_url().await?.path().ends_with("/bank/item/web-1"));
+    c.find(Locator::Css("#submit-review"))
+        .await?
+        .click()
+        .await?;
+    wait()
+        .for_element(Locator::Css("#item-status[data-status=in_review]"))
+        .await?;
+    wait().for_element(Locator::Css("#four-eyes")).await?;
+    assert!(
+        c.find(Locator::Css("#approve")).await.is_err(),
+        "no self-review"
+    );
+
+    // Another methodologist reviews and publishes.
+    browser.wait_hydrated().await?;
+    c.find(Locator::Css("#sign-out")).await?.click().await?;
+    wait().for_element(Locator::Css("#sign-in")).await?;
+    browser.sign_in(&server.base, METHODOLOGIST2).await?;
+    browser.open(&server.url("/bank/item/web-1")).await?;
+    wait().for_element(Locator::Css("#approve")).await?;
+    type_into("#review-comment".into(), "Clear in all three languages").await?;
+    c.find(Locator::Css("#approve")).await?.click().await?;
+    wait()
+        .for_element(Locator::Css("#item-status[data-status=published]"))
+        .await?;
+    wait()
+        .for_element(Locator::Css("#audit li[data-action=approved]"))
+        .await?;
+
+    // The item is drawn: the other items of its competency are retired.
+    let m = Api::login(&server.base, METHODOLOGIST.0, METHODOLOGIST.1).await?;
+    let doc = m.get("/api/v1/bank/items/web-1").await?;
+    let competency = doc.body["item"]["competency"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(doc.body["key_text"], "option 3");
+    let others: Vec<String> = (1..=6).map(|n| format!("{competency}.{n:02}")).collect();
+    let r = m
+        .post(
+            "/api/v1/bank/bulk",
+            &serde_json::json!({"item_ids": others, "action": "retire"}),
+        )
+        .await?;
+    assert_eq!(
+        r.body["done"].as_array().map(Vec::len),
+        Some(6),
+        "{}",
+        r.text
+    );
+    let applicant = Api::login(&server.base, APPLICANT.0, APPLICANT.1).await?;
+    let a = applicant
+        .post("/api/v1/attempts", &serde_json::json!({"language": "ru"}))
+        .await?;
+    assert!(a.text.contains("\"web-1\""), "drawn: {}", a.text);
+    browser.close().await
+}
+
+/// The upload page checks a file first (what would be imported, what is skipped and why),
+/// and imports only after that.
+#[tokio::test]
+async fn the_import_page_checks_before_it_imports() -> anyhow::Result<()> {
+    let server = TestServer::start(Db::Sqlite).await?;
+    let browser = Browser::start().await?;
+    let c = &browser.client;
+    let wait = || c.wait().at_most(Duration::from_secs(20));
+    browser.sign_in(&server.base, METHODOLOGIST).await?;
+    browser.open(&server.url("/bank/import")).await?;
+    let gift = "$CATEGORY: Team Building\n\n::tb-1:: Who forms the team? {=The principal ~The parents}\n\n::tb-essay:: Describe it. {}\n";
+    c.find(Locator::Css("#import-text"))
+        .await?
+        .send_keys(gift)
+        .await?;
+    assert!(
+        c.find(Locator::Css("#import-commit"))
+            .await?
+            .attr("disabled")
+            .await?
+            .is_some(),
+        "nothing can be imported before a check"
+    );
+    c.find(Locator::Css("#import-check")).await?.click().await?;
+    wait()
+        .for_element(Locator::Css(
+            "#import-report[data-dry-run=true][data-errors='0']",
+        ))
+        .await?;
+    let skipped = c
+        .find(Locator::Css("#import-skipped"))
+        .await?
+        .text()
+        .await?;
+    assert!(
+        skipped.contains("line 5") && skipped.contains("essay"),
+        "{skipped}"
+    );
+    let m = Api::login(&server.base, METHODOLOGIST.0, METHODOLOGIST.1).await?;
+    assert_eq!(
+        m.get("/api/v1/bank/items/tb-1").await?.status,
+        404,
+        "a check stores nothing"
+    );
+    c.find(Locator::Css("#import-commit"))
+        .await?
+        .click()
+        .await?;
+    wait()
+        .for_element(Locator::Css("#import-report[data-dry-run=false]"))
+        .await?;
+    assert_eq!(
+        m.get("/api/v1/bank/items/tb-1").await?.body["status"],
+        "draft"
+    );
+    browser.close().await
+}
