@@ -629,9 +629,9 @@ fn ItemEditor(
                                     on:click=move |_| draft.update(|i| {
                                         if i.options.len() > 1 { i.options.remove(k); }
                                         match &mut i.key {
-                                            Key::SingleChoice { correct } => { if *correct >= i.options.len() { *correct = 0; } }
+                                            Key::SingleChoice { correct } if *correct >= i.options.len() => *correct = 0,
                                             Key::MultipleResponse { correct, .. } => { correct.retain(|c| *c != k); for c in correct.iter_mut() { if *c > k { *c -= 1; } } }
-                                            Key::Matching { pairs } => { if k < pairs.len() { pairs.remove(k); } }
+                                            Key::Matching { pairs } if k < pairs.len() => { pairs.remove(k); }
                                             _ => {}
                                         }
                                     })>{t!(i18n, bank_remove)}</button>

@@ -320,7 +320,9 @@ mod tests {
         // The key is not always in the same authored position.
         let mut positions = [0usize; 4];
         for item in &items {
-            let Key::SingleChoice { correct } = item.key;
+            let Key::SingleChoice { correct } = item.key else {
+                panic!("{} is not single choice", item.id);
+            };
             positions[correct] += 1;
         }
         assert!(positions.iter().all(|&n| n >= 8), "{positions:?}");
