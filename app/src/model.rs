@@ -182,6 +182,9 @@ pub struct ItemView {
     pub competency_name: String,
     pub stem: String,
     pub options: Vec<String>,
+    /// Images the texts show, `(name, sha256)`: fetched from `/api/v1/attachments/{sha256}`.
+    #[serde(default)]
+    pub images: Vec<(String, String)>,
 }
 
 /// Something that happened to an attempt (started, device takeover, submitted...), as kept for

@@ -30,6 +30,24 @@ const EDITS: [&str; 5] = ["created", "edited", "new_version", "restored", "impor
 /// The largest file an import takes.
 pub const MAX_IMPORT_BYTES: usize = 32 * 1024 * 1024;
 
+/// The largest image an item may show.
+pub const MAX_IMAGE_BYTES: usize = 2 * 1024 * 1024;
+
+/// The media type of image bytes, from their first bytes (not from the name or the sender).
+pub fn image_type(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else if bytes.starts_with(&[0xff, 0xd8, 0xff]) {
+        Some("image/jpeg")
+    } else if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
+        Some("image/gif")
+    } else if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        Some("image/webp")
+    } else {
+        None
+    }
+}
+
 /// Who acts on the bank: a signed-in user, or the command line.
 #[derive(Debug, Clone)]
 pub struct Actor {
@@ -1052,6 +1070,58 @@ impl Services {
             }
             other => formats::export(other, &items),
         })
+    }
+
+    /// Stores an image for items to show (once per content digest) and returns its record.
+    pub async fn bank_upload(
+        &self,
+        user: &UserInfo,
+        name: &str,
+        bytes: Vec<u8>,
+    ) -> Result<question_bank::Attachment, AppError> {
+        Self::require_bank(user)?;
+        let name_ok = !name.is_empty()
+            && name.len() <= 64
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+        if !name_ok {
+            return Err(AppError::invalid(
+                "The file name must be 1-64 characters of a-z, A-Z, 0-9, '-', '_' or '.'.",
+            ));
+        }
+        let media_type = image_type(&bytes)
+            .ok_or_else(|| AppError::invalid("The file is not a PNG, JPEG, GIF or WebP image."))?;
+        if bytes.len() > MAX_IMAGE_BYTES {
+            return Err(AppError::new(
+                ErrorCode::PayloadTooLarge,
+                format!("An image may have at most {MAX_IMAGE_BYTES} bytes."),
+            ));
+        }
+        let file = formats::FileData {
+            name: name.into(),
+            media_type: media_type.into(),
+            bytes,
+        };
+        let a = formats::attachment_for(&file);
+        let w = BankWrite {
+            files: vec![(a.sha256.clone(), file.media_type, file.bytes)],
+            ..Default::default()
+        };
+        self.store().write_bank(&w).await.map_err(conflict_or)?;
+        Ok(a)
+    }
+
+    /// An image's bytes, for anyone signed in: images are addressed by the digest of their
+    /// content, which only the items that show them name.
+    pub async fn attachment_bytes(&self, sha256: &str) -> Result<(String, Vec<u8>), AppError> {
+        if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(AppError::not_found("The image"));
+        }
+        self.store()
+            .attachment(sha256)
+            .await?
+            .ok_or_else(|| AppError::not_found("The image"))
     }
 
     pub fn parse_item_id(id: &str) -> Result<ItemId, AppError> {

@@ -327,6 +327,11 @@ impl Services {
                     .unwrap_or_else(|| e.competency.clone()),
                 stem: item.stem.get(lang).unwrap_or_default().to_string(),
                 options,
+                images: item
+                    .attachments
+                    .iter()
+                    .map(|a| (a.name.clone(), a.sha256.clone()))
+                    .collect(),
             });
         }
         let responses = self.store.responses(&row.id).await?;

@@ -730,6 +730,11 @@ fn ItemEditor(
     let preview = move || {
         let lang = preview_lang.get();
         draft.with(|i| {
+            let images: Vec<(String, String)> = i
+                .attachments
+                .iter()
+                .map(|a| (a.name.clone(), a.sha256.clone()))
+                .collect();
             let text = |t: &LocalizedText| t.get(lang).unwrap_or_default().to_string();
             let body = match i.item_type() {
                 ItemType::SingleChoice | ItemType::MultipleResponse | ItemType::Ordering => {
@@ -744,7 +749,7 @@ fn ItemEditor(
                             <label class="option">
                                 {(!input.is_empty()).then(|| view! { <input type=input name="preview" disabled=true /> })}
                                 <span class="option-letter" aria-hidden="true">{char::from(b'A' + (k as u8 % 26))}</span>
-                                <span class="option-text"><MarkdownInline text=t /></span>
+                                <span class="option-text"><MarkdownInline text=t images=images.clone() /></span>
                             </label>
                         }
                     }).collect_view().into_any()
@@ -774,7 +779,7 @@ fn ItemEditor(
                 }.into_any(),
             };
             view! {
-                <div class="stem"><Markdown text=text(&i.stem) /></div>
+                <div class="stem"><Markdown text=text(&i.stem) images=images.clone() /></div>
                 <div class="options">{body}</div>
             }
         })
@@ -928,6 +933,28 @@ fn ItemEditor(
                         {key_editor}
                         {move || (kind() == ItemType::Ordering).then(|| view! { <p class="hint">{t!(i18n, bank_ordering_hint)}</p> })}
                     </fieldset>
+                    <fieldset class="editor-block" id="images">
+                        <legend>{t!(i18n, bank_images)}</legend>
+                        <ul class="image-list">
+                            {move || draft.with(|i| i.attachments.clone()).into_iter().map(|a| {
+                                let name = a.name.clone();
+                                view! {
+                                    <li data-image=a.name.clone()>
+                                        <code>{format!("![{}](attachment:{})", a.name, a.name)}</code>
+                                        " " <span class="muted small">{a.size / 1024} " KiB"</span> " "
+                                        <button type="button" class="link" on:click=move |_| {
+                                            let name = name.clone();
+                                            draft.update(|i| i.attachments.retain(|x| x.name != name));
+                                        }>{t!(i18n, bank_remove)}</button>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                        <label>{t!(i18n, bank_add_image)}
+                            <input type="file" id="image-file" accept="image/png,image/jpeg,image/gif,image/webp"
+                                on:change=move |ev| upload_image(ev, draft, error) />
+                        </label>
+                    </fieldset>
                     <fieldset class="editor-block">
                         <legend>{t!(i18n, bank_rationale)}</legend>
                         <TextRow draft field=Field::Rationale label=t_string!(i18n, bank_rationale).to_string() />
@@ -992,6 +1019,85 @@ fn ItemEditor(
         </section>
         {history}
     }
+}
+
+/// Uploads the chosen image and adds it to the item (browser only).
+fn upload_image(ev: leptos::ev::Event, draft: RwSignal<Item>, error: RwSignal<Option<String>>) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+            return;
+        };
+        let name: String = file
+            .name()
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .take(64)
+            .collect();
+        leptos::task::spawn_local(async move {
+            let fail = |m: String| error.set(Some(m));
+            let Some(window) = web_sys::window() else {
+                return;
+            };
+            let init = web_sys::RequestInit::new();
+            init.set_method("POST");
+            init.set_body(&file);
+            init.set_credentials(web_sys::RequestCredentials::SameOrigin);
+            let Ok(request) = web_sys::Request::new_with_str_and_init(
+                &format!("/api/v1/bank/attachments?name={name}"),
+                &init,
+            ) else {
+                return;
+            };
+            let response =
+                match wasm_bindgen_futures::JsFuture::from(window.fetch_with_request(&request))
+                    .await
+                {
+                    Ok(r) => r.dyn_into::<web_sys::Response>().ok(),
+                    Err(_) => None,
+                };
+            let Some(response) = response else {
+                return fail("the server could not be reached".into());
+            };
+            let body = match response.text() {
+                Ok(p) => wasm_bindgen_futures::JsFuture::from(p)
+                    .await
+                    .ok()
+                    .and_then(|v| v.as_string())
+                    .unwrap_or_default(),
+                Err(_) => String::new(),
+            };
+            if response.ok() {
+                match serde_json::from_str::<question_bank::Attachment>(&body) {
+                    Ok(a) => draft.update(|i| {
+                        i.attachments.retain(|x| x.name != a.name);
+                        i.attachments.push(a);
+                    }),
+                    Err(e) => fail(e.to_string()),
+                }
+            } else {
+                let message = serde_json::from_str::<crate::error::AppError>(&body)
+                    .map(|e| e.message)
+                    .unwrap_or_else(|_| format!("HTTP {}", response.status()));
+                fail(message);
+            }
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (ev, draft, error);
 }
 
 // ---------------------------------------------------------------- import

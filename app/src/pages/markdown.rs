@@ -4,17 +4,28 @@
 use leptos::prelude::*;
 use question_bank::markdown::{Block, Inline, parse};
 
-fn inline(v: Vec<Inline>) -> AnyView {
+/// The item's images: attachment name → content digest.
+pub type Images = Vec<(String, String)>;
+
+fn inline(v: Vec<Inline>, images: &Images) -> AnyView {
     v.into_iter()
         .map(|i| match i {
             Inline::Text(t) => t.into_any(),
-            Inline::Strong(v) => view! { <strong>{inline(v)}</strong> }.into_any(),
-            Inline::Emph(v) => view! { <em>{inline(v)}</em> }.into_any(),
+            Inline::Strong(v) => view! { <strong>{inline(v, images)}</strong> }.into_any(),
+            Inline::Emph(v) => view! { <em>{inline(v, images)}</em> }.into_any(),
             Inline::Code(t) => view! { <code>{t}</code> }.into_any(),
-            Inline::Image { alt, attachment } => view! {
-                <span class="image-ref" title=attachment>"[" {alt} "]"</span>
+            Inline::Image { alt, attachment } => {
+                match images.iter().find(|(name, _)| *name == attachment) {
+                    Some((_, sha)) => view! {
+                        <img class="item-image" src=format!("/api/v1/attachments/{sha}") alt=alt />
+                    }
+                    .into_any(),
+                    None => view! {
+                        <span class="image-ref" title=attachment>"[" {alt} "]"</span>
+                    }
+                    .into_any(),
+                }
             }
-            .into_any(),
             Inline::Break => view! { <br /> }.into_any(),
         })
         .collect_view()
@@ -23,23 +34,17 @@ fn inline(v: Vec<Inline>) -> AnyView {
 
 /// A text as blocks (paragraphs, lists).
 #[component]
-pub fn Markdown(#[prop(into)] text: String) -> impl IntoView {
+pub fn Markdown(#[prop(into)] text: String, #[prop(optional)] images: Images) -> impl IntoView {
     parse(&text)
         .into_iter()
         .map(|b| match b {
-            Block::Paragraph(v) => view! { <p>{inline(v)}</p> }.into_any(),
-            Block::List {
-                ordered: true,
-                items,
-            } => view! {
-                <ol>{items.into_iter().map(|i| view! { <li>{inline(i)}</li> }).collect_view()}</ol>
+            Block::Paragraph(v) => view! { <p>{inline(v, &images)}</p> }.into_any(),
+            Block::List { ordered: true, items } => view! {
+                <ol>{items.into_iter().map(|i| view! { <li>{inline(i, &images)}</li> }).collect_view()}</ol>
             }
             .into_any(),
-            Block::List {
-                ordered: false,
-                items,
-            } => view! {
-                <ul>{items.into_iter().map(|i| view! { <li>{inline(i)}</li> }).collect_view()}</ul>
+            Block::List { ordered: false, items } => view! {
+                <ul>{items.into_iter().map(|i| view! { <li>{inline(i, &images)}</li> }).collect_view()}</ul>
             }
             .into_any(),
         })
@@ -48,7 +53,10 @@ pub fn Markdown(#[prop(into)] text: String) -> impl IntoView {
 
 /// A short text on one line (options): paragraphs are joined with line breaks.
 #[component]
-pub fn MarkdownInline(#[prop(into)] text: String) -> impl IntoView {
+pub fn MarkdownInline(
+    #[prop(into)] text: String,
+    #[prop(optional)] images: Images,
+) -> impl IntoView {
     let mut out: Vec<Inline> = Vec::new();
     for b in parse(&text) {
         if !out.is_empty() {
@@ -67,5 +75,5 @@ pub fn MarkdownInline(#[prop(into)] text: String) -> impl IntoView {
             }
         }
     }
-    inline(out)
+    inline(out, &images)
 }

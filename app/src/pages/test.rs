@@ -380,6 +380,7 @@ fn TestRunner(a: AttemptView) -> impl IntoView {
             return ().into_any();
         };
         let item_id = StoredValue::new(item.item_id.clone());
+        let images = item.images.clone();
         let options = item
             .options
             .iter()
@@ -400,7 +401,7 @@ fn TestRunner(a: AttemptView) -> impl IntoView {
                             on:change=move |_| choose(item_id.get_value(), Some(pos))
                         />
                         <span class="option-letter" aria-hidden="true">{char::from(b'A' + (pos as u8 % 26))}</span>
-                        <span class="option-text"><super::markdown::MarkdownInline text=text.clone() /></span>
+                        <span class="option-text"><super::markdown::MarkdownInline text=text.clone() images=images.clone() /></span>
                     </label>
                 }
             })
@@ -412,7 +413,7 @@ fn TestRunner(a: AttemptView) -> impl IntoView {
                     <span id="q-number">{t!(i18n, test_question_of, n = n, total = total)}</span>
                     <span class="competency">{item.competency_name.clone()}</span>
                 </p>
-                <div class="stem" id="stem" tabindex="-1"><super::markdown::Markdown text=item.stem.clone() /></div>
+                <div class="stem" id="stem" tabindex="-1"><super::markdown::Markdown text=item.stem.clone() images=item.images.clone() /></div>
                 <fieldset class="options" aria-labelledby="stem">{options}</fieldset>
                 <div class="q-actions">
                     <button type="button" id="prev" disabled=move || current.get() == 0

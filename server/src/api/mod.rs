@@ -264,7 +264,8 @@ async fn events(
     info(title = "Qabilet API", version = "1", description = "Stage-one competency testing: sign in, take the test, read the result."),
     paths(login, logout, me, dashboard, start_attempt, get_attempt, save_response, submit, result, events,
         bank_list, bank_create, bank_item, bank_update, bank_submit, bank_review, bank_retire, bank_restore,
-        bank_history, bank_bulk, bank_import, bank_export, bank_competencies, bank_put_competency),
+        bank_history, bank_bulk, bank_import, bank_export, bank_competencies, bank_put_competency,
+        bank_upload, attachment),
     modifiers(&BearerAuth),
     tags((name = "auth"), (name = "attempts"), (name = "bank"))
 )]
@@ -311,6 +312,11 @@ fn bank_routes() -> Router<AppState> {
             post(bank_import).layer(DefaultBodyLimit::max(crate::bank::MAX_IMPORT_BYTES)),
         )
         .route("/bank/export", get(bank_export))
+        .route(
+            "/bank/attachments",
+            post(bank_upload).layer(DefaultBodyLimit::max(crate::bank::MAX_IMAGE_BYTES + 1)),
+        )
+        .route("/attachments/{sha256}", get(attachment))
         .route("/bank/competencies", get(bank_competencies))
         .route("/bank/competencies/{code}", put(bank_put_competency))
 }
@@ -541,6 +547,55 @@ async fn bank_export(
             .headers_mut()
             .insert(header::CONTENT_DISPOSITION, v);
     }
+    Ok(response)
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct UploadParams {
+    name: String,
+}
+
+/// Upload an image (PNG, JPEG, GIF or WebP, the request body, up to 2 MiB) for items to show
+/// as `![alt](attachment:NAME)`; add the returned record to the item's `attachments`.
+#[utoipa::path(post, path = "/api/v1/bank/attachments", tag = "bank", security(("bearer" = [])),
+    params(("name" = String, Query)), request_body(content = Vec<u8>, content_type = "image/png"),
+    responses((status = 200, body = Object), (status = 413, body = AppError), (status = 422, body = AppError)))]
+async fn bank_upload(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+    ApiQuery(p): ApiQuery<UploadParams>,
+    body: axum::body::Bytes,
+) -> ApiResult<Json<question_bank::Attachment>> {
+    Ok(Json(
+        state
+            .services
+            .bank_upload(&user, &p.name, body.to_vec())
+            .await?,
+    ))
+}
+
+/// An image by the digest of its content (signed-in users).
+#[utoipa::path(get, path = "/api/v1/attachments/{sha256}", tag = "bank", security(("bearer" = [])),
+    params(("sha256" = String, Path)), responses((status = 200, content_type = "image/png"), (status = 404, body = AppError)))]
+async fn attachment(
+    State(state): State<AppState>,
+    Caller(_user): Caller,
+    ApiPath(sha): ApiPath<String>,
+) -> ApiResult<Response> {
+    let (media_type, bytes) = state.services.attachment_bytes(&sha).await?;
+    let mut response = bytes.into_response();
+    let headers = response.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&media_type) {
+        headers.insert(header::CONTENT_TYPE, v);
+    }
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, max-age=31536000, immutable"),
+    );
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; sandbox"),
+    );
     Ok(response)
 }
 

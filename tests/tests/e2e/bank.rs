@@ -542,3 +542,93 @@ async fn the_command_line_imports_a_large_gift_bank() -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+/// Images: uploaded once per content, checked by their bytes, named by items, served to
+/// signed-in users with their media type.
+#[tokio::test]
+async fn items_show_uploaded_images() -> anyhow::Result<()> {
+    let server = TestServer::start(Db::Sqlite).await?;
+    let m1 = Api::login(&server.base, METHODOLOGIST.0, METHODOLOGIST.1).await?;
+    let png: Vec<u8> = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR-test-bytes".to_vec();
+    let up = m1
+        .post_raw(
+            "/api/v1/bank/attachments?name=chart.png",
+            "image/png",
+            png.clone(),
+        )
+        .await?;
+    assert_eq!(up.status, 200, "{}", up.text);
+    assert_eq!(up.body["media_type"], "image/png");
+    let sha = up.body["sha256"].as_str().unwrap_or_default().to_string();
+    assert_eq!(sha.len(), 64);
+
+    // Not an image, a bad name, too large, not a methodologist: refused.
+    let r = m1
+        .post_raw(
+            "/api/v1/bank/attachments?name=x.png",
+            "image/png",
+            b"<svg onload=alert(1)>".to_vec(),
+        )
+        .await?;
+    assert_eq!(r.status, 422, "{}", r.text);
+    let r = m1
+        .post_raw(
+            "/api/v1/bank/attachments?name=../x.png",
+            "image/png",
+            png.clone(),
+        )
+        .await?;
+    assert_eq!(r.status, 422);
+    let mut big = png.clone();
+    big.resize(3 * 1024 * 1024, 0);
+    let r = m1
+        .post_raw("/api/v1/bank/attachments?name=big.png", "image/png", big)
+        .await?;
+    assert_eq!(r.status, 413);
+    let applicant = Api::login(&server.base, APPLICANT.0, APPLICANT.1).await?;
+    let r = applicant
+        .post_raw(
+            "/api/v1/bank/attachments?name=a.png",
+            "image/png",
+            png.clone(),
+        )
+        .await?;
+    assert_eq!(r.status, 403);
+
+    // An item that shows an image it does not carry is refused; with the record it is kept.
+    let mut it = item("img-1", "strategic-vision", 0);
+    it["stem"]["en"] = json!("Look: ![a chart](attachment:chart.png)");
+    let r = m1
+        .post("/api/v1/bank/items", &json!({"item": it.clone()}))
+        .await?;
+    assert_eq!(r.status, 422, "{}", r.text);
+    it["attachments"] = json!([up.body.clone()]);
+    let r = m1.post("/api/v1/bank/items", &json!({"item": it})).await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+
+    // Served by digest to signed-in users, with its type; nobody else.
+    let res = applicant
+        .http
+        .get(format!("{}/api/v1/attachments/{sha}", server.base))
+        .bearer_auth(applicant.token.clone().unwrap_or_default())
+        .send()
+        .await?;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "image/png");
+    assert_eq!(res.bytes().await?.to_vec(), png);
+    assert_eq!(
+        Api::new(&server.base)
+            .get(&format!("/api/v1/attachments/{sha}"))
+            .await?
+            .status,
+        401
+    );
+    assert_eq!(
+        applicant
+            .get("/api/v1/attachments/not-a-digest")
+            .await?
+            .status,
+        404
+    );
+    Ok(())
+}

@@ -56,6 +56,7 @@ async fn no_answer_key_reaches_an_applicant() -> anyhow::Result<()> {
             [
                 "competency",
                 "competency_name",
+                "images",
                 "item_id",
                 "number",
                 "options",
