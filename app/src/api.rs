@@ -138,6 +138,12 @@ pub async fn bank_competencies() -> Result<Vec<CompetencyView>, AppError> {
     backend.bank_competencies(&user).await
 }
 
+#[server(prefix = "/api/fn", endpoint = "bank_put_competency", input = leptos::server_fn::codec::Json)]
+pub async fn bank_put_competency(competency: CompetencyView) -> Result<CompetencyView, AppError> {
+    let (backend, user) = caller()?;
+    backend.bank_put_competency(&user, competency).await
+}
+
 /// Imports a file through the REST route (it takes up to 32 MiB, more than server functions),
 /// with the session cookie. Browser only.
 pub async fn bank_import(

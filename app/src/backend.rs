@@ -73,6 +73,11 @@ pub trait Backend: Send + Sync + 'static {
     async fn bank_history(&self, user: &UserInfo, item_id: &str) -> Result<ItemHistory, AppError>;
     async fn bank_bulk(&self, user: &UserInfo, input: BulkInput) -> Result<BulkResult, AppError>;
     async fn bank_competencies(&self, user: &UserInfo) -> Result<Vec<CompetencyView>, AppError>;
+    async fn bank_put_competency(
+        &self,
+        user: &UserInfo,
+        competency: CompetencyView,
+    ) -> Result<CompetencyView, AppError>;
 }
 
 /// The session token of a request: the `Authorization: Bearer` header, else the cookie.

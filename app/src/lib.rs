@@ -68,6 +68,7 @@ pub fn App() -> impl IntoView {
                         <Route path=StaticSegment("bank") view=pages::bank::BankListPage />
                         <Route path=(StaticSegment("bank"), StaticSegment("new")) view=pages::bank::BankNewPage />
                         <Route path=(StaticSegment("bank"), StaticSegment("import")) view=pages::bank::BankImportPage />
+                        <Route path=(StaticSegment("bank"), StaticSegment("competencies")) view=pages::bank::BankTaxonomyPage />
                         <Route path=(StaticSegment("bank"), StaticSegment("item"), ParamSegment("id")) view=pages::bank::BankItemPage />
                     </Routes>
                 </main>

@@ -808,6 +808,14 @@ impl Backend for Services {
     async fn bank_competencies(&self, user: &UserInfo) -> Result<Vec<CompetencyView>, AppError> {
         Services::bank_competencies(self, user).await
     }
+
+    async fn bank_put_competency(
+        &self,
+        user: &UserInfo,
+        competency: CompetencyView,
+    ) -> Result<CompetencyView, AppError> {
+        Services::bank_put_competency(self, user, competency).await
+    }
 }
 
 /// A valid argon2id hash of a random password, verified against when the email is unknown so

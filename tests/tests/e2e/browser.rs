@@ -525,3 +525,48 @@ async fn the_import_page_checks_before_it_imports() -> anyhow::Result<()> {
     );
     browser.close().await
 }
+
+/// Methodologists edit the competency taxonomy in the browser.
+#[tokio::test]
+async fn the_competency_taxonomy_is_edited_in_the_browser() -> anyhow::Result<()> {
+    let server = TestServer::start(Db::Sqlite).await?;
+    let browser = Browser::start().await?;
+    let c = &browser.client;
+    browser.sign_in(&server.base, METHODOLOGIST).await?;
+    browser.open(&server.url("/bank/competencies")).await?;
+    c.wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css("#taxonomy tr[data-code=''] input.code"))
+        .await?;
+    let new_row = "#taxonomy tr[data-code='']";
+    c.find(Locator::Css(&format!("{new_row} input.code")))
+        .await?
+        .send_keys("team-building")
+        .await?;
+    c.find(Locator::Css(&format!("{new_row} input.name-ru")))
+        .await?
+        .send_keys("Командообразование")
+        .await?;
+    c.find(Locator::Css(&format!("{new_row} input.name-kk")))
+        .await?
+        .send_keys("Команда құру")
+        .await?;
+    c.find(Locator::Css(&format!("{new_row} .save-competency")))
+        .await?
+        .click()
+        .await?;
+    c.wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css("#taxonomy tr[data-code='team-building']"))
+        .await?;
+    let m = Api::login(&server.base, METHODOLOGIST.0, METHODOLOGIST.1).await?;
+    let list = m.get("/api/v1/bank/competencies").await?;
+    let added = list
+        .body
+        .as_array()
+        .and_then(|v| v.iter().find(|c| c["code"] == "team-building"))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(added["names"]["kk"], "Команда құру", "{}", list.text);
+    browser.close().await
+}
