@@ -154,44 +154,60 @@ pub async fn bank_import(
 ) -> Result<ImportReport, AppError> {
     #[cfg(feature = "hydrate")]
     {
-        use wasm_bindgen::JsCast;
-        let fail = |m: &str| AppError::new(crate::error::ErrorCode::Network, m.to_string());
-        let window = web_sys::window().ok_or_else(|| fail("no window"))?;
-        let init = web_sys::RequestInit::new();
-        init.set_method("POST");
-        init.set_body(&wasm_bindgen::JsValue::from_str(&text));
-        init.set_credentials(web_sys::RequestCredentials::SameOrigin);
         let url =
             format!("/api/v1/bank/import?format={format}&language={language}&dry_run={dry_run}");
-        let request = web_sys::Request::new_with_str_and_init(&url, &init)
-            .map_err(|_| fail("the request could not be made"))?;
-        let _ = request
-            .headers()
-            .set("content-type", "text/plain; charset=utf-8");
-        let response: web_sys::Response =
-            wasm_bindgen_futures::JsFuture::from(window.fetch_with_request(&request))
-                .await
-                .map_err(|_| fail("the server could not be reached"))?
-                .dyn_into()
-                .map_err(|_| fail("no response"))?;
-        let body = wasm_bindgen_futures::JsFuture::from(
-            response.text().map_err(|_| fail("no response body"))?,
+        let body = post_to_api(
+            &url,
+            &wasm_bindgen::JsValue::from_str(&text),
+            "text/plain; charset=utf-8",
         )
-        .await
-        .map_err(|_| fail("no response body"))?
-        .as_string()
-        .unwrap_or_default();
-        if response.ok() {
-            serde_json::from_str(&body).map_err(|e| fail(&e.to_string()))
-        } else {
-            Err(serde_json::from_str::<AppError>(&body)
-                .unwrap_or_else(|_| fail(&format!("HTTP {}", response.status()))))
-        }
+        .await?;
+        serde_json::from_str(&body)
+            .map_err(|e| AppError::new(crate::error::ErrorCode::Internal, e.to_string()))
     }
     #[cfg(not(feature = "hydrate"))]
     {
         let _ = (format, language, text, dry_run);
         Err(AppError::internal())
+    }
+}
+
+/// POSTs `body` to a REST route of this site with the session cookie (for bodies larger than
+/// server functions take) and returns the response text, or the route's error. Browser only.
+#[cfg(feature = "hydrate")]
+pub async fn post_to_api(
+    url: &str,
+    body: &wasm_bindgen::JsValue,
+    content_type: &str,
+) -> Result<String, AppError> {
+    use wasm_bindgen::JsCast;
+    let fail = |m: &str| AppError::new(crate::error::ErrorCode::Network, m.to_string());
+    let window = web_sys::window().ok_or_else(|| fail("no window"))?;
+    let init = web_sys::RequestInit::new();
+    init.set_method("POST");
+    init.set_body(body);
+    init.set_credentials(web_sys::RequestCredentials::SameOrigin);
+    let request = web_sys::Request::new_with_str_and_init(url, &init)
+        .map_err(|_| fail("the request could not be made"))?;
+    let _ = request.headers().set("content-type", content_type);
+    let response: web_sys::Response =
+        wasm_bindgen_futures::JsFuture::from(window.fetch_with_request(&request))
+            .await
+            .map_err(|_| fail("the server could not be reached"))?
+            .dyn_into()
+            .map_err(|_| fail("no response"))?;
+    let text = wasm_bindgen_futures::JsFuture::from(
+        response.text().map_err(|_| fail("no response body"))?,
+    )
+    .await
+    .map_err(|_| fail("no response body"))?
+    .as_string()
+    .unwrap_or_default();
+    if response.ok() {
+        Ok(text)
+    } else {
+        Err(serde_json::from_str::<AppError>(&text)
+            .unwrap_or_else(|_| fail(&format!("HTTP {}", response.status()))))
     }
 }
 

@@ -1049,51 +1049,24 @@ fn upload_image(ev: leptos::ev::Event, draft: RwSignal<Item>, error: RwSignal<Op
             .take(64)
             .collect();
         leptos::task::spawn_local(async move {
-            let fail = |m: String| error.set(Some(m));
-            let Some(window) = web_sys::window() else {
-                return;
-            };
-            let init = web_sys::RequestInit::new();
-            init.set_method("POST");
-            init.set_body(&file);
-            init.set_credentials(web_sys::RequestCredentials::SameOrigin);
-            let Ok(request) = web_sys::Request::new_with_str_and_init(
-                &format!("/api/v1/bank/attachments?name={name}"),
-                &init,
-            ) else {
-                return;
-            };
-            let response =
-                match wasm_bindgen_futures::JsFuture::from(window.fetch_with_request(&request))
-                    .await
-                {
-                    Ok(r) => r.dyn_into::<web_sys::Response>().ok(),
-                    Err(_) => None,
-                };
-            let Some(response) = response else {
-                return fail("the server could not be reached".into());
-            };
-            let body = match response.text() {
-                Ok(p) => wasm_bindgen_futures::JsFuture::from(p)
-                    .await
-                    .ok()
-                    .and_then(|v| v.as_string())
-                    .unwrap_or_default(),
-                Err(_) => String::new(),
-            };
-            if response.ok() {
-                match serde_json::from_str::<question_bank::Attachment>(&body) {
-                    Ok(a) => draft.update(|i| {
-                        i.attachments.retain(|x| x.name != a.name);
-                        i.attachments.push(a);
-                    }),
-                    Err(e) => fail(e.to_string()),
-                }
-            } else {
-                let message = serde_json::from_str::<crate::error::AppError>(&body)
-                    .map(|e| e.message)
-                    .unwrap_or_else(|_| format!("HTTP {}", response.status()));
-                fail(message);
+            let url = format!("/api/v1/bank/attachments?name={name}");
+            let kind = file.type_();
+            let uploaded = crate::api::post_to_api(&url, &file, &kind)
+                .await
+                .and_then(|body| {
+                    serde_json::from_str::<question_bank::Attachment>(&body).map_err(|e| {
+                        crate::error::AppError::new(
+                            crate::error::ErrorCode::Internal,
+                            e.to_string(),
+                        )
+                    })
+                });
+            match uploaded {
+                Ok(a) => draft.update(|i| {
+                    i.attachments.retain(|x| x.name != a.name);
+                    i.attachments.push(a);
+                }),
+                Err(e) => error.set(Some(e.message)),
             }
         });
     }

@@ -230,6 +230,26 @@ macro_rules! item_version_columns {
     };
 }
 
+/// Binds an [`ItemRow`] in the order of [`item_version_columns`].
+macro_rules! bind_item_version {
+    ($query:expr, $i:expr) => {
+        $query
+            .bind(&$i.item_id)
+            .bind($i.version)
+            .bind(&$i.competency)
+            .bind(&$i.difficulty)
+            .bind(&$i.status)
+            .bind(&$i.content)
+            .bind(&$i.answer_key)
+            .bind(&$i.rationale)
+            .bind($i.option_count)
+            .bind($i.created_at)
+            .bind(&$i.item_type)
+            .bind(&$i.author_id)
+            .bind($i.updated_at)
+    };
+}
+
 macro_rules! sql_store {
     ($store:ty, $kind:literal, $migrations:literal, close_lock: $close_lock:expr, row_lock: $row_lock:literal, backup: $backup:expr) => {
         #[async_trait]
@@ -294,20 +314,7 @@ macro_rules! sql_store {
             }
 
             async fn insert_item_version(&self, i: &ItemRow) -> Result<()> {
-                sqlx::query(concat!("INSERT INTO item_versions ", item_version_columns!()))
-                    .bind(&i.item_id)
-                    .bind(i.version)
-                    .bind(&i.competency)
-                    .bind(&i.difficulty)
-                    .bind(&i.status)
-                    .bind(&i.content)
-                    .bind(&i.answer_key)
-                    .bind(&i.rationale)
-                    .bind(i.option_count)
-                    .bind(i.created_at)
-                    .bind(&i.item_type)
-                    .bind(&i.author_id)
-                    .bind(i.updated_at)
+                bind_item_version!(sqlx::query(concat!("INSERT INTO item_versions ", item_version_columns!())), i)
                     .execute(&self.pool)
                     .await
                     .map_err(conflict)?;
@@ -436,7 +443,7 @@ macro_rules! sql_store {
                     }
                 }
                 for i in &w.versions {
-                    sqlx::query(concat!(
+                    let insert = sqlx::query(concat!(
                         "INSERT INTO item_versions ",
                         item_version_columns!(),
                         " ON CONFLICT (item_id, version) DO UPDATE SET competency = excluded.competency, \
@@ -444,20 +451,8 @@ macro_rules! sql_store {
                          answer_key = excluded.answer_key, rationale = excluded.rationale, \
                          option_count = excluded.option_count, item_type = excluded.item_type, \
                          author_id = excluded.author_id, updated_at = excluded.updated_at"
-                    ))
-                    .bind(&i.item_id)
-                    .bind(i.version)
-                    .bind(&i.competency)
-                    .bind(&i.difficulty)
-                    .bind(&i.status)
-                    .bind(&i.content)
-                    .bind(&i.answer_key)
-                    .bind(&i.rationale)
-                    .bind(i.option_count)
-                    .bind(i.created_at)
-                    .bind(&i.item_type)
-                    .bind(&i.author_id)
-                    .bind(i.updated_at)
+                    ));
+                    bind_item_version!(insert, i)
                     .execute(&mut *tx)
                     .await?;
                 }

@@ -570,3 +570,36 @@ async fn the_competency_taxonomy_is_edited_in_the_browser() -> anyhow::Result<()
     assert_eq!(added["names"]["kk"], "Команда құру", "{}", list.text);
     browser.close().await
 }
+
+/// An image is uploaded in the editor and appears in the preview.
+#[tokio::test]
+async fn an_image_is_uploaded_in_the_editor() -> anyhow::Result<()> {
+    let server = TestServer::start(Db::Sqlite).await?;
+    let browser = Browser::start().await?;
+    let c = &browser.client;
+    let wait = || c.wait().at_most(Duration::from_secs(20));
+    let png = server.dir.path().join("chart.png");
+    std::fs::write(&png, b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR-test-bytes")?;
+    browser.sign_in(&server.base, METHODOLOGIST).await?;
+    browser
+        .open(&server.url("/bank/item/strategic-vision.01"))
+        .await?;
+    wait().for_element(Locator::Css("#image-file")).await?;
+    c.find(Locator::Css("#image-file"))
+        .await?
+        .send_keys(&png.to_string_lossy())
+        .await?;
+    wait()
+        .for_element(Locator::Css("#images li[data-image='chart.png']"))
+        .await?;
+    c.find(Locator::Css("#text-stem-ru"))
+        .await?
+        .send_keys(" ![chart](attachment:chart.png)")
+        .await?;
+    let img = wait()
+        .for_element(Locator::Css("#preview img.item-image"))
+        .await?;
+    let src = img.attr("src").await?.unwrap_or_default();
+    assert!(src.starts_with("/api/v1/attachments/"), "{src}");
+    browser.close().await
+}
