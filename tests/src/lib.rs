@@ -378,6 +378,18 @@ impl Api {
     }
 }
 
+/// The item ids of an attempt as the API returns it, in form order.
+pub fn item_ids(attempt: &Value) -> Vec<String> {
+    attempt["items"]
+        .as_array()
+        .map(|v| {
+            v.iter()
+                .filter_map(|i| i["item_id"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// Every demo account: `(email, password)`.
 pub const APPLICANT: (&str, &str) = ("applicant@demo.kz", "demo-applicant");
 pub const APPLICANT2: (&str, &str) = ("applicant2@demo.kz", "demo-applicant2");

@@ -10,14 +10,7 @@ async fn a_backup_of_a_live_database_holds_every_acknowledged_save() -> anyhow::
     let api = Api::login(&server.base, APPLICANT.0, APPLICANT.1).await?;
     let a = api.post("/api/v1/attempts", &json!({})).await?;
     let id = a.body["id"].as_str().unwrap_or_default().to_string();
-    let items: Vec<String> = a.body["items"]
-        .as_array()
-        .map(|v| {
-            v.iter()
-                .filter_map(|i| i["item_id"].as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default();
+    let items = item_ids(&a.body);
     for (n, item) in items.iter().take(12).enumerate() {
         let r = api
             .put(

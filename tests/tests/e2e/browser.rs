@@ -12,21 +12,8 @@ async fn an_applicant_takes_the_test_in_the_browser() -> anyhow::Result<()> {
     let c = &browser.client;
     let wait = || c.wait().at_most(Duration::from_secs(20));
 
-    c.goto(&server.url("/login")).await?;
-    browser.wait_hydrated().await?;
-    c.find(Locator::Css("#email"))
-        .await?
-        .send_keys(APPLICANT.0)
-        .await?;
-    c.find(Locator::Css("#password"))
-        .await?
-        .send_keys(APPLICANT.1)
-        .await?;
-    c.find(Locator::Css("#sign-in")).await?.click().await?;
-
-    // The dashboard, after a full page load with the session cookie.
-    wait().for_element(Locator::Css("#start-test")).await?;
-    browser.wait_hydrated().await?;
+    // Sign in; the dashboard comes after a full page load with the session cookie.
+    browser.sign_in(&server.base, APPLICANT).await?;
     c.find(Locator::Css("#start-test")).await?.click().await?;
 
     // The test page: 30 questions, a timer, the save state.
@@ -118,19 +105,7 @@ async fn open_test(
 ) -> anyhow::Result<String> {
     let c = &browser.client;
     let wait = || c.wait().at_most(Duration::from_secs(20));
-    c.goto(&server.url("/login")).await?;
-    browser.wait_hydrated().await?;
-    c.find(Locator::Css("#email"))
-        .await?
-        .send_keys(who.0)
-        .await?;
-    c.find(Locator::Css("#password"))
-        .await?
-        .send_keys(who.1)
-        .await?;
-    c.find(Locator::Css("#sign-in")).await?.click().await?;
-    wait().for_element(Locator::Css("#start-test")).await?;
-    browser.wait_hydrated().await?;
+    browser.sign_in(&server.base, who).await?;
     c.find(Locator::Css("#start-test")).await?.click().await?;
     wait().for_element(Locator::Css("#stem")).await?;
     browser.wait_hydrated().await?;

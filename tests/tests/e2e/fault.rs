@@ -36,14 +36,7 @@ async fn kill_9_in_the_middle(db: Db) -> anyhow::Result<()> {
                 .post("/api/v1/attempts", &json!({"language": "en"}))
                 .await?;
             anyhow::ensure!(a.status == 200, "start: {}", a.text);
-            let items = a.body["items"]
-                .as_array()
-                .map(|v| {
-                    v.iter()
-                        .filter_map(|i| i["item_id"].as_str().map(str::to_string))
-                        .collect()
-                })
-                .unwrap_or_default();
+            let items = item_ids(&a.body);
             Ok::<_, anyhow::Error>(Applicant {
                 api,
                 attempt: a.body["id"].as_str().unwrap_or_default().to_string(),
