@@ -14,7 +14,7 @@ use crate::store::{
 use app::error::{AppError, ErrorCode};
 use app::model::*;
 use question_bank::formats::{self, Format, ImportOptions};
-use question_bank::{Item, ItemId, Language, LocalizedText, markdown};
+use question_bank::{Item, Language, LocalizedText, markdown};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Statuses of a version.
@@ -367,18 +367,18 @@ impl Services {
         Self::require_bank(user)?;
         let per_page = f.per_page.unwrap_or(50).clamp(1, 200);
         let page = f.page.unwrap_or(1).max(1);
-        let lower = |s: &Option<String>| {
+        let given = |s: &Option<String>| {
             s.as_ref()
                 .map(|v| v.trim().to_string())
                 .filter(|v| !v.is_empty())
         };
         let q = BankQuery {
-            competency: lower(&f.competency),
-            status: lower(&f.status),
-            item_type: lower(&f.item_type),
-            ready_in: lower(&f.ready_in),
-            missing_in: lower(&f.missing_in),
-            tag: lower(&f.tag),
+            competency: given(&f.competency),
+            status: given(&f.status),
+            item_type: given(&f.item_type),
+            ready_in: given(&f.ready_in),
+            missing_in: given(&f.missing_in),
+            tag: given(&f.tag),
             words: f
                 .q
                 .as_deref()
@@ -439,7 +439,7 @@ impl Services {
             &Actor::of(user),
             "created",
             "",
-            self.now_ms(),
+            self.now(),
         )?;
         self.store()
             .write_bank(&planned.write)
@@ -472,7 +472,7 @@ impl Services {
             &Actor::of(user),
             "created",
             "",
-            self.now_ms(),
+            self.now(),
         )?;
         self.store()
             .write_bank(&planned.write)
@@ -490,7 +490,7 @@ impl Services {
         action: &str,
         comment: &str,
     ) -> Result<(), AppError> {
-        let now = self.now_ms();
+        let now = self.now();
         let mut w = BankWrite::default();
         w.expect.push((head.item_id.clone(), Some(head.updated_at)));
         let mut new_head = head.clone();
@@ -641,7 +641,7 @@ impl Services {
             &Actor::of(user),
             "restored",
             &format!("from version {version}"),
-            self.now_ms(),
+            self.now(),
         )?;
         self.store()
             .write_bank(&planned.write)
@@ -657,7 +657,7 @@ impl Services {
             return Ok(());
         }
         item.meta.tags.push(tag.to_string());
-        let now = self.now_ms();
+        let now = self.now();
         // Tags do not change what candidates see or how they are scored: the version keeps its
         // number and status.
         let mut new_row = item_to_row(&item, &row.status, row.author_id.as_deref(), row.created_at)
@@ -951,7 +951,7 @@ impl Services {
             .into_iter()
             .map(|h| (h.item_id.clone(), h))
             .collect();
-        let now = self.now_ms();
+        let now = self.now();
         let mut write = BankWrite::default();
         let mut ready: BTreeMap<&'static str, u32> = BTreeMap::new();
         let comment = format!("imported from {}", format.as_str());
@@ -1122,9 +1122,5 @@ impl Services {
             .attachment(sha256)
             .await?
             .ok_or_else(|| AppError::not_found("The image"))
-    }
-
-    pub fn parse_item_id(id: &str) -> Result<ItemId, AppError> {
-        ItemId::parse(id).map_err(invalid)
     }
 }

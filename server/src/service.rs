@@ -115,11 +115,7 @@ impl Services {
         &self.store
     }
 
-    fn now(&self) -> i64 {
-        self.clock.now_ms()
-    }
-
-    pub(crate) fn now_ms(&self) -> i64 {
+    pub(crate) fn now(&self) -> i64 {
         self.clock.now_ms()
     }
 

@@ -1022,18 +1022,21 @@ fn ItemEditor(
     }
 }
 
+/// The file chosen in the `<input type=file>` an event came from.
+#[cfg(feature = "hydrate")]
+fn chosen_file(ev: &leptos::ev::Event) -> Option<web_sys::File> {
+    use wasm_bindgen::JsCast;
+    ev.target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        .and_then(|input| input.files())
+        .and_then(|files| files.get(0))
+}
+
 /// Uploads the chosen image and adds it to the item (browser only).
 fn upload_image(ev: leptos::ev::Event, draft: RwSignal<Item>, error: RwSignal<Option<String>>) {
     #[cfg(feature = "hydrate")]
     {
-        use wasm_bindgen::JsCast;
-        let Some(input) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-        else {
-            return;
-        };
-        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+        let Some(file) = chosen_file(&ev) else {
             return;
         };
         let name: String = file
@@ -1091,14 +1094,7 @@ pub fn BankImportPage() -> impl IntoView {
     let on_file = move |ev: leptos::ev::Event| {
         #[cfg(feature = "hydrate")]
         {
-            use wasm_bindgen::JsCast;
-            let Some(input) = ev
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-            else {
-                return;
-            };
-            let Some(file) = input.files().and_then(|f| f.get(0)) else {
+            let Some(file) = chosen_file(&ev) else {
                 return;
             };
             let name = file.name();

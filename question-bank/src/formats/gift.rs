@@ -166,11 +166,7 @@ pub fn parse(text: &str, options: &ImportOptions) -> Result<Imported, Vec<Format
             Err(e) => errors.push(e),
         }
     }
-    if errors.is_empty() {
-        Ok(out)
-    } else {
-        Err(errors)
-    }
+    all_or_errors(out, errors)
 }
 
 /// The line of byte offset `at` in a block starting at `line`.
@@ -201,7 +197,7 @@ fn convert(raw: &str, format: TextFormat, lang: Language) -> (LocalizedText, Vec
         })
         .filter(|(_, t)| !t.is_empty())
         .collect();
-    (texts(converted), unknown)
+    (LocalizedText(converted), unknown)
 }
 
 pub(super) fn looks_like_html(t: &str) -> bool {

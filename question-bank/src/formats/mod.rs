@@ -18,7 +18,6 @@ pub mod moodle_xml;
 use crate::item::{Attachment, Difficulty, Item, ItemId, ItemMeta, Key, LocalizedText};
 use crate::language::Language;
 use crate::markdown;
-use std::collections::BTreeMap;
 use std::fmt;
 
 /// The formats Qabilet reads and writes.
@@ -846,9 +845,16 @@ pub fn media_type_of(name: &str) -> Option<&'static str> {
     }
 }
 
-/// Per-language texts as a map, for building items.
-pub(crate) fn texts(pairs: BTreeMap<Language, String>) -> LocalizedText {
-    LocalizedText(pairs)
+/// Every item, or every error: an import never half-succeeds.
+pub(crate) fn all_or_errors(
+    out: Imported,
+    errors: Vec<FormatError>,
+) -> Result<Imported, Vec<FormatError>> {
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
 }
 
 #[cfg(test)]

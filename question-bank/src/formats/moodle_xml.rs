@@ -249,11 +249,7 @@ pub fn parse(text: &str, options: &ImportOptions) -> Result<Imported, Vec<Format
             Err(e) => errors.push(e),
         }
     }
-    if errors.is_empty() {
-        Ok(out)
-    } else {
-        Err(errors)
-    }
+    all_or_errors(out, errors)
 }
 
 fn question(
