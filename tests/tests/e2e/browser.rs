@@ -578,3 +578,97 @@ async fn an_image_is_uploaded_in_the_editor() -> anyhow::Result<()> {
     assert!(src.starts_with("/api/v1/attachments/"), "{src}");
     browser.close().await
 }
+
+/// The editor's controls for other types: a numeric item and a matching item, written in the
+/// browser, are stored with the right keys.
+#[tokio::test]
+async fn the_editor_writes_numeric_and_matching_items() -> anyhow::Result<()> {
+    let server = TestServer::start(Db::Sqlite).await?;
+    let browser = Browser::start().await?;
+    let c = &browser.client;
+    let wait = || c.wait().at_most(Duration::from_secs(20));
+    let tab = "\u{E004}";
+    browser.sign_in(&server.base, METHODOLOGIST).await?;
+
+    browser.open(&server.url("/bank/new")).await?;
+    c.find(Locator::Css("#item-id"))
+        .await?
+        .send_keys("num-1")
+        .await?;
+    c.find(Locator::Css("#item-type"))
+        .await?
+        .select_by_value("numeric")
+        .await?;
+    c.find(Locator::Css("#text-stem-ru"))
+        .await?
+        .send_keys("Сколько учителей подали заявки?")
+        .await?;
+    let value = c.find(Locator::Css("#key-value")).await?;
+    value.clear().await?;
+    value.send_keys(&format!("8068{tab}")).await?;
+    let tolerance = c.find(Locator::Css("#key-tolerance")).await?;
+    tolerance.clear().await?;
+    tolerance.send_keys(&format!("10{tab}")).await?;
+    wait().for_element(Locator::Css("#validation-ok")).await?;
+    c.find(Locator::Css("#save")).await?.click().await?;
+    wait().for_element(Locator::Css("#submit-review")).await?;
+
+    browser.open(&server.url("/bank/new")).await?;
+    c.find(Locator::Css("#item-id"))
+        .await?
+        .send_keys("match-1")
+        .await?;
+    c.find(Locator::Css("#item-type"))
+        .await?
+        .select_by_value("matching")
+        .await?;
+    c.find(Locator::Css("#text-stem-ru"))
+        .await?
+        .send_keys("Сопоставьте этап и его содержание")
+        .await?;
+    let premises = ["Тест", "Стажировка", "Собеседование", "Обучение"];
+    let answers = ["Онлайн", "Школа", "Комиссия", "Курсы"];
+    for k in 0..4 {
+        c.find(Locator::Css(&format!("#text-option-{k}-ru")))
+            .await?
+            .send_keys(premises[k])
+            .await?;
+        c.find(Locator::Css(&format!("#text-match-{k}-ru")))
+            .await?
+            .send_keys(answers[k])
+            .await?;
+    }
+    // Premise 1 matches answer 2 and premise 2 answer 1.
+    c.find(Locator::Css("#key-0"))
+        .await?
+        .select_by_value("1")
+        .await?;
+    c.find(Locator::Css("#key-1"))
+        .await?
+        .select_by_value("0")
+        .await?;
+    wait().for_element(Locator::Css("#validation-ok")).await?;
+    c.find(Locator::Css("#save")).await?.click().await?;
+    wait().for_element(Locator::Css("#submit-review")).await?;
+
+    let m = Api::login(&server.base, METHODOLOGIST.0, METHODOLOGIST.1).await?;
+    let num = m.get("/api/v1/bank/items/num-1").await?;
+    assert_eq!(
+        num.body["item"]["key"],
+        serde_json::json!({"type": "numeric", "value": 8068.0, "tolerance": 10.0}),
+        "{}",
+        num.text
+    );
+    let matching = m.get("/api/v1/bank/items/match-1").await?;
+    assert_eq!(
+        matching.body["item"]["key"],
+        serde_json::json!({"type": "matching", "pairs": [1, 0, 2, 3]}),
+        "{}",
+        matching.text
+    );
+    assert_eq!(
+        matching.body["item"]["matches"].as_array().map(Vec::len),
+        Some(4)
+    );
+    browser.close().await
+}
