@@ -59,16 +59,21 @@ pub async fn load_attempt(attempt_id: String) -> Result<AttemptView, AppError> {
     backend.attempt(&user, &attempt_id).await
 }
 
-#[server(prefix = "/api/fn", endpoint = "save")]
+#[server(prefix = "/api/fn", endpoint = "save", input = leptos::server_fn::codec::Json)]
 pub async fn save_answer(
     attempt_id: String,
     item_id: String,
     seq: i64,
-    choice: Option<u32>,
+    answer: Option<question_bank::Answer>,
 ) -> Result<SaveAck, AppError> {
     let (backend, user) = caller()?;
+    let request = SaveRequest {
+        seq,
+        choice: None,
+        answer,
+    };
     backend
-        .save_response(&user, &attempt_id, &item_id, SaveRequest { seq, choice })
+        .save_response(&user, &attempt_id, &item_id, request)
         .await
 }
 
@@ -224,4 +229,56 @@ pub fn now_ms() -> i64 {
             .map(|d| d.as_millis() as i64)
             .unwrap_or(0)
     }
+}
+
+#[server(prefix = "/api/fn", endpoint = "blueprint_list", input = leptos::server_fn::codec::Json)]
+pub async fn blueprint_list() -> Result<Vec<BlueprintSummary>, AppError> {
+    let (backend, user) = caller()?;
+    backend.blueprint_list(&user).await
+}
+
+#[server(prefix = "/api/fn", endpoint = "blueprint_get", input = leptos::server_fn::codec::Json)]
+pub async fn blueprint_get(id: String) -> Result<BlueprintDoc, AppError> {
+    let (backend, user) = caller()?;
+    backend.blueprint_get(&user, &id).await
+}
+
+#[server(prefix = "/api/fn", endpoint = "blueprint_save", input = leptos::server_fn::codec::Json)]
+pub async fn blueprint_save(blueprint: question_bank::Blueprint) -> Result<BlueprintDoc, AppError> {
+    let (backend, user) = caller()?;
+    backend.blueprint_save(&user, blueprint).await
+}
+
+#[server(prefix = "/api/fn", endpoint = "blueprint_activate", input = leptos::server_fn::codec::Json)]
+pub async fn blueprint_activate(id: String, active: bool) -> Result<BlueprintDoc, AppError> {
+    let (backend, user) = caller()?;
+    backend.blueprint_activate(&user, &id, active).await
+}
+
+#[server(prefix = "/api/fn", endpoint = "blueprint_check", input = leptos::server_fn::codec::Json)]
+pub async fn blueprint_check(input: CheckInput) -> Result<CheckReport, AppError> {
+    let (backend, user) = caller()?;
+    backend.blueprint_check(&user, input).await
+}
+
+#[server(prefix = "/api/fn", endpoint = "blueprint_rescore", input = leptos::server_fn::codec::Json)]
+pub async fn blueprint_rescore(id: String) -> Result<RescoreReport, AppError> {
+    let (backend, user) = caller()?;
+    backend.blueprint_rescore(&user, &id).await
+}
+
+#[server(prefix = "/api/fn", endpoint = "score_changes", input = leptos::server_fn::codec::Json)]
+pub async fn score_changes(blueprint_id: Option<String>) -> Result<Vec<ScoreChangeView>, AppError> {
+    let (backend, user) = caller()?;
+    backend.score_changes(&user, blueprint_id.as_deref()).await
+}
+
+#[server(prefix = "/api/fn", endpoint = "correct_key", input = leptos::server_fn::codec::Json)]
+pub async fn correct_key(
+    item_id: String,
+    version: i64,
+    input: KeyCorrectionInput,
+) -> Result<RescoreReport, AppError> {
+    let (backend, user) = caller()?;
+    backend.correct_key(&user, &item_id, version, input).await
 }

@@ -78,6 +78,39 @@ pub trait Backend: Send + Sync + 'static {
         user: &UserInfo,
         competency: CompetencyView,
     ) -> Result<CompetencyView, AppError>;
+
+    async fn blueprint_list(&self, user: &UserInfo) -> Result<Vec<BlueprintSummary>, AppError>;
+    async fn blueprint_get(&self, user: &UserInfo, id: &str) -> Result<BlueprintDoc, AppError>;
+    async fn blueprint_save(
+        &self,
+        user: &UserInfo,
+        blueprint: question_bank::Blueprint,
+    ) -> Result<BlueprintDoc, AppError>;
+    async fn blueprint_activate(
+        &self,
+        user: &UserInfo,
+        id: &str,
+        active: bool,
+    ) -> Result<BlueprintDoc, AppError>;
+    async fn blueprint_check(
+        &self,
+        user: &UserInfo,
+        input: CheckInput,
+    ) -> Result<CheckReport, AppError>;
+    async fn blueprint_rescore(&self, user: &UserInfo, id: &str)
+    -> Result<RescoreReport, AppError>;
+    async fn score_changes(
+        &self,
+        user: &UserInfo,
+        blueprint_id: Option<&str>,
+    ) -> Result<Vec<ScoreChangeView>, AppError>;
+    async fn correct_key(
+        &self,
+        user: &UserInfo,
+        item_id: &str,
+        version: i64,
+        input: KeyCorrectionInput,
+    ) -> Result<RescoreReport, AppError>;
 }
 
 /// The session token of a request: the `Authorization: Bearer` header, else the cookie.

@@ -1,6 +1,6 @@
 //! Wire types shared by the server and the browser. Nothing here carries an answer key.
 
-use question_bank::Language;
+use question_bank::{Answer, ItemType, Language, Navigation};
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
@@ -143,6 +143,10 @@ pub struct TestCard {
     pub time_limit_minutes: u32,
     pub pass_percent: f64,
     pub attempt: Option<AttemptSummary>,
+    /// Languages the applicant may take the test in.
+    #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(value_type = Vec<String>))]
+    pub languages: Vec<Language>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -180,8 +184,16 @@ pub struct ItemView {
     pub number: u32,
     pub competency: String,
     pub competency_name: String,
+    /// `single_choice`, `multiple_response`, `true_false`, `matching`, `ordering`, `numeric` or
+    /// `short_text`: which answer the item takes.
+    #[cfg_attr(feature = "ssr", schema(value_type = String, example = "single_choice"))]
+    pub kind: ItemType,
     pub stem: String,
+    /// Choices, premises (matching) or elements to put in order, in this candidate's order.
     pub options: Vec<String>,
+    /// Matching only: the answers to match premises with, in this candidate's order.
+    #[serde(default)]
+    pub matches: Vec<String>,
     /// Images the texts show, `(name, sha256)`: fetched from `/api/v1/attachments/{sha256}`.
     #[serde(default)]
     pub images: Vec<(String, String)>,
@@ -204,8 +216,12 @@ pub struct AttemptEvent {
 #[cfg_attr(feature = "ssr", derive(ToSchema))]
 pub struct AnswerView {
     pub item_id: String,
-    /// Shown position of the chosen option; `None` when the answer was cleared.
+    /// Shown position of the chosen option (single choice only); `None` otherwise.
     pub choice: Option<u32>,
+    /// The stored answer, in shown positions; `None` when the answer was cleared.
+    #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<Object>))]
+    pub answer: Option<Answer>,
     pub seq: i64,
 }
 
@@ -225,6 +241,13 @@ pub struct AttemptView {
     pub time_limit_minutes: u32,
     /// The highest save sequence number the server has seen for this attempt.
     pub last_seq: i64,
+    /// `free`, or `linear` (forward only: an item left behind cannot be changed).
+    #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(value_type = String, example = "free"))]
+    pub navigation: Navigation,
+    /// Whether the applicant may flag items to come back to.
+    #[serde(default)]
+    pub allow_flag: bool,
     pub items: Vec<ItemView>,
     pub answers: Vec<AnswerView>,
 }
@@ -236,8 +259,16 @@ pub struct AttemptView {
 pub struct SaveRequest {
     /// Per-attempt sequence number, increasing with every change the browser makes.
     pub seq: i64,
-    /// Shown position of the chosen option, or `null` to clear the answer.
+    /// Shown position of the chosen option of a single-choice item (shorthand for
+    /// `answer: {"type": "choice", "value": n}`), or `null` to clear the answer.
+    #[serde(default)]
     pub choice: Option<u32>,
+    /// The answer in shown positions, any item type: `{"type": "choice", "value": 2}`,
+    /// `choices` (list), `bool`, `pairs` (list of answer position or null per premise),
+    /// `order` (list of positions), `number`, `text`. Absent or `null` with no `choice` clears.
+    #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<Object>))]
+    pub answer: Option<Answer>,
 }
 
 /// The server's acknowledgement: sent only once the save is durable.
@@ -276,6 +307,15 @@ pub struct ResultView {
     pub pass_percent: f64,
     pub passed: bool,
     pub by_competency: Vec<CompetencyResult>,
+    /// Weighted points earned and possible (partial credit counts).
+    #[serde(default)]
+    pub points: f64,
+    #[serde(default)]
+    pub max_points: f64,
+    /// The blueprint withholds results until the commission releases them: every score
+    /// field above is zero, `passed` false and `by_competency` empty.
+    #[serde(default)]
+    pub withheld: bool,
 }
 
 /// Credentials for signing in.
@@ -509,4 +549,111 @@ pub struct CompetencyView {
     pub position: i64,
     /// Names per language.
     pub names: std::collections::BTreeMap<String, String>,
+}
+
+// ---- Blueprints, fairness and re-scoring ----
+
+/// One blueprint in the list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+pub struct BlueprintSummary {
+    pub id: String,
+    pub name: String,
+    pub item_count: u32,
+    pub time_limit_minutes: u32,
+    pub pass_percent: f64,
+    /// The blueprint applicants are tested on now.
+    pub active: bool,
+    pub updated_ms: i64,
+    pub updated_by: String,
+}
+
+/// A blueprint with its state, for the editor.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+pub struct BlueprintDoc {
+    #[cfg_attr(feature = "ssr", schema(value_type = Object))]
+    pub blueprint: question_bank::Blueprint,
+    pub active: bool,
+    pub updated_ms: i64,
+    pub updated_by: String,
+}
+
+/// A check of a (possibly unsaved) blueprint against the published bank.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+pub struct CheckInput {
+    #[cfg_attr(feature = "ssr", schema(value_type = Object))]
+    pub blueprint: question_bank::Blueprint,
+    /// Forms to draw for the fairness figures (1-10,000; default 1,000).
+    #[serde(default)]
+    pub forms: Option<u32>,
+    /// Only items complete in this language (default: the first the blueprint offers).
+    #[serde(default)]
+    pub language: Option<String>,
+}
+
+/// What the check found.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+pub struct CheckReport {
+    /// The blueprint is valid and the bank can fill it.
+    pub ok: bool,
+    /// Why not, in words (an invalid setting, exposure, enemies).
+    pub error: Option<String>,
+    /// Cells of the blueprint the bank cannot fill, with the shortfall.
+    #[cfg_attr(feature = "ssr", schema(value_type = Vec<Object>))]
+    pub shortages: Vec<question_bank::Shortage>,
+    /// Fairness of the forms drawn for the check.
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<Object>))]
+    pub fairness: Option<question_bank::Fairness>,
+    pub language: String,
+    /// Published items complete in that language.
+    pub pool_size: usize,
+}
+
+/// A corrected key for an item version already used in sittings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct KeyCorrectionInput {
+    #[cfg_attr(feature = "ssr", schema(value_type = Object))]
+    pub key: question_bank::Key,
+    /// Why the key changes (kept in the audit log).
+    pub reason: String,
+}
+
+/// A score a re-score changed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+pub struct ScoreChangeView {
+    pub attempt_id: String,
+    pub applicant_email: String,
+    pub applicant_name: String,
+    pub blueprint_id: String,
+    pub old_percent: f64,
+    pub new_percent: f64,
+    pub old_passed: bool,
+    pub new_passed: bool,
+    /// The key correction that caused it, or `rescore`.
+    pub cause: String,
+    pub at_ms: i64,
+}
+
+impl ScoreChangeView {
+    /// Whether the change turned a pass into a fail or back.
+    pub fn flips(&self) -> bool {
+        self.old_passed != self.new_passed
+    }
+}
+
+/// What a key correction or a re-score did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+pub struct RescoreReport {
+    /// The key correction's id, when one caused it.
+    pub correction_id: Option<String>,
+    pub attempts_rescored: u32,
+    /// Every attempt whose score changed; pass/fail changes have `old_passed != new_passed`.
+    pub changes: Vec<ScoreChangeView>,
 }

@@ -34,6 +34,11 @@ impl ItemId {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+    /// For ids the crate makes itself from valid characters.
+    pub(crate) fn trusted(s: String) -> Self {
+        debug_assert!(ItemId::parse(s.clone()).is_ok());
+        ItemId(s)
+    }
 }
 
 impl TryFrom<String> for ItemId {
@@ -68,6 +73,15 @@ impl Difficulty {
             Difficulty::Easy => "easy",
             Difficulty::Medium => "medium",
             Difficulty::Hard => "hard",
+        }
+    }
+    /// The share of candidates expected to answer an item of this level right, before any
+    /// real data exist.
+    pub fn prior_p(self) -> f64 {
+        match self {
+            Difficulty::Easy => 0.8,
+            Difficulty::Medium => 0.6,
+            Difficulty::Hard => 0.4,
         }
     }
     pub fn parse(s: &str) -> Option<Self> {

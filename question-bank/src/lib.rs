@@ -12,8 +12,13 @@ pub mod language;
 pub mod markdown;
 pub mod scoring;
 
-pub use blueprint::{Blueprint, BlueprintError, Section};
-pub use form::{AssemblyError, Form, FormEntry, PoolItem, assemble};
+pub use blueprint::{
+    Accommodation, Blueprint, BlueprintError, Navigation, ResultVisibility, Section,
+};
+pub use form::{
+    Answer, Assembler, AssemblyError, Fairness, Form, FormEntry, PoolItem, Shortage, assemble,
+    derive_seed,
+};
 pub use item::{
     Attachment, Difficulty, Item, ItemError, ItemId, ItemMeta, ItemType, Key, LocalizedText,
     PartialCredit,

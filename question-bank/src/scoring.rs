@@ -95,27 +95,20 @@ pub fn credit(key: &Key, response: &Response) -> f64 {
     }
 }
 
-/// One item of a submitted form with its key and the candidate's response.
+/// One item of a submitted form with its key, weight and the candidate's response in
+/// authored terms (see [`crate::FormEntry::response`]).
 #[derive(Debug, Clone)]
 pub struct ScoredEntry<'a> {
     pub competency: &'a str,
     pub key: &'a Key,
-    pub option_order: &'a [u8],
-    /// The shown position the candidate chose, if any.
-    pub response: Option<usize>,
+    pub weight: f64,
+    pub response: Option<Response>,
 }
 
 impl ScoredEntry<'_> {
-    /// Whether the response is correct. An unanswered item or a position outside the options
-    /// scores nothing.
-    pub fn is_correct(&self) -> bool {
-        let Some(shown) = self.response else {
-            return false;
-        };
-        let Some(&authored) = self.option_order.get(shown) else {
-            return false;
-        };
-        credit(self.key, &Response::Choice(usize::from(authored))) >= 1.0
+    /// The credit earned, 0 to 1; an unanswered item earns nothing.
+    pub fn credit(&self) -> f64 {
+        self.response.as_ref().map_or(0.0, |r| credit(self.key, r))
     }
 }
 
@@ -123,33 +116,54 @@ impl ScoredEntry<'_> {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CompetencyScore {
     pub competency: String,
+    /// Items answered fully right.
     pub correct: u32,
     pub total: u32,
+    #[serde(default)]
+    pub points: f64,
+    #[serde(default)]
+    pub max_points: f64,
     pub percent: f64,
+    /// The minimum this competency needed, if any, and whether it was met.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minimum: Option<f64>,
 }
 
 /// The result of one attempt.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScoreReport {
+    /// Items answered fully right.
     pub correct: u32,
     pub total: u32,
     pub answered: u32,
+    /// Weighted credit earned and possible.
+    #[serde(default)]
+    pub points: f64,
+    #[serde(default)]
+    pub max_points: f64,
     pub percent: f64,
     pub by_competency: Vec<CompetencyScore>,
     pub pass_percent: f64,
     pub passed: bool,
+    /// Credit (0-1) of each form entry, in form order.
+    #[serde(default)]
+    pub credits: Vec<f64>,
 }
 
-fn percent(correct: u32, total: u32) -> f64 {
-    if total == 0 {
+fn percent(points: f64, max: f64) -> f64 {
+    if max <= 0.0 {
         return 0.0;
     }
-    // One decimal place, computed in integers so that 7/10 is exactly 70.0.
-    (f64::from(correct) * 1000.0 / f64::from(total)).round() / 10.0
+    // One decimal place; the small nudge keeps 0.7 * 1000 = 699.999... from rounding down.
+    ((points / max * 1000.0) + 1e-9).round() / 10.0
+}
+
+fn round4(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
 }
 
 /// Scores `entries` (one per form item) and applies the blueprint's pass rule: the overall
-/// percentage at least the cut score and, when set, every competency at least its minimum.
+/// percentage at least the cut score and every competency at least its minimum, if it has one.
 pub fn score(blueprint: &Blueprint, entries: &[ScoredEntry<'_>]) -> ScoreReport {
     let mut by_competency: Vec<CompetencyScore> = blueprint
         .sections
@@ -158,17 +172,26 @@ pub fn score(blueprint: &Blueprint, entries: &[ScoredEntry<'_>]) -> ScoreReport 
             competency: s.competency.clone(),
             correct: 0,
             total: 0,
+            points: 0.0,
+            max_points: 0.0,
             percent: 0.0,
+            minimum: blueprint.minimum_for(&s.competency),
         })
         .collect();
     let (mut correct, mut answered) = (0u32, 0u32);
+    let (mut points, mut max_points) = (0.0, 0.0);
+    let mut credits = Vec::with_capacity(entries.len());
     for e in entries {
-        let ok = e.is_correct();
-        correct += u32::from(ok);
+        let c = e.credit();
+        credits.push(round4(c));
+        let full = c >= 1.0;
+        correct += u32::from(full);
         answered += u32::from(e.response.is_some());
+        points += c * e.weight;
+        max_points += e.weight;
         let slot = match by_competency
             .iter()
-            .position(|c| c.competency == e.competency)
+            .position(|s| s.competency == e.competency)
         {
             Some(i) => i,
             None => {
@@ -176,31 +199,41 @@ pub fn score(blueprint: &Blueprint, entries: &[ScoredEntry<'_>]) -> ScoreReport 
                     competency: e.competency.to_string(),
                     correct: 0,
                     total: 0,
+                    points: 0.0,
+                    max_points: 0.0,
                     percent: 0.0,
+                    minimum: blueprint.minimum_for(e.competency),
                 });
                 by_competency.len() - 1
             }
         };
-        by_competency[slot].total += 1;
-        by_competency[slot].correct += u32::from(ok);
+        let s = &mut by_competency[slot];
+        s.total += 1;
+        s.correct += u32::from(full);
+        s.points += c * e.weight;
+        s.max_points += e.weight;
     }
     by_competency.retain(|c| c.total > 0);
     for c in &mut by_competency {
-        c.percent = percent(c.correct, c.total);
+        c.percent = percent(c.points, c.max_points);
+        c.points = round4(c.points);
     }
     let total = u32::try_from(entries.len()).unwrap_or(u32::MAX);
-    let overall = percent(correct, total);
-    let minimum_met = blueprint
-        .min_competency_percent
-        .is_none_or(|min| by_competency.iter().all(|c| c.percent >= min));
+    let overall = percent(points, max_points);
+    let minimum_met = by_competency
+        .iter()
+        .all(|c| c.minimum.is_none_or(|m| c.percent >= m));
     ScoreReport {
         correct,
         total,
         answered,
+        points: round4(points),
+        max_points,
         percent: overall,
         by_competency,
         pass_percent: blueprint.pass_percent,
         passed: total > 0 && overall >= blueprint.pass_percent && minimum_met,
+        credits,
     }
 }
 
@@ -301,11 +334,23 @@ mod tests {
     fn run(bp: &Blueprint, cases: &[Case]) -> ScoreReport {
         let entries: Vec<ScoredEntry<'_>> = cases
             .iter()
-            .map(|c| ScoredEntry {
-                competency: c.competency,
-                key: &c.key,
-                option_order: &c.order,
-                response: c.response,
+            .map(|c| {
+                let entry = crate::FormEntry {
+                    item_id: crate::ItemId::parse("x").expect("id"),
+                    version: 1,
+                    competency: c.competency.into(),
+                    kind: crate::ItemType::SingleChoice,
+                    option_order: c.order.clone(),
+                    match_order: vec![],
+                };
+                ScoredEntry {
+                    competency: c.competency,
+                    key: &c.key,
+                    weight: bp.weight_of(c.competency),
+                    response: c
+                        .response
+                        .and_then(|r| entry.response(&crate::Answer::Choice(r as u32))),
+                }
             })
             .collect();
         score(bp, &entries)
@@ -319,6 +364,37 @@ mod tests {
         assert_eq!(run(&bp, &[case("a", 2, &[2, 0, 1, 3], Some(2))]).correct, 0);
         assert_eq!(run(&bp, &[case("a", 2, &[2, 0, 1, 3], Some(9))]).correct, 0);
         assert_eq!(run(&bp, &[case("a", 2, &[2, 0, 1, 3], None)]).correct, 0);
+    }
+
+    #[test]
+    fn weights_and_partial_credit_make_the_points() {
+        let mut bp = blueprint(&[("a", 1), ("b", 1)]);
+        bp.sections[1].weight = 3.0;
+        let mr = Key::MultipleResponse {
+            correct: vec![0, 1],
+            credit: PartialCredit::RightMinusWrong,
+        };
+        let sc = Key::SingleChoice { correct: 0 };
+        let entries = [
+            ScoredEntry {
+                competency: "a",
+                key: &sc,
+                weight: 1.0,
+                response: Some(Response::Choice(0)),
+            },
+            ScoredEntry {
+                competency: "b",
+                key: &mr,
+                weight: 3.0,
+                response: Some(Response::Choices(vec![0])),
+            },
+        ];
+        let r = score(&bp, &entries);
+        assert_eq!((r.points, r.max_points), (2.5, 4.0));
+        assert_eq!(r.percent, 62.5);
+        assert_eq!(r.correct, 1);
+        assert_eq!(r.credits, vec![1.0, 0.5]);
+        assert_eq!(r.by_competency[1].percent, 50.0);
     }
 
     #[test]
@@ -341,7 +417,10 @@ mod tests {
                 competency: "a".into(),
                 correct: 3,
                 total: 4,
-                percent: 75.0
+                points: 3.0,
+                max_points: 4.0,
+                percent: 75.0,
+                minimum: None,
             }
         );
         assert_eq!(r.by_competency[1].percent, 66.7);

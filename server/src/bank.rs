@@ -441,10 +441,7 @@ impl Services {
             "",
             self.now(),
         )?;
-        self.store()
-            .write_bank(&planned.write)
-            .await
-            .map_err(conflict_or)?;
+        self.write_bank(&planned.write).await.map_err(conflict_or)?;
         self.bank_item(user, input.item.id.as_str()).await
     }
 
@@ -474,10 +471,7 @@ impl Services {
             "",
             self.now(),
         )?;
-        self.store()
-            .write_bank(&planned.write)
-            .await
-            .map_err(conflict_or)?;
+        self.write_bank(&planned.write).await.map_err(conflict_or)?;
         self.bank_item(user, item_id).await
     }
 
@@ -533,7 +527,7 @@ impl Services {
             comment,
             now,
         ));
-        self.store().write_bank(&w).await.map_err(conflict_or)
+        self.write_bank(&w).await.map_err(conflict_or)
     }
 
     async fn submit_one(&self, actor: &Actor, item_id: &str) -> Result<(), AppError> {
@@ -643,10 +637,7 @@ impl Services {
             &format!("from version {version}"),
             self.now(),
         )?;
-        self.store()
-            .write_bank(&planned.write)
-            .await
-            .map_err(conflict_or)?;
+        self.write_bank(&planned.write).await.map_err(conflict_or)?;
         self.bank_item(user, item_id).await
     }
 
@@ -678,7 +669,7 @@ impl Services {
             audit: vec![audit(item_id, head.head_version, actor, "tagged", tag, now)],
             ..Default::default()
         };
-        self.store().write_bank(&w).await.map_err(conflict_or)
+        self.write_bank(&w).await.map_err(conflict_or)
     }
 
     pub async fn bank_bulk(
@@ -1023,7 +1014,7 @@ impl Services {
         for c in new_competencies.values() {
             self.store().upsert_competency(c).await?;
         }
-        self.store().write_bank(&write).await.map_err(conflict_or)?;
+        self.write_bank(&write).await.map_err(conflict_or)?;
         tracing::info!(
             created = report.created.len(),
             updated = report.updated.len(),
@@ -1108,7 +1099,7 @@ impl Services {
             files: vec![(a.sha256.clone(), file.media_type, file.bytes)],
             ..Default::default()
         };
-        self.store().write_bank(&w).await.map_err(conflict_or)?;
+        self.write_bank(&w).await.map_err(conflict_or)?;
         Ok(a)
     }
 

@@ -1,4 +1,5 @@
-//! The command line: `serve` (default), `migrate`, `demo`, `backup`, `user`, `bank`.
+//! The command line: `serve` (default), `migrate`, `demo`, `backup`, `user`, `bank`,
+//! `assemble`, `rescore`.
 
 use crate::auth::{self, Tokens};
 use crate::clock::SystemClock;
@@ -51,6 +52,25 @@ pub enum Command {
     Bank {
         #[command(subcommand)]
         command: BankCommand,
+    },
+    /// Draw COUNT fair forms of a stored blueprint from the published bank and print them with
+    /// a fairness summary, as JSON. Nothing is stored.
+    Assemble {
+        #[arg(long)]
+        blueprint: String,
+        #[arg(long, default_value_t = 1)]
+        count: usize,
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Only items complete in this language (default: the first the blueprint offers).
+        #[arg(long)]
+        language: Option<String>,
+    },
+    /// Score every closed attempt of a blueprint again (after a key or the pass rule changed)
+    /// and print the scores that changed, as JSON.
+    Rescore {
+        #[arg(long)]
+        blueprint: String,
     },
 }
 
@@ -318,6 +338,44 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
                 None => print!("{text}"),
             }
+            Ok(())
+        }
+        Command::Assemble {
+            blueprint,
+            count,
+            seed,
+            language,
+        } => {
+            anyhow::ensure!(
+                (1..=100_000).contains(&count),
+                "--count must be between 1 and 100000"
+            );
+            let language = language
+                .map(|l| l.parse().map_err(|e| anyhow::anyhow!("{e}")))
+                .transpose()?;
+            let store = open_store(&config).await?;
+            let services = offline_services(store, &config);
+            let started = std::time::Instant::now();
+            let assembly = services
+                .assemble(&blueprint, count, seed, language)
+                .await
+                .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+            println!("{}", serde_json::to_string_pretty(&assembly)?);
+            eprintln!(
+                "{} forms in {:.3} s",
+                assembly.forms.len(),
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        Command::Rescore { blueprint } => {
+            let store = open_store(&config).await?;
+            let services = offline_services(store, &config);
+            let report = services
+                .rescore_blueprint(&crate::bank::Actor::cli(), &blueprint)
+                .await
+                .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+            println!("{}", serde_json::to_string_pretty(&report)?);
             Ok(())
         }
         Command::Backup { file } => {

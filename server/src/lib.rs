@@ -3,6 +3,7 @@
 pub mod api;
 pub mod auth;
 pub mod bank;
+pub mod blueprints;
 pub mod cli;
 pub mod clock;
 pub mod config;

@@ -9,11 +9,12 @@ use app::error::{AppError, ErrorCode};
 use app::model::*;
 use async_trait::async_trait;
 use question_bank::{
-    Blueprint, Form, Item, ItemId, Language, LocalizedText, PoolItem, ScoreReport, ScoredEntry,
+    Answer, Assembler, Blueprint, Difficulty, Form, Item, ItemId, ItemType, Language,
+    LocalizedText, PoolItem, ResultVisibility, ScoreReport, ScoredEntry,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use tokio::sync::Semaphore;
 
 /// What a candidate may see of an item, as stored in `item_versions.content`.
@@ -44,7 +45,31 @@ pub struct Services {
     items: RwLock<HashMap<(String, i64), Arc<Item>>>,
     /// Bounds concurrent password hashing so sign-ins cannot starve saves of CPU.
     hashing: Semaphore,
+    /// The published pool with p-values, rebuilt when the bank changes or after a while.
+    pool: Mutex<Option<(i64, Arc<Vec<PoolEntry>>)>>,
+    /// Per blueprint: how many forms held each item, and how many forms were given.
+    exposure: Mutex<HashMap<String, Exposure>>,
 }
+
+/// A published item as form assembly sees it, with the languages it is complete in.
+#[derive(Debug, Clone)]
+pub struct PoolEntry {
+    pub item: PoolItem,
+    pub languages: Vec<Language>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Exposure {
+    loaded_ms: i64,
+    counts: HashMap<String, u32>,
+    forms: u64,
+}
+
+/// How long a loaded pool or exposure count serves before it is read again (other instances
+/// write too).
+const POOL_TTL_MS: i64 = 30_000;
+/// Scored answers an item needs before its observed p-value replaces its level's prior.
+pub const MIN_P_VALUE_N: i64 = 30;
 
 pub(crate) fn internal<E: std::fmt::Display>(e: E) -> AppError {
     tracing::error!(error = %e, "internal error");
@@ -70,6 +95,18 @@ fn closed() -> AppError {
         ErrorCode::AttemptClosed,
         "This attempt is closed: it was submitted or its time is over.",
     )
+}
+
+/// The answer a stored response holds: its JSON answer, or a single choice saved before
+/// answers of every type existed.
+pub(crate) fn stored_answer(r: &crate::store::ResponseRow) -> Option<Answer> {
+    match &r.answer {
+        Some(json) => serde_json::from_str(json).ok(),
+        None => r
+            .choice
+            .and_then(|c| u32::try_from(c).ok())
+            .map(Answer::Choice),
+    }
 }
 
 /// Parses a stored item version into the domain type.
@@ -108,6 +145,8 @@ impl Services {
             settings,
             items: RwLock::new(HashMap::new()),
             hashing: Semaphore::new(cpus),
+            pool: Mutex::new(None),
+            exposure: Mutex::new(HashMap::new()),
         }
     }
 
@@ -136,7 +175,153 @@ impl Services {
         Ok(item)
     }
 
-    async fn blueprint(&self, id: &str) -> Result<Blueprint, AppError> {
+    /// Forgets a cached item version (after its key was corrected).
+    pub(crate) fn forget_item(&self, id: &str, version: i64) {
+        if let Ok(mut m) = self.items.write() {
+            m.remove(&(id.to_string(), version));
+        }
+    }
+
+    /// Writes a change to the bank and forgets the cached pool.
+    pub(crate) async fn write_bank(&self, w: &crate::store::BankWrite) -> Result<(), StoreError> {
+        let written = self.store.write_bank(w).await;
+        self.forget_pool();
+        written
+    }
+
+    /// Forgets the cached pool (after the bank changed).
+    pub(crate) fn forget_pool(&self) {
+        if let Ok(mut p) = self.pool.lock() {
+            *p = None;
+        }
+    }
+
+    /// The published items, with observed p-values where enough data exist.
+    pub async fn pool(&self) -> Result<Arc<Vec<PoolEntry>>, AppError> {
+        let now = self.now();
+        if let Ok(p) = self.pool.lock()
+            && let Some((at, pool)) = p.as_ref()
+            && now - at < POOL_TTL_MS
+        {
+            return Ok(pool.clone());
+        }
+        let p_values: HashMap<(String, i64), f64> = self
+            .store
+            .p_values(MIN_P_VALUE_N)
+            .await?
+            .into_iter()
+            .map(|r| ((r.item_id, r.version), r.mean))
+            .collect();
+        let mut pool = Vec::new();
+        for row in self.store.published_pool().await? {
+            let (Ok(id), Ok(version), Some(difficulty), Some(kind)) = (
+                ItemId::parse(row.item_id.clone()),
+                u32::try_from(row.version),
+                Difficulty::parse(&row.difficulty),
+                ItemType::parse(&row.item_type),
+            ) else {
+                tracing::warn!(item = %row.item_id, "a published item does not parse; left out of forms");
+                continue;
+            };
+            let Ok(content) = serde_json::from_str::<ItemContent>(&row.content) else {
+                tracing::warn!(item = %row.item_id, "a published item's content does not parse");
+                continue;
+            };
+            let languages = Language::ALL
+                .into_iter()
+                .filter(|l| {
+                    content.stem.get(*l).is_some_and(|t| !t.trim().is_empty())
+                        && content.options.iter().all(|o| o.get(*l).is_some())
+                        && content.matches.iter().all(|o| o.get(*l).is_some())
+                })
+                .collect();
+            let p = p_values
+                .get(&(row.item_id.clone(), row.version))
+                .copied()
+                .unwrap_or_else(|| difficulty.prior_p());
+            pool.push(PoolEntry {
+                item: PoolItem {
+                    id,
+                    version,
+                    competency: row.competency,
+                    difficulty,
+                    kind,
+                    option_count: content.options.len(),
+                    match_count: content.matches.len(),
+                    p,
+                },
+                languages,
+            });
+        }
+        let pool = Arc::new(pool);
+        if let Ok(mut p) = self.pool.lock() {
+            *p = Some((now, pool.clone()));
+        }
+        Ok(pool)
+    }
+
+    /// The pool items complete in `language` (all items with `None`).
+    pub async fn pool_in(&self, language: Option<Language>) -> Result<Vec<PoolItem>, AppError> {
+        Ok(self
+            .pool()
+            .await?
+            .iter()
+            .filter(|e| language.is_none_or(|l| e.languages.contains(&l)))
+            .map(|e| e.item.clone())
+            .collect())
+    }
+
+    /// Draws a fair form for one applicant, counting the exposure of forms given so far.
+    async fn draw_form(&self, bp: &Blueprint, lang: Language) -> Result<Form, AppError> {
+        let pool = self.pool_in(Some(lang)).await?;
+        let now = self.now();
+        let cached = self
+            .exposure
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&bp.id).cloned())
+            .filter(|e| now - e.loaded_ms < POOL_TTL_MS);
+        let exposure = match cached {
+            Some(e) => e,
+            None => {
+                let (counts, forms) = self.store.exposure(&bp.id).await?;
+                Exposure {
+                    loaded_ms: now,
+                    counts: counts
+                        .into_iter()
+                        .map(|(id, n)| (id, u32::try_from(n).unwrap_or(u32::MAX)))
+                        .collect(),
+                    forms: u64::try_from(forms).unwrap_or(0),
+                }
+            }
+        };
+        let counts = pool
+            .iter()
+            .map(|p| exposure.counts.get(p.id.as_str()).copied().unwrap_or(0))
+            .collect();
+        let cannot = |e: question_bank::AssemblyError| {
+            tracing::error!(error = %e, blueprint = %bp.id, "the bank cannot serve the blueprint");
+            AppError::new(
+                ErrorCode::Conflict,
+                format!("The test cannot be started in this language: {e}."),
+            )
+        };
+        let form = Assembler::new(bp, &pool)
+            .map_err(cannot)?
+            .with_exposure(counts, exposure.forms)
+            .form(rand::random())
+            .map_err(cannot)?;
+        if let Ok(mut m) = self.exposure.lock() {
+            let e = m.entry(bp.id.clone()).or_insert(exposure);
+            for entry in &form.entries {
+                *e.counts.entry(entry.item_id.to_string()).or_default() += 1;
+            }
+            e.forms += 1;
+        }
+        Ok(form)
+    }
+
+    pub(crate) async fn blueprint(&self, id: &str) -> Result<Blueprint, AppError> {
         let row = self
             .store
             .blueprint(id)
@@ -237,6 +422,16 @@ impl Services {
 
     /// Scores a closed attempt from its stored responses and records stage one.
     pub async fn score_attempt(&self, id: &str) -> Result<ScoreReport, AppError> {
+        self.score_attempt_as(id, "system:scoring").await
+    }
+
+    /// Scores a closed attempt against the current keys, stores the score and each item's
+    /// credit, and records the stage-one result as `recorded_by`.
+    pub(crate) async fn score_attempt_as(
+        &self,
+        id: &str,
+        recorded_by: &str,
+    ) -> Result<ScoreReport, AppError> {
         let row = self
             .store
             .attempt(id)
@@ -244,37 +439,41 @@ impl Services {
             .ok_or_else(|| AppError::not_found("The attempt"))?;
         let blueprint = self.blueprint(&row.blueprint_id).await?;
         let form: Form = serde_json::from_str(&row.form).map_err(internal)?;
-        let responses: HashMap<String, Option<i64>> = self
+        let answers: HashMap<String, Answer> = self
             .store
             .responses(id)
             .await?
             .into_iter()
-            .map(|r| (r.item_id, r.choice))
+            .filter_map(|r| Some((r.item_id.clone(), stored_answer(&r)?)))
             .collect();
-        let mut keys: Vec<(Arc<Item>, Option<usize>)> = Vec::with_capacity(form.entries.len());
+        let mut items = Vec::with_capacity(form.entries.len());
         for e in &form.entries {
-            let item = self.item(e.item_id.as_str(), i64::from(e.version)).await?;
-            let response = responses
-                .get(e.item_id.as_str())
-                .copied()
-                .flatten()
-                .and_then(|c| usize::try_from(c).ok());
-            keys.push((item, response));
+            items.push(self.item(e.item_id.as_str(), i64::from(e.version)).await?);
         }
         let entries: Vec<ScoredEntry<'_>> = form
             .entries
             .iter()
-            .zip(&keys)
-            .map(|(e, (item, response))| ScoredEntry {
+            .zip(&items)
+            .map(|(e, item)| ScoredEntry {
                 competency: &e.competency,
                 key: &item.key,
-                option_order: &e.option_order,
-                response: *response,
+                weight: blueprint.weight_of(&e.competency),
+                response: answers.get(e.item_id.as_str()).and_then(|a| e.response(a)),
             })
             .collect();
         let report = question_bank::score(&blueprint, &entries);
+        let credits: Vec<(String, f64)> = form
+            .entries
+            .iter()
+            .zip(&report.credits)
+            .map(|(e, c)| (e.item_id.to_string(), *c))
+            .collect();
         self.store
-            .store_score(id, &serde_json::to_string(&report).map_err(internal)?)
+            .store_score(
+                id,
+                &serde_json::to_string(&report).map_err(internal)?,
+                &credits,
+            )
             .await?;
         let status = if report.passed {
             StageStatus::Passed
@@ -287,7 +486,7 @@ impl Services {
                 stage: 1,
                 status: status.as_str().into(),
                 attempt_id: Some(id.to_string()),
-                recorded_by: "system:scoring".into(),
+                recorded_by: recorded_by.into(),
                 recorded_at: self.now(),
             })
             .await?;
@@ -302,17 +501,20 @@ impl Services {
         let mut items = Vec::with_capacity(form.entries.len());
         for (i, e) in form.entries.iter().enumerate() {
             let item = self.item(e.item_id.as_str(), i64::from(e.version)).await?;
-            let options = e
-                .option_order
-                .iter()
-                .map(|&o| {
-                    item.options
-                        .get(usize::from(o))
-                        .and_then(|t| t.get(lang))
-                        .unwrap_or_default()
-                        .to_string()
-                })
-                .collect();
+            let shown = |texts: &[LocalizedText], order: &[u8]| -> Vec<String> {
+                order
+                    .iter()
+                    .map(|&o| {
+                        texts
+                            .get(usize::from(o))
+                            .and_then(|t| t.get(lang))
+                            .unwrap_or_default()
+                            .to_string()
+                    })
+                    .collect()
+            };
+            let options = shown(&item.options, &e.option_order);
+            let matches = shown(&item.matches, &e.match_order);
             items.push(ItemView {
                 item_id: e.item_id.to_string(),
                 number: u32::try_from(i + 1).unwrap_or(u32::MAX),
@@ -321,8 +523,10 @@ impl Services {
                     .get(&e.competency)
                     .cloned()
                     .unwrap_or_else(|| e.competency.clone()),
+                kind: e.kind,
                 stem: item.stem.get(lang).unwrap_or_default().to_string(),
                 options,
+                matches,
                 images: item
                     .attachments
                     .iter()
@@ -342,13 +546,22 @@ impl Services {
             server_now_ms: self.now(),
             time_limit_minutes: blueprint.time_limit_minutes,
             last_seq,
+            navigation: blueprint.navigation,
+            allow_flag: blueprint.allow_flag,
             items,
             answers: responses
                 .into_iter()
-                .map(|r| AnswerView {
-                    item_id: r.item_id,
-                    choice: r.choice.and_then(|c| u32::try_from(c).ok()),
-                    seq: r.seq,
+                .map(|r| {
+                    let answer = stored_answer(&r);
+                    AnswerView {
+                        choice: match answer {
+                            Some(Answer::Choice(c)) => Some(c),
+                            _ => None,
+                        },
+                        answer,
+                        item_id: r.item_id,
+                        seq: r.seq,
+                    }
                 })
                 .collect(),
         })
@@ -362,10 +575,10 @@ impl Services {
         let blueprint = self.blueprint(&row.blueprint_id).await?;
         let lang: Language = row.language.parse().unwrap_or(Language::Ru);
         let names = self.competency_names(lang).await?;
-        Ok(ResultView {
+        let mut view = ResultView {
             attempt_id: row.id.clone(),
             status: Self::status(row)?,
-            blueprint_name: blueprint.name,
+            blueprint_name: blueprint.name.clone(),
             submitted_ms: row.closed_at.unwrap_or(row.deadline),
             correct: report.correct,
             total: report.total,
@@ -373,6 +586,9 @@ impl Services {
             percent: report.percent,
             pass_percent: report.pass_percent,
             passed: report.passed,
+            points: report.points,
+            max_points: report.max_points,
+            withheld: false,
             by_competency: report
                 .by_competency
                 .into_iter()
@@ -387,7 +603,26 @@ impl Services {
                     percent: c.percent,
                 })
                 .collect(),
-        })
+        };
+        match blueprint.results {
+            ResultVisibility::PerCompetency => {}
+            ResultVisibility::Score => view.by_competency.clear(),
+            ResultVisibility::Withheld if blueprint.results_released => {}
+            ResultVisibility::Withheld => {
+                view = ResultView {
+                    correct: 0,
+                    answered: 0,
+                    percent: 0.0,
+                    passed: false,
+                    points: 0.0,
+                    max_points: 0.0,
+                    withheld: true,
+                    by_competency: vec![],
+                    ..view
+                };
+            }
+        }
+        Ok(view)
     }
 
     /// Closes attempts whose time (plus grace) is over, and scores closed attempts that a
@@ -480,6 +715,7 @@ impl Backend for Services {
                     item_count: bp.item_count(),
                     time_limit_minutes: bp.time_limit_minutes,
                     pass_percent: bp.pass_percent,
+                    languages: bp.offered_languages(),
                     attempt: attempt
                         .map(|a| {
                             Ok::<_, AppError>(AttemptSummary {
@@ -553,28 +789,15 @@ impl Backend for Services {
             self.claim(user, &existing).await?;
             return self.view(&existing).await;
         }
-        let pool: Vec<PoolItem> = self
-            .store
-            .published_pool()
-            .await?
-            .into_iter()
-            .filter_map(|p| {
-                Some(PoolItem {
-                    id: ItemId::parse(p.item_id).ok()?,
-                    version: u32::try_from(p.version).ok()?,
-                    competency: p.competency,
-                    option_count: usize::try_from(p.option_count).ok()?,
-                })
-            })
-            .collect();
-        let seed: u64 = rand::random();
-        let form = question_bank::assemble(&bp, &pool, seed).map_err(|e| {
-            tracing::error!(error = %e, "the bank cannot serve the active blueprint");
-            AppError::new(
-                ErrorCode::Conflict,
-                format!("The test cannot be started: {e}."),
-            )
-        })?;
+        if !bp.offers(lang) {
+            let offered: Vec<&str> = bp.offered_languages().iter().map(|l| l.code()).collect();
+            return Err(AppError::invalid(format!(
+                "This test is offered in {}, not {}.",
+                offered.join(", "),
+                lang.code()
+            )));
+        }
+        let form = self.draw_form(&bp, lang).await?;
         let now = self.now();
         let row = AttemptRow {
             id: uuid::Uuid::new_v4().to_string(),
@@ -584,12 +807,17 @@ impl Backend for Services {
             language: lang.code().into(),
             form: serde_json::to_string(&form).map_err(internal)?,
             started_at: now,
-            deadline: now + bp.time_limit_ms(),
+            deadline: now + bp.time_limit_ms_for(&user.email, &user.id),
             closed_at: None,
             score: None,
             device: Some(user.session.clone()),
         };
-        let row = if self.store.insert_attempt(&row).await? {
+        let form_items: Vec<(String, i64)> = form
+            .entries
+            .iter()
+            .map(|e| (e.item_id.to_string(), i64::from(e.version)))
+            .collect();
+        let row = if self.store.insert_attempt(&row, &form_items).await? {
             tracing::info!(attempt = %row.id, items = form.entries.len(), "attempt started");
             let detail = serde_json::json!({ "device": user.session, "language": lang.code() });
             self.store
@@ -652,20 +880,54 @@ impl Backend for Services {
             .ok_or_else(|| {
                 AppError::invalid(format!("Item {item_id:?} is not on this attempt's form."))
             })?;
-        if let Some(choice) = request.choice
-            && usize::try_from(choice).map_or(true, |c| c >= entry.option_order.len())
-        {
-            return Err(AppError::invalid(format!(
-                "choice must be between 0 and {} for this item, or null.",
-                entry.option_order.len().saturating_sub(1)
-            )));
+        let answer = match (request.answer, request.choice) {
+            (Some(a), _) => Some(a),
+            (None, Some(c)) => Some(Answer::Choice(c)),
+            (None, None) => None,
+        };
+        if let Some(a) = &answer {
+            entry
+                .check(a)
+                .map_err(|e| AppError::invalid(format!("Item {item_id:?}: {e}.")))?;
+        }
+        let blueprint = self.blueprint(&row.blueprint_id).await?;
+        if blueprint.navigation == question_bank::Navigation::Linear {
+            let position = |id: &str| {
+                ItemId::parse(id)
+                    .ok()
+                    .and_then(|id| form.entry(&id).map(|(i, _)| i))
+            };
+            let here = position(item_id);
+            let furthest = self
+                .store
+                .responses(attempt_id)
+                .await?
+                .iter()
+                .filter_map(|r| position(&r.item_id))
+                .max();
+            if let (Some(here), Some(furthest)) = (here, furthest)
+                && here < furthest
+            {
+                return Err(AppError::new(
+                    ErrorCode::Conflict,
+                    "This test goes forward only: a question left behind cannot be changed.",
+                ));
+            }
         }
         let outcome = self
             .store
             .save_response(SaveCmd {
                 attempt_id: attempt_id.into(),
                 item_id: item_id.into(),
-                choice: request.choice.map(i64::from),
+                choice: match &answer {
+                    Some(Answer::Choice(c)) => Some(i64::from(*c)),
+                    _ => None,
+                },
+                answer: answer
+                    .as_ref()
+                    .map(serde_json::to_string)
+                    .transpose()
+                    .map_err(internal)?,
                 seq: request.seq,
                 now,
                 device: user.session.clone(),
@@ -811,6 +1073,58 @@ impl Backend for Services {
         competency: CompetencyView,
     ) -> Result<CompetencyView, AppError> {
         Services::bank_put_competency(self, user, competency).await
+    }
+
+    async fn blueprint_list(&self, user: &UserInfo) -> Result<Vec<BlueprintSummary>, AppError> {
+        Services::blueprint_list(self, user).await
+    }
+    async fn blueprint_get(&self, user: &UserInfo, id: &str) -> Result<BlueprintDoc, AppError> {
+        Services::blueprint_get(self, user, id).await
+    }
+    async fn blueprint_save(
+        &self,
+        user: &UserInfo,
+        blueprint: Blueprint,
+    ) -> Result<BlueprintDoc, AppError> {
+        Services::blueprint_save(self, user, blueprint).await
+    }
+    async fn blueprint_activate(
+        &self,
+        user: &UserInfo,
+        id: &str,
+        active: bool,
+    ) -> Result<BlueprintDoc, AppError> {
+        Services::blueprint_activate(self, user, id, active).await
+    }
+    async fn blueprint_check(
+        &self,
+        user: &UserInfo,
+        input: CheckInput,
+    ) -> Result<CheckReport, AppError> {
+        Services::blueprint_check(self, user, input).await
+    }
+    async fn blueprint_rescore(
+        &self,
+        user: &UserInfo,
+        id: &str,
+    ) -> Result<RescoreReport, AppError> {
+        Services::blueprint_rescore(self, user, id).await
+    }
+    async fn score_changes(
+        &self,
+        user: &UserInfo,
+        blueprint_id: Option<&str>,
+    ) -> Result<Vec<ScoreChangeView>, AppError> {
+        Services::score_changes(self, user, blueprint_id).await
+    }
+    async fn correct_key(
+        &self,
+        user: &UserInfo,
+        item_id: &str,
+        version: i64,
+        input: KeyCorrectionInput,
+    ) -> Result<RescoreReport, AppError> {
+        Services::correct_key(self, user, item_id, version, input).await
     }
 }
 

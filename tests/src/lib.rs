@@ -2,7 +2,7 @@
 //! with a fresh database (a SQLite file in a temporary folder, or a new PostgreSQL database),
 //! talk to it over HTTP, and read its database directly where a test needs ground truth.
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result, bail, ensure};
 use serde_json::Value;
 use sqlx::Connection;
 use std::io::{BufRead, BufReader};
@@ -541,5 +541,198 @@ impl Browser {
 impl Drop for Browser {
     fn drop(&mut self) {
         let _ = self.driver.kill();
+    }
+}
+
+/// A competency `all-types` with one published item of each of the seven types (Russian only),
+/// and an active blueprint `all-types` that puts all seven on every form.
+pub mod seven {
+    use super::*;
+    use serde_json::json;
+
+    pub const COMPETENCY: &str = "all-types";
+    pub const BLUEPRINT: &str = "all-types";
+
+    fn ru(text: &str) -> Value {
+        json!({ "ru": text })
+    }
+
+    fn item(id: &str, stem: &str, options: &[&str], matches: &[&str], key: Value) -> Value {
+        json!({
+            "id": id,
+            "version": 1,
+            "competency": COMPETENCY,
+            "difficulty": "medium",
+            "stem": ru(stem),
+            "options": options.iter().map(|o| ru(o)).collect::<Vec<_>>(),
+            "matches": matches.iter().map(|o| ru(o)).collect::<Vec<_>>(),
+            "key": key,
+            "rationale": ru("Так задумано."),
+        })
+    }
+
+    pub const CAPITALS: [(&str, &str); 3] = [
+        ("Казахстан", "Астана"),
+        ("Франция", "Париж"),
+        ("Япония", "Токио"),
+    ];
+    pub const ORDER: [&str; 4] = ["первый", "второй", "третий", "четвёртый"];
+
+    pub fn items() -> Vec<Value> {
+        vec![
+            item(
+                "t-single",
+                "Выберите правильный вариант",
+                &["неверный-1", "правильный", "неверный-2"],
+                &[],
+                json!({"type": "single_choice", "correct": 1}),
+            ),
+            item(
+                "t-multi",
+                "Отметьте все «да»",
+                &["да-1", "нет-1", "да-2", "нет-2"],
+                &[],
+                json!({"type": "multiple_response", "correct": [0, 2], "credit": "right_minus_wrong"}),
+            ),
+            item(
+                "t-tf",
+                "Астана — столица Казахстана",
+                &[],
+                &[],
+                json!({"type": "true_false", "answer": true}),
+            ),
+            item(
+                "t-match",
+                "Сопоставьте страну и столицу",
+                &[CAPITALS[0].0, CAPITALS[1].0, CAPITALS[2].0],
+                &["Астана", "Париж", "Токио", "Берлин"],
+                json!({"type": "matching", "pairs": [0, 1, 2]}),
+            ),
+            item(
+                "t-order",
+                "Расставьте по порядку",
+                &ORDER,
+                &[],
+                json!({"type": "ordering"}),
+            ),
+            item(
+                "t-num",
+                "Сколько будет 5 / 2?",
+                &[],
+                &[],
+                json!({"type": "numeric", "value": 2.5, "tolerance": 0.01}),
+            ),
+            item(
+                "t-text",
+                "Автор «Слов назидания»",
+                &[],
+                &[],
+                json!({"type": "short_text", "accepted": ["Абай"], "case_sensitive": false}),
+            ),
+        ]
+    }
+
+    /// Creates the competency, publishes the seven items (m1 writes, m2 reviews) and makes the
+    /// blueprint with `pass_percent` the active one.
+    pub async fn set_up(m1: &Api, m2: &Api, pass_percent: f64) -> Result<()> {
+        let r = m1
+            .put(
+                &format!("/api/v1/bank/competencies/{COMPETENCY}"),
+                &json!({"code": COMPETENCY, "position": 99, "names": {"ru": "Все типы", "en": "All types"}}),
+            )
+            .await?;
+        ensure!(r.status == 200, "competency: {}", r.text);
+        for it in items() {
+            let id = it["id"].as_str().context("id")?.to_string();
+            let r = m1
+                .post("/api/v1/bank/items", &json!({ "item": it }))
+                .await?;
+            ensure!(r.status == 200, "create {id}: {}", r.text);
+            let r = m1
+                .post(&format!("/api/v1/bank/items/{id}/submit"), &json!({}))
+                .await?;
+            ensure!(r.status == 200, "submit {id}: {}", r.text);
+            let r = m2
+                .post(
+                    &format!("/api/v1/bank/items/{id}/review"),
+                    &json!({"approve": true}),
+                )
+                .await?;
+            ensure!(r.body["status"] == "published", "review {id}: {}", r.text);
+        }
+        let bp = json!({
+            "id": BLUEPRINT, "name": "Все типы", "time_limit_minutes": 30,
+            "pass_percent": pass_percent, "sections": [{"competency": COMPETENCY, "count": 7}],
+            "languages": ["ru"]
+        });
+        let r = m1
+            .put(&format!("/api/v1/blueprints/{BLUEPRINT}"), &bp)
+            .await?;
+        ensure!(r.status == 200, "blueprint: {}", r.text);
+        let r = m1
+            .post(
+                &format!("/api/v1/blueprints/{BLUEPRINT}/activate"),
+                &json!({"active": true}),
+            )
+            .await?;
+        ensure!(r.status == 200, "activate: {}", r.text);
+        Ok(())
+    }
+
+    fn strings(v: &Value) -> Vec<String> {
+        v.as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|s| s.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    fn pos(list: &[String], text: &str) -> Result<u32> {
+        list.iter()
+            .position(|s| s == text)
+            .map(|p| p as u32)
+            .with_context(|| format!("{text:?} not among {list:?}"))
+    }
+
+    /// The fully right answer to one of the seven items as the attempt shows it (shown
+    /// positions), worked out from the texts.
+    pub fn right_answer(view: &Value) -> Result<Value> {
+        let options = strings(&view["options"]);
+        let matches = strings(&view["matches"]);
+        Ok(match view["item_id"].as_str().context("item_id")? {
+            "t-single" => json!({"type": "choice", "value": pos(&options, "правильный")?}),
+            "t-multi" => {
+                let mut v = vec![pos(&options, "да-1")?, pos(&options, "да-2")?];
+                v.sort_unstable();
+                json!({"type": "choices", "value": v})
+            }
+            "t-tf" => json!({"type": "bool", "value": true}),
+            "t-match" => {
+                let pairs = options
+                    .iter()
+                    .map(|country| {
+                        let capital = CAPITALS
+                            .iter()
+                            .find(|(c, _)| c == country)
+                            .map(|(_, cap)| *cap)
+                            .context("country")?;
+                        pos(&matches, capital)
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                json!({"type": "pairs", "value": pairs})
+            }
+            "t-order" => {
+                let order = ORDER
+                    .iter()
+                    .map(|t| pos(&options, t))
+                    .collect::<Result<Vec<_>>>()?;
+                json!({"type": "order", "value": order})
+            }
+            "t-num" => json!({"type": "number", "value": 2.5}),
+            "t-text" => json!({"type": "text", "value": "  абай "}),
+            other => bail!("not one of the seven: {other}"),
+        })
     }
 }

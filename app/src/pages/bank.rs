@@ -996,6 +996,39 @@ fn ItemEditor(
                     </button>
                 })}
             </div>
+            {published_version.filter(|_| !creating).map(|pv| {
+                let reason = RwSignal::new(String::new());
+                let done = RwSignal::new(None::<Result<RescoreReport, String>>);
+                let correct = move |_| {
+                    let key = draft.with_untracked(|i| i.key.clone());
+                    let input = KeyCorrectionInput { key, reason: reason.get_untracked() };
+                    busy.set(true);
+                    leptos::task::spawn_local(async move {
+                        let r = crate::api::correct_key(item_id_sv.get_value(), pv, input).await;
+                        done.set(Some(r.map_err(|e| e.message)));
+                        busy.set(false);
+                    });
+                };
+                view! {
+                    <details class="key-correction" id="key-correction">
+                        <summary>{t!(i18n, bank_correct_key)}</summary>
+                        <p class="muted">{t!(i18n, bank_correct_key_hint, version = move || pv)}</p>
+                        <label>{t!(i18n, bank_correction_reason)}
+                            <textarea id="correction-reason" rows=2 prop:value=reason on:input=move |ev| reason.set(event_target_value(&ev))></textarea>
+                        </label>
+                        <button type="button" id="correct-key" disabled=move || busy.get() || problem.get().is_some() on:click=correct>
+                            {t!(i18n, bank_correct_key)}
+                        </button>
+                        {move || done.get().map(|r| match r {
+                            Ok(r) => {
+                                let (n, changed) = (r.attempts_rescored, r.changes.len());
+                                view! { <p class="notice" role="status" id="correction-done">{t!(i18n, bank_corrected, n = move || n, changed = move || changed)}</p> }.into_any()
+                            }
+                            Err(e) => view! { <p class="alert" role="alert" id="correction-error">{e}</p> }.into_any(),
+                        })}
+                    </details>
+                }
+            })}
             {can_review.then(|| view! {
                 <section class="review" id="review">
                     <h2>{t!(i18n, bank_review)}</h2>

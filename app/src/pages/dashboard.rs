@@ -47,6 +47,11 @@ fn DashboardView(d: Dashboard) -> impl IntoView {
                 <p class="muted">{t!(i18n, dash_bank_hint)}</p>
                 <a class="button primary" href="/bank" id="open-bank">{t!(i18n, dash_bank)}</a>
             </section>
+            <section class="card">
+                <h2>{t!(i18n, dash_blueprints)}</h2>
+                <p class="muted">{t!(i18n, dash_blueprints_hint)}</p>
+                <a class="button primary" href="/blueprints" id="open-blueprints">{t!(i18n, dash_blueprints)}</a>
+            </section>
         })}
         {d.overview.map(|o| view! { <OverviewView o /> })}
     }
@@ -57,9 +62,21 @@ fn TestCardView(card: TestCard) -> impl IntoView {
     let i18n = use_i18n();
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
+    let offered: Vec<String> = card
+        .languages
+        .iter()
+        .map(|l| l.code().to_string())
+        .collect();
+    let ui = i18n.get_locale_untracked().as_str().to_string();
+    let first = if offered.contains(&ui) || offered.is_empty() {
+        ui
+    } else {
+        offered[0].clone()
+    };
+    let language = RwSignal::new(first);
     let start = move |_| {
         busy.set(true);
-        let language = i18n.get_locale_untracked().as_str().to_string();
+        let language = language.get_untracked();
         leptos::task::spawn_local(async move {
             match start_attempt(language).await {
                 Ok(id) => super::go(&format!("/test/{id}")),
@@ -75,6 +92,26 @@ fn TestCardView(card: TestCard) -> impl IntoView {
         card.time_limit_minutes,
         pct(card.pass_percent),
     );
+    let native = |code: &str| match code {
+        "kk" => "Қазақша",
+        "ru" => "Русский",
+        _ => "English",
+    };
+    let picker = (card.attempt.is_none() && offered.len() > 1).then(|| {
+        let options = offered
+            .iter()
+            .map(|code| {
+                let c = code.clone();
+                view! { <option value=code.clone() selected=move || language.get() == c>{native(code)}</option> }
+            })
+            .collect_view();
+        view! {
+            <label class="field inline">
+                <span>{t!(i18n, dash_test_language)}</span>
+                <select id="test-language" on:change=move |ev| language.set(event_target_value(&ev))>{options}</select>
+            </label>
+        }
+    });
     let action = match &card.attempt {
         None => view! {
             <button type="button" class="primary big" id="start-test" on:click=start disabled=move || busy.get()>
@@ -99,6 +136,7 @@ fn TestCardView(card: TestCard) -> impl IntoView {
             </p>
             <p class="muted">{t!(i18n, test_rules)}</p>
             {move || error.get().map(|e| view! { <p class="alert" role="alert">{e}</p> })}
+            {picker}
             {action}
         </section>
     }

@@ -26,6 +26,18 @@ pub fn ResultPage() -> impl IntoView {
 #[component]
 fn ResultView(r: ResultView) -> impl IntoView {
     let i18n = use_i18n();
+    if r.withheld {
+        return view! {
+            <section class="card result">
+                <h1>{t!(i18n, result_title)}</h1>
+                <p class="muted">{r.blueprint_name.clone()}</p>
+                <p id="withheld">{t!(i18n, result_withheld)}</p>
+                <p><a href="/dashboard">{t!(i18n, back_to_dashboard)}</a></p>
+            </section>
+        }
+        .into_any();
+    }
+    let show_competencies = !r.by_competency.is_empty();
     let (correct, total, pass) = (r.correct, r.total, pct(r.pass_percent));
     let verdict = if r.passed {
         view! { <p class="verdict pass" id="verdict" data-passed="true">{t!(i18n, result_passed)}</p> }.into_any()
@@ -42,8 +54,8 @@ fn ResultView(r: ResultView) -> impl IntoView {
                 <span class="muted">{t!(i18n, result_pass_mark, pass = move || pass.clone())}</span>
             </div>
             {verdict}
-            <h2>{t!(i18n, result_by_competency)}</h2>
-            <table class="table" id="by-competency">
+            <h2 hidden=!show_competencies>{t!(i18n, result_by_competency)}</h2>
+            <table class="table" id="by-competency" hidden=!show_competencies>
                 <thead>
                     <tr>
                         <th scope="col">{t!(i18n, result_competency)}</th>
@@ -72,4 +84,5 @@ fn ResultView(r: ResultView) -> impl IntoView {
             <p><a href="/dashboard">{t!(i18n, back_to_dashboard)}</a></p>
         </section>
     }
+    .into_any()
 }

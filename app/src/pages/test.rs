@@ -9,7 +9,11 @@ use crate::i18n::*;
 use crate::model::*;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
-use std::collections::{HashMap, VecDeque};
+use question_bank::{Answer, ItemType, Navigation};
+use std::collections::{HashMap, HashSet, VecDeque};
+
+/// The applicant's current answers, by item id (`None`: cleared).
+type Answers = RwSignal<HashMap<String, Option<Answer>>>;
 
 #[component]
 pub fn TestPage() -> impl IntoView {
@@ -40,7 +44,17 @@ pub fn TestPage() -> impl IntoView {
 struct Pending {
     item_id: String,
     seq: i64,
+    #[serde(default)]
+    answer: Option<Answer>,
+    /// Outboxes written before answers of every type existed held a choice.
+    #[serde(default, skip_serializing)]
     choice: Option<u32>,
+}
+
+impl Pending {
+    fn answer(&self) -> Option<Answer> {
+        self.answer.clone().or(self.choice.map(Answer::Choice))
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -120,11 +134,7 @@ impl Outbox {
 
     /// Takes back changes a previous page left unacknowledged: those newer than what the
     /// server has are shown and sent again, in order.
-    fn restore(
-        self,
-        answers: RwSignal<HashMap<String, Option<u32>>>,
-        server_seqs: &HashMap<String, i64>,
-    ) {
+    fn restore(self, answers: Answers, server_seqs: &HashMap<String, i64>) {
         #[cfg(feature = "hydrate")]
         {
             let Some(storage) = local_storage() else {
@@ -151,7 +161,7 @@ impl Outbox {
             }
             answers.update(|m| {
                 for p in &fresh {
-                    m.insert(p.item_id.clone(), p.choice);
+                    m.insert(p.item_id.clone(), p.answer());
                 }
             });
             self.queue.update_value(|q| q.extend(fresh));
@@ -164,7 +174,7 @@ impl Outbox {
     }
 
     /// Queues a change; a queued (not yet sent) change to the same item is replaced.
-    fn push(self, item_id: String, choice: Option<u32>) {
+    fn push(self, item_id: String, answer: Option<Answer>) {
         self.seq.update_value(|s| *s += 1);
         let seq = self.seq.get_value();
         self.queue.update_value(|q| {
@@ -177,7 +187,8 @@ impl Outbox {
             kept.push_back(Pending {
                 item_id,
                 seq,
-                choice,
+                answer,
+                choice: None,
             });
             *q = kept;
         });
@@ -196,7 +207,8 @@ impl Outbox {
             let mut backoff = 500;
             while let Some(next) = self.queue.with_value(|q| q.front().cloned()) {
                 let id = self.attempt_id.get_value();
-                match save_answer(id, next.item_id, next.seq, next.choice).await {
+                let answer = next.answer();
+                match save_answer(id, next.item_id, next.seq, answer).await {
                     Ok(_) => {
                         backoff = 500;
                         self.queue.update_value(|q| {
@@ -281,6 +293,276 @@ impl Outbox {
     }
 }
 
+/// Flags the applicant set, kept in this browser only (they change no answer).
+fn load_flags(attempt_id: &str) -> HashSet<String> {
+    #[cfg(feature = "hydrate")]
+    if let Some(storage) = local_storage()
+        && let Ok(Some(text)) = storage.get_item(&format!("qabilet.flags.{attempt_id}"))
+    {
+        return serde_json::from_str(&text).unwrap_or_default();
+    }
+    let _ = attempt_id;
+    HashSet::new()
+}
+
+fn save_flags(attempt_id: &str, flags: &HashSet<String>) {
+    #[cfg(feature = "hydrate")]
+    if let Some(storage) = local_storage()
+        && let Ok(text) = serde_json::to_string(flags)
+    {
+        let _ = storage.set_item(&format!("qabilet.flags.{attempt_id}"), &text);
+    }
+    let _ = (attempt_id, flags);
+}
+
+/// Reads a number as applicants type it: a comma or a point as the decimal separator, spaces
+/// between thousands.
+pub fn parse_number(text: &str) -> Option<f64> {
+    let cleaned: String = text
+        .trim()
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '\u{a0}')
+        .map(|c| if c == ',' { '.' } else { c })
+        .collect();
+    if cleaned.is_empty() {
+        return None;
+    }
+    cleaned.parse::<f64>().ok().filter(|x| x.is_finite())
+}
+
+/// The input for one item's answer, by its type.
+fn answer_input(
+    item: ItemView,
+    answers: Answers,
+    choose: impl Fn(String, Option<Answer>) + Copy + Send + Sync + 'static,
+    finishing: RwSignal<bool>,
+) -> AnyView {
+    let i18n = use_i18n();
+    let item_id = StoredValue::new(item.item_id.clone());
+    let current = move || answers.with(|m| m.get(&item_id.get_value()).cloned().flatten());
+    let images = item.images.clone();
+    let letter = |pos: usize| char::from(b'A' + (pos as u8 % 26));
+    let text_of = move |text: String| {
+        let images = images.clone();
+        view! { <super::markdown::MarkdownInline text images /> }
+    };
+    match item.kind {
+        ItemType::SingleChoice | ItemType::MultipleResponse => {
+            let multiple = item.kind == ItemType::MultipleResponse;
+            let chosen = move |pos: u32| match current() {
+                Some(Answer::Choice(c)) => c == pos,
+                Some(Answer::Choices(cs)) => cs.contains(&pos),
+                _ => false,
+            };
+            let options = item
+                .options
+                .iter()
+                .enumerate()
+                .map(|(i, text)| {
+                    let pos = i as u32;
+                    let on_change = move |_| {
+                        let answer = if multiple {
+                            let mut set = match current() {
+                                Some(Answer::Choices(cs)) => cs,
+                                _ => vec![],
+                            };
+                            if let Some(at) = set.iter().position(|c| *c == pos) {
+                                set.remove(at);
+                            } else {
+                                set.push(pos);
+                                set.sort_unstable();
+                            }
+                            (!set.is_empty()).then_some(Answer::Choices(set))
+                        } else {
+                            Some(Answer::Choice(pos))
+                        };
+                        choose(item_id.get_value(), answer);
+                    };
+                    view! {
+                        <label class="option" class:chosen=move || chosen(pos)>
+                            <input
+                                type=if multiple { "checkbox" } else { "radio" }
+                                name="choice"
+                                value=pos
+                                prop:checked=move || chosen(pos)
+                                disabled=move || finishing.get()
+                                on:change=on_change
+                            />
+                            <span class="option-letter" aria-hidden="true">{letter(i)}</span>
+                            <span class="option-text">{text_of(text.clone())}</span>
+                        </label>
+                    }
+                })
+                .collect_view();
+            view! {
+                {multiple.then(|| view! { <p class="hint" id="answer-hint">{t!(i18n, test_multiple_hint)}</p> })}
+                <fieldset class="options" aria-labelledby="stem">{options}</fieldset>
+            }
+            .into_any()
+        }
+        ItemType::TrueFalse => {
+            let is = move |b: bool| current() == Some(Answer::Bool(b));
+            let option = move |b: bool| {
+                view! {
+                    <label class="option" class:chosen=move || is(b)>
+                        <input type="radio" name="choice" id=if b { "answer-true" } else { "answer-false" }
+                            prop:checked=move || is(b)
+                            disabled=move || finishing.get()
+                            on:change=move |_| choose(item_id.get_value(), Some(Answer::Bool(b))) />
+                        <span class="option-text">
+                            {move || if b { t_string!(i18n, test_true).to_string() } else { t_string!(i18n, test_false).to_string() }}
+                        </span>
+                    </label>
+                }
+            };
+            view! { <fieldset class="options" aria-labelledby="stem">{option(true)}{option(false)}</fieldset> }
+                .into_any()
+        }
+        ItemType::Matching => {
+            let premises = item.options.len();
+            let pairs = move || match current() {
+                Some(Answer::Pairs(p)) if p.len() == premises => p,
+                _ => vec![None; premises],
+            };
+            let matches = StoredValue::new(item.matches.clone());
+            let rows = item
+                .options
+                .iter()
+                .enumerate()
+                .map(|(i, text)| {
+                    let select_id = format!("match-{i}");
+                    let selected = move || pairs().get(i).copied().flatten();
+                    let on_change = move |ev: leptos::ev::Event| {
+                        let value = event_target_value(&ev);
+                        let mut p = pairs();
+                        p[i] = value.parse::<u32>().ok();
+                        let answer = p.iter().any(Option::is_some).then_some(Answer::Pairs(p));
+                        choose(item_id.get_value(), answer);
+                    };
+                    let options = matches.with_value(|ms| {
+                        ms.iter()
+                            .enumerate()
+                            .map(|(m, text)| {
+                                let m = m as u32;
+                                view! {
+                                    <option value=m.to_string() selected=move || selected() == Some(m)>
+                                        {format!("{}. {}", m + 1, text)}
+                                    </option>
+                                }
+                            })
+                            .collect_view()
+                    });
+                    view! {
+                        <div class="match-row">
+                            <label for=select_id.clone() class="option-text">
+                                <span class="option-letter" aria-hidden="true">{letter(i)}</span>
+                                {text_of(text.clone())}
+                            </label>
+                            <select id=select_id prop:value=move || selected().map(|m| m.to_string()).unwrap_or_default()
+                                disabled=move || finishing.get() on:change=on_change>
+                                <option value="" selected=move || selected().is_none()>
+                                    {move || t_string!(i18n, test_choose_match).to_string()}
+                                </option>
+                                {options}
+                            </select>
+                        </div>
+                    }
+                })
+                .collect_view();
+            view! {
+                <p class="hint" id="answer-hint">{t!(i18n, test_match_hint)}</p>
+                <div class="matching" role="group" aria-labelledby="stem">{rows}</div>
+            }
+            .into_any()
+        }
+        ItemType::Ordering => {
+            let n = item.options.len() as u32;
+            let texts = StoredValue::new(item.options.clone());
+            let order = move || match current() {
+                Some(Answer::Order(o)) if o.len() == n as usize => o,
+                _ => (0..n).collect(),
+            };
+            let answered = move || matches!(current(), Some(Answer::Order(_)));
+            let shift = move |at: usize, up: bool| {
+                let mut o = order();
+                let to = if up { at.checked_sub(1) } else { Some(at + 1) };
+                if let Some(to) = to.filter(|t| *t < o.len()) {
+                    o.swap(at, to);
+                }
+                choose(item_id.get_value(), Some(Answer::Order(o)));
+            };
+            let rows = move || {
+                let o = order();
+                let last = o.len().saturating_sub(1);
+                o.into_iter()
+                    .enumerate()
+                    .map(|(at, pos)| {
+                        let text = texts.with_value(|t| t.get(pos as usize).cloned().unwrap_or_default());
+                        view! {
+                            <li class="order-row" data-position=pos>
+                                <span class="option-text">{text_of(text)}</span>
+                                <button type="button" class="small" id=format!("up-{at}") disabled=move || at == 0 || finishing.get()
+                                    aria-label=move || t_string!(i18n, test_move_up)
+                                    on:click=move |_| shift(at, true)>"↑"</button>
+                                <button type="button" class="small" id=format!("down-{at}") disabled=move || at == last || finishing.get()
+                                    aria-label=move || t_string!(i18n, test_move_down)
+                                    on:click=move |_| shift(at, false)>"↓"</button>
+                            </li>
+                        }
+                    })
+                    .collect_view()
+            };
+            view! {
+                <p class="hint" id="answer-hint">{t!(i18n, test_order_hint)}</p>
+                <ol class="ordering" id="ordering">{rows}</ol>
+                <button type="button" id="keep-order" class:chosen=answered disabled=move || finishing.get()
+                    on:click=move |_| choose(item_id.get_value(), Some(Answer::Order(order())))>
+                    {t!(i18n, test_keep_order)}
+                </button>
+            }
+            .into_any()
+        }
+        ItemType::Numeric | ItemType::ShortText => {
+            let numeric = item.kind == ItemType::Numeric;
+            let shown = match current() {
+                Some(Answer::Number(x)) => x.to_string(),
+                Some(Answer::Text(t)) => t,
+                _ => String::new(),
+            };
+            let invalid = RwSignal::new(false);
+            let on_input = move |ev: leptos::ev::Event| {
+                let value = event_target_value(&ev);
+                if value.trim().is_empty() {
+                    invalid.set(false);
+                    choose(item_id.get_value(), None);
+                } else if numeric {
+                    match parse_number(&value) {
+                        Some(x) => {
+                            invalid.set(false);
+                            choose(item_id.get_value(), Some(Answer::Number(x)));
+                        }
+                        None => invalid.set(true),
+                    }
+                } else {
+                    choose(item_id.get_value(), Some(Answer::Text(value)));
+                }
+            };
+            view! {
+                <label class="answer-field">
+                    <span>{move || if numeric { t_string!(i18n, test_number_label).to_string() } else { t_string!(i18n, test_text_label).to_string() }}</span>
+                    <input type="text" id=if numeric { "answer-number" } else { "answer-text" }
+                        inputmode=if numeric { "decimal" } else { "text" }
+                        maxlength="500" autocomplete="off" value=shown
+                        aria-invalid=move || if invalid.get() { "true" } else { "false" }
+                        disabled=move || finishing.get() on:input=on_input />
+                </label>
+                {move || invalid.get().then(|| view! { <p class="field-error" role="alert">{t!(i18n, test_number_hint)}</p> })}
+            }
+            .into_any()
+        }
+    }
+}
+
 /// Loads the page again: opening the attempt makes this sign-in its device again.
 fn reload() {
     #[cfg(feature = "hydrate")]
@@ -310,12 +592,27 @@ fn TestRunner(a: AttemptView) -> impl IntoView {
         .iter()
         .map(|r| (r.item_id.clone(), r.seq))
         .collect();
-    let answers = RwSignal::new(
+    let answers: Answers = RwSignal::new(
         a.answers
             .into_iter()
-            .map(|r| (r.item_id, r.choice))
-            .collect::<HashMap<String, Option<u32>>>(),
+            .map(|r| {
+                let answer = r.answer.or(r.choice.map(Answer::Choice));
+                (r.item_id, answer)
+            })
+            .collect(),
     );
+    let linear = a.navigation == Navigation::Linear;
+    let allow_flag = a.allow_flag;
+    let flags = RwSignal::new(load_flags(&a.id));
+    let flag_key = StoredValue::new(a.id.clone());
+    let toggle_flag = move |item_id: String| {
+        flags.update(|f| {
+            if !f.remove(&item_id) {
+                f.insert(item_id);
+            }
+        });
+        save_flags(&flag_key.get_value(), &flags.get_untracked());
+    };
     let current = RwSignal::new(0usize);
     let outbox = Outbox::new(a.id.clone(), a.last_seq);
     let confirming = RwSignal::new(false);
@@ -344,16 +641,17 @@ fn TestRunner(a: AttemptView) -> impl IntoView {
         }
     });
 
-    let choose = move |item_id: String, choice: Option<u32>| {
+    let choose = move |item_id: String, answer: Option<Answer>| {
         if finishing.get_untracked() {
             return;
         }
         answers.update(|m| {
-            m.insert(item_id.clone(), choice);
+            m.insert(item_id.clone(), answer.clone());
         });
-        outbox.push(item_id, choice);
+        outbox.push(item_id, answer);
     };
     let is_answered = move |id: &str| answers.with(|m| m.get(id).is_some_and(Option::is_some));
+    let _ = flag_key;
     let unanswered =
         move || items.with_value(|v| v.iter().filter(|it| !is_answered(&it.item_id)).count());
 
@@ -379,33 +677,7 @@ fn TestRunner(a: AttemptView) -> impl IntoView {
         let Some(item) = items.with_value(|v| v.get(idx).cloned()) else {
             return ().into_any();
         };
-        let item_id = StoredValue::new(item.item_id.clone());
-        let images = item.images.clone();
-        let options = item
-            .options
-            .iter()
-            .enumerate()
-            .map(|(pos, text)| {
-                let pos = pos as u32;
-                let checked = move || {
-                    answers.with(|m| m.get(&item_id.get_value()).copied().flatten() == Some(pos))
-                };
-                view! {
-                    <label class="option" class:chosen=checked>
-                        <input
-                            type="radio"
-                            name="choice"
-                            value=pos
-                            prop:checked=checked
-                            disabled=move || finishing.get()
-                            on:change=move |_| choose(item_id.get_value(), Some(pos))
-                        />
-                        <span class="option-letter" aria-hidden="true">{char::from(b'A' + (pos as u8 % 26))}</span>
-                        <span class="option-text"><super::markdown::MarkdownInline text=text.clone() images=images.clone() /></span>
-                    </label>
-                }
-            })
-            .collect_view();
+        let input = answer_input(item.clone(), answers, choose, finishing);
         let n = idx + 1;
         view! {
             <article class="question" data-item=item.item_id.clone() aria-labelledby="stem">
@@ -414,12 +686,29 @@ fn TestRunner(a: AttemptView) -> impl IntoView {
                     <span class="competency">{item.competency_name.clone()}</span>
                 </p>
                 <div class="stem" id="stem" tabindex="-1"><super::markdown::Markdown text=item.stem.clone() images=item.images.clone() /></div>
-                <fieldset class="options" aria-labelledby="stem">{options}</fieldset>
+                {input}
                 <div class="q-actions">
-                    <button type="button" id="prev" disabled=move || current.get() == 0
-                        on:click=move |_| current.update(|c| *c = c.saturating_sub(1))>
-                        {t!(i18n, test_prev)}
-                    </button>
+                    {(!linear).then(|| view! {
+                        <button type="button" id="prev" disabled=move || current.get() == 0
+                            on:click=move |_| current.update(|c| *c = c.saturating_sub(1))>
+                            {t!(i18n, test_prev)}
+                        </button>
+                    })}
+                    {allow_flag.then(|| {
+                        let id = StoredValue::new(item.item_id.clone());
+                        let flagged = move || flags.with(|f| id.with_value(|i| f.contains(i)));
+                        view! {
+                            <button type="button" id="flag" class:flagged=flagged
+                                aria-pressed=move || if flagged() { "true" } else { "false" }
+                                on:click=move |_| toggle_flag(id.get_value())>
+                                {move || if flagged() {
+                                    t_string!(i18n, test_unflag).to_string()
+                                } else {
+                                    t_string!(i18n, test_flag).to_string()
+                                }}
+                            </button>
+                        }
+                    })}
                     {if n < total {
                         view! {
                             <button type="button" class="primary" id="next"
@@ -447,13 +736,17 @@ fn TestRunner(a: AttemptView) -> impl IntoView {
                 .enumerate()
                 .map(|(idx, it)| {
                     let id = it.item_id.clone();
+                    let fid = id.clone();
                     let answered = move || is_answered(&id);
+                    let flagged = move || flags.with(|f| f.contains(&fid));
                     view! {
                         <button
                             type="button"
                             class="nav-cell"
                             class:answered=answered.clone()
+                            class:flagged=flagged
                             class:current=move || current.get() == idx
+                            disabled=move || linear && idx < current.get()
                             aria-current=move || (current.get() == idx).then_some("step")
                             on:click=move |_| current.set(idx)
                         >
@@ -488,7 +781,9 @@ fn TestRunner(a: AttemptView) -> impl IntoView {
                     <p class="legend">
                         <span class="dot answered"></span>{t!(i18n, test_answered)}
                         <span class="dot"></span>{t!(i18n, test_unanswered)}
+                        {allow_flag.then(|| view! { <span class="dot flagged"></span>{t!(i18n, test_flagged)} })}
                     </p>
+                    {linear.then(|| view! { <p class="muted" id="linear-note">{t!(i18n, test_linear_note)}</p> })}
                     <button type="button" class="primary wide" id="submit-test"
                         disabled=move || finishing.get()
                         on:click=move |_| confirming.set(true)>
@@ -537,6 +832,17 @@ fn TestRunner(a: AttemptView) -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::clock;
+
+    #[test]
+    fn numbers_read_with_a_comma_or_a_point() {
+        use super::parse_number;
+        assert_eq!(parse_number("2,5"), Some(2.5));
+        assert_eq!(parse_number(" 1 000.25 "), Some(1000.25));
+        assert_eq!(parse_number("-3"), Some(-3.0));
+        assert_eq!(parse_number("abc"), None);
+        assert_eq!(parse_number(""), None);
+        assert_eq!(parse_number("inf"), None);
+    }
 
     #[test]
     fn the_clock_rounds_up_and_never_goes_negative() {

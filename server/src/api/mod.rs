@@ -118,6 +118,7 @@ pub fn router() -> Router<AppState> {
         .route("/attempts/{id}/result", get(result))
         .route("/attempts/{id}/events", get(events))
         .merge(bank_routes())
+        .merge(blueprint_routes())
         .route("/openapi.json", get(openapi))
         .fallback(|| async { ApiError(AppError::not_found("This API route")) })
 }
@@ -265,9 +266,10 @@ async fn events(
     paths(login, logout, me, dashboard, start_attempt, get_attempt, save_response, submit, result, events,
         bank_list, bank_create, bank_item, bank_update, bank_submit, bank_review, bank_retire, bank_restore,
         bank_history, bank_bulk, bank_import, bank_export, bank_competencies, bank_put_competency,
-        bank_upload, attachment),
+        bank_upload, attachment, blueprint_list, blueprint_get, blueprint_put, blueprint_activate,
+        blueprint_check, blueprint_rescore, score_changes, correct_key),
     modifiers(&BearerAuth),
-    tags((name = "auth"), (name = "attempts"), (name = "bank"))
+    tags((name = "auth"), (name = "attempts"), (name = "bank"), (name = "blueprints"))
 )]
 pub struct ApiDoc;
 
@@ -621,4 +623,149 @@ async fn bank_put_competency(
 ) -> ApiResult<Json<CompetencyView>> {
     c.code = code;
     Ok(Json(state.services.bank_put_competency(&user, c).await?))
+}
+
+// ---- Blueprints, fairness, key corrections and re-scoring ----
+
+fn blueprint_routes() -> Router<AppState> {
+    Router::new()
+        .route("/blueprints", get(blueprint_list))
+        .route("/blueprints/check", post(blueprint_check))
+        .route("/blueprints/{id}", get(blueprint_get).put(blueprint_put))
+        .route("/blueprints/{id}/activate", post(blueprint_activate))
+        .route("/blueprints/{id}/rescore", post(blueprint_rescore))
+        .route("/score-changes", get(score_changes))
+        .route("/bank/items/{id}/versions/{version}/key", post(correct_key))
+}
+
+/// Every blueprint (methodologists and administrators).
+#[utoipa::path(get, path = "/api/v1/blueprints", tag = "blueprints", security(("bearer" = [])),
+    responses((status = 200, body = Vec<BlueprintSummary>), (status = 403, body = AppError)))]
+async fn blueprint_list(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+) -> ApiResult<Json<Vec<BlueprintSummary>>> {
+    Ok(Json(state.services.blueprint_list(&user).await?))
+}
+
+/// One blueprint.
+#[utoipa::path(get, path = "/api/v1/blueprints/{id}", tag = "blueprints", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = BlueprintDoc), (status = 404, body = AppError)))]
+async fn blueprint_get(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Json<BlueprintDoc>> {
+    Ok(Json(state.services.blueprint_get(&user, &id).await?))
+}
+
+/// Create or replace a blueprint; the id in the body must be the id in the path.
+#[utoipa::path(put, path = "/api/v1/blueprints/{id}", tag = "blueprints", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = Object,
+    responses((status = 200, body = BlueprintDoc), (status = 422, body = AppError)))]
+async fn blueprint_put(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(bp): ApiJson<question_bank::Blueprint>,
+) -> ApiResult<Json<BlueprintDoc>> {
+    if bp.id != id {
+        return Err(AppError::invalid(format!(
+            "The blueprint's id {:?} is not the id in the path {id:?}.",
+            bp.id
+        ))
+        .into());
+    }
+    Ok(Json(state.services.blueprint_save(&user, bp).await?))
+}
+
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+struct ActivateInput {
+    active: bool,
+}
+
+/// Make a blueprint the one applicants are tested on (refused if the bank cannot fill it in
+/// every language it offers), or withdraw it.
+#[utoipa::path(post, path = "/api/v1/blueprints/{id}/activate", tag = "blueprints", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = ActivateInput,
+    responses((status = 200, body = BlueprintDoc), (status = 409, body = AppError)))]
+async fn blueprint_activate(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(input): ApiJson<ActivateInput>,
+) -> ApiResult<Json<BlueprintDoc>> {
+    Ok(Json(
+        state
+            .services
+            .blueprint_activate(&user, &id, input.active)
+            .await?,
+    ))
+}
+
+/// Check a blueprint (saved or not) against the published bank: short cells, and the
+/// fairness of forms drawn from it.
+#[utoipa::path(post, path = "/api/v1/blueprints/check", tag = "blueprints", security(("bearer" = [])),
+    request_body = CheckInput, responses((status = 200, body = CheckReport), (status = 403, body = AppError)))]
+async fn blueprint_check(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+    ApiJson(input): ApiJson<CheckInput>,
+) -> ApiResult<Json<CheckReport>> {
+    Ok(Json(state.services.blueprint_check(&user, input).await?))
+}
+
+/// Score every closed attempt of a blueprint again; lists the scores that changed.
+#[utoipa::path(post, path = "/api/v1/blueprints/{id}/rescore", tag = "blueprints", security(("bearer" = [])),
+    params(("id" = String, Path)), responses((status = 200, body = RescoreReport), (status = 404, body = AppError)))]
+async fn blueprint_rescore(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Json<RescoreReport>> {
+    Ok(Json(state.services.blueprint_rescore(&user, &id).await?))
+}
+
+#[derive(serde::Deserialize)]
+struct ChangesQuery {
+    blueprint: Option<String>,
+}
+
+/// Scores changed by key corrections and re-scores, newest first.
+#[utoipa::path(get, path = "/api/v1/score-changes", tag = "blueprints", security(("bearer" = [])),
+    params(("blueprint" = Option<String>, Query)),
+    responses((status = 200, body = Vec<ScoreChangeView>), (status = 403, body = AppError)))]
+async fn score_changes(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+    ApiQuery(q): ApiQuery<ChangesQuery>,
+) -> ApiResult<Json<Vec<ScoreChangeView>>> {
+    Ok(Json(
+        state
+            .services
+            .score_changes(&user, q.blueprint.as_deref())
+            .await?,
+    ))
+}
+
+/// Correct the key of an item version already given to applicants: their closed attempts
+/// are re-scored and the changes listed.
+#[utoipa::path(post, path = "/api/v1/bank/items/{id}/versions/{version}/key", tag = "bank",
+    security(("bearer" = [])), params(("id" = String, Path), ("version" = i64, Path)),
+    request_body = KeyCorrectionInput,
+    responses((status = 200, body = RescoreReport), (status = 409, body = AppError), (status = 422, body = AppError)))]
+async fn correct_key(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+    ApiPath((id, version)): ApiPath<(String, i64)>,
+    ApiJson(input): ApiJson<KeyCorrectionInput>,
+) -> ApiResult<Json<RescoreReport>> {
+    Ok(Json(
+        state
+            .services
+            .correct_key(&user, &id, version, input)
+            .await?,
+    ))
 }

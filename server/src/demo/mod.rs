@@ -187,22 +187,19 @@ pub fn items() -> anyhow::Result<Vec<Item>> {
 }
 
 pub fn blueprint() -> Blueprint {
-    Blueprint {
-        id: BLUEPRINT_ID.into(),
-        name: "Этап 1 · Stage 1 — 2026".into(),
-        time_limit_minutes: 40,
-        pass_percent: 70.0,
-        min_competency_percent: None,
-        sections: COMPETENCIES
+    let mut bp = Blueprint::new(
+        BLUEPRINT_ID,
+        "Этап 1 · Stage 1 — 2026",
+        40,
+        70.0,
+        COMPETENCIES
             .iter()
-            .map(|(code, ..)| Section {
-                competency: (*code).into(),
-                count: 5,
-            })
+            .map(|(code, ..)| Section::any(*code, 5))
             .collect(),
-        shuffle_items: true,
-        shuffle_options: true,
-    }
+    );
+    // The demo bank is written in Russian and English.
+    bp.languages = vec![Language::Ru, Language::En];
+    bp
 }
 
 /// Loads the demo data; what exists already is left as it is.
@@ -258,6 +255,8 @@ pub async fn load(store: &dyn Store) -> anyhow::Result<()> {
                 spec: serde_json::to_string(&bp)?,
                 active: 1,
                 created_at: now,
+                updated_at: now,
+                updated_by: "demo".into(),
             })
             .await?;
     }
@@ -339,9 +338,10 @@ mod tests {
             .into_iter()
             .map(|i| question_bank::PoolItem {
                 option_count: i.options.len(),
-                id: i.id,
                 version: i.version,
-                competency: i.competency,
+                difficulty: i.difficulty,
+                p: i.difficulty.prior_p(),
+                ..question_bank::PoolItem::single(i.id, i.competency, 0)
             })
             .collect();
         assert!(question_bank::assemble(&bp, &pool, 42).is_ok());

@@ -152,7 +152,49 @@ pub struct PoolRow {
     pub item_id: String,
     pub version: i64,
     pub competency: String,
+    pub difficulty: String,
+    pub item_type: String,
     pub option_count: i64,
+    /// What a candidate sees (JSON), to count matching answers and check languages.
+    pub content: String,
+}
+
+/// Observed mean credit of an item version over scored attempts.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PValueRow {
+    pub item_id: String,
+    pub version: i64,
+    pub mean: f64,
+    pub n: i64,
+}
+
+/// A corrected key.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct KeyCorrectionRow {
+    pub id: String,
+    pub item_id: String,
+    pub version: i64,
+    pub old_key: String,
+    pub new_key: String,
+    pub reason: String,
+    pub corrected_by: String,
+    pub corrected_at: i64,
+    pub rescored: i64,
+}
+
+/// A stored score a re-score changed.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ScoreChangeRow {
+    pub id: i64,
+    pub cause: String,
+    pub attempt_id: String,
+    pub user_id: String,
+    pub blueprint_id: String,
+    pub old_percent: f64,
+    pub new_percent: f64,
+    pub old_passed: i64,
+    pub new_passed: i64,
+    pub at: i64,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -161,6 +203,8 @@ pub struct BlueprintRow {
     pub spec: String,
     pub active: i64,
     pub created_at: i64,
+    pub updated_at: i64,
+    pub updated_by: String,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -205,6 +249,8 @@ pub enum Claim {
 pub struct ResponseRow {
     pub item_id: String,
     pub choice: Option<i64>,
+    /// The answer in shown positions (JSON), for rows saved with an answer of any type.
+    pub answer: Option<String>,
     pub seq: i64,
     pub saved_at: i64,
 }
@@ -273,9 +319,28 @@ pub trait Store: Send + Sync + 'static {
     async fn upsert_blueprint(&self, b: &BlueprintRow) -> Result<()>;
     async fn blueprint(&self, id: &str) -> Result<Option<BlueprintRow>>;
     async fn active_blueprint(&self) -> Result<Option<BlueprintRow>>;
+    async fn blueprints(&self) -> Result<Vec<BlueprintRow>>;
+    /// Makes `id` the one active blueprint (or none, with `None`).
+    async fn activate_blueprint(&self, id: Option<&str>) -> Result<()>;
 
-    /// Inserts the attempt unless the user already has one for this blueprint (then `false`).
-    async fn insert_attempt(&self, a: &AttemptRow) -> Result<bool>;
+    /// Inserts the attempt and its form's items `(item_id, version)` unless the user already
+    /// has an attempt for this blueprint (then `false`).
+    async fn insert_attempt(&self, a: &AttemptRow, items: &[(String, i64)]) -> Result<bool>;
+    /// How many forms of `blueprint_id` held each item, and how many forms there are.
+    async fn exposure(&self, blueprint_id: &str) -> Result<(Vec<(String, i64)>, i64)>;
+    /// Mean credit of every item version answered (scored) at least `min_n` times.
+    async fn p_values(&self, min_n: i64) -> Result<Vec<PValueRow>>;
+    /// Closed attempts whose form holds this item version.
+    async fn attempts_with_item(&self, item_id: &str, version: i64) -> Result<Vec<String>>;
+    /// Closed attempts of a blueprint.
+    async fn closed_attempts(&self, blueprint_id: &str) -> Result<Vec<String>>;
+    /// Replaces the key of a stored item version and records the correction.
+    async fn correct_key(&self, c: &KeyCorrectionRow) -> Result<()>;
+    async fn set_correction_rescored(&self, id: &str, rescored: i64) -> Result<()>;
+    async fn key_corrections(&self, item_id: &str) -> Result<Vec<KeyCorrectionRow>>;
+    async fn add_score_change(&self, c: &ScoreChangeRow) -> Result<()>;
+    /// Score changes, newest first, of one blueprint or all.
+    async fn score_changes(&self, blueprint_id: Option<&str>) -> Result<Vec<ScoreChangeRow>>;
     async fn attempt(&self, id: &str) -> Result<Option<AttemptRow>>;
     async fn attempt_for(&self, user_id: &str, blueprint_id: &str) -> Result<Option<AttemptRow>>;
     async fn responses(&self, attempt_id: &str) -> Result<Vec<ResponseRow>>;
@@ -291,7 +356,8 @@ pub trait Store: Send + Sync + 'static {
     /// Moves an in-progress attempt to `status`; `false` if it was not in progress. After this
     /// returns, no save to the attempt can succeed, and every earlier save is visible.
     async fn close_attempt(&self, id: &str, status: &str, now: i64) -> Result<bool>;
-    async fn store_score(&self, id: &str, score: &str) -> Result<()>;
+    /// Stores the score and each form item's credit `(item_id, credit)`.
+    async fn store_score(&self, id: &str, score: &str, credits: &[(String, f64)]) -> Result<()>;
     /// Closed attempts without a stored score (a crash between closing and scoring).
     async fn unscored_attempts(&self) -> Result<Vec<String>>;
     /// In-progress attempts whose deadline is before `cutoff`.

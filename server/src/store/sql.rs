@@ -26,6 +26,8 @@ pub struct SaveCmd {
     pub attempt_id: String,
     pub item_id: String,
     pub choice: Option<i64>,
+    /// The answer in shown positions (JSON), `None` to clear.
+    pub answer: Option<String>,
     pub seq: i64,
     pub now: i64,
     /// The sign-in session the save comes from.
@@ -34,12 +36,13 @@ pub struct SaveCmd {
 
 /// Stores a response if the attempt is in progress and held by this device (or by none), and
 /// the sequence number is newer than the stored one, in one statement.
-const SAVE_SQL: &str = "INSERT INTO responses (attempt_id, item_id, choice, seq, saved_at) \
-     SELECT $1, $2, $3, $4, $5 \
+const SAVE_SQL: &str = "INSERT INTO responses (attempt_id, item_id, choice, seq, saved_at, answer) \
+     SELECT $1, $2, $3, $4, $5, $7 \
      WHERE EXISTS (SELECT 1 FROM attempts WHERE id = $1 AND status = 'in_progress' \
                    AND (device IS NULL OR device = $6)) \
      ON CONFLICT (attempt_id, item_id) DO UPDATE \
-     SET choice = excluded.choice, seq = excluded.seq, saved_at = excluded.saved_at \
+     SET choice = excluded.choice, seq = excluded.seq, saved_at = excluded.saved_at, \
+         answer = excluded.answer \
      WHERE responses.seq < excluded.seq \
      RETURNING seq";
 
@@ -54,6 +57,7 @@ where
     for<'q> String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     for<'q> Option<i64>: sqlx::Encode<'q, DB>,
+    for<'q> Option<String>: sqlx::Encode<'q, DB>,
     for<'r> (String,): sqlx::FromRow<'r, DB::Row>,
     for<'r> (i64,): sqlx::FromRow<'r, DB::Row>,
 {
@@ -64,6 +68,7 @@ where
         .bind(c.seq)
         .bind(c.now)
         .bind(c.device.clone())
+        .bind(c.answer.clone())
         .fetch_optional(&mut **tx)
         .await?;
     if written.is_some() {
@@ -330,11 +335,11 @@ macro_rules! sql_store {
             }
 
             async fn published_pool(&self) -> Result<Vec<PoolRow>> {
-                // Only single-choice items until the test page delivers the other types.
                 Ok(sqlx::query_as(
-                    "SELECT v.item_id, v.version, v.competency, v.option_count FROM items i \
+                    "SELECT v.item_id, v.version, v.competency, v.difficulty, v.item_type, \
+                     v.option_count, v.content FROM items i \
                      JOIN item_versions v ON v.item_id = i.item_id AND v.version = i.published_version \
-                     WHERE i.published_version IS NOT NULL AND v.item_type = 'single_choice' \
+                     WHERE i.published_version IS NOT NULL \
                      ORDER BY v.item_id",
                 )
                 .fetch_all(&self.pool)
@@ -532,13 +537,17 @@ macro_rules! sql_store {
                         .await?;
                 }
                 sqlx::query(
-                    "INSERT INTO blueprints (id, spec, active, created_at) VALUES ($1, $2, $3, $4) \
-                     ON CONFLICT (id) DO UPDATE SET spec = excluded.spec, active = excluded.active",
+                    "INSERT INTO blueprints (id, spec, active, created_at, updated_at, updated_by) \
+                     VALUES ($1, $2, $3, $4, $5, $6) \
+                     ON CONFLICT (id) DO UPDATE SET spec = excluded.spec, active = excluded.active, \
+                     updated_at = excluded.updated_at, updated_by = excluded.updated_by",
                 )
                 .bind(&b.id)
                 .bind(&b.spec)
                 .bind(b.active)
                 .bind(b.created_at)
+                .bind(b.updated_at)
+                .bind(&b.updated_by)
                 .execute(&mut *tx)
                 .await?;
                 tx.commit().await?;
@@ -558,7 +567,29 @@ macro_rules! sql_store {
                     .await?)
             }
 
-            async fn insert_attempt(&self, a: &AttemptRow) -> Result<bool> {
+            async fn blueprints(&self) -> Result<Vec<BlueprintRow>> {
+                Ok(sqlx::query_as("SELECT * FROM blueprints ORDER BY id")
+                    .fetch_all(&self.pool)
+                    .await?)
+            }
+
+            async fn activate_blueprint(&self, id: Option<&str>) -> Result<()> {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query("UPDATE blueprints SET active = 0 WHERE active <> 0")
+                    .execute(&mut *tx)
+                    .await?;
+                if let Some(id) = id {
+                    sqlx::query("UPDATE blueprints SET active = 1 WHERE id = $1")
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn insert_attempt(&self, a: &AttemptRow, items: &[(String, i64)]) -> Result<bool> {
+                let mut tx = self.pool.begin().await?;
                 let done = sqlx::query(
                     "INSERT INTO attempts (id, user_id, blueprint_id, status, language, form, started_at, \
                      deadline, closed_at, score, device) \
@@ -576,12 +607,141 @@ macro_rules! sql_store {
                 .bind(a.closed_at)
                 .bind(&a.score)
                 .bind(&a.device)
-                .execute(&self.pool)
+                .execute(&mut *tx)
                 .await
                 .map_err(conflict)?;
-                Ok(done.rows_affected() == 1)
+                if done.rows_affected() != 1 {
+                    return Ok(false);
+                }
+                for (item_id, version) in items {
+                    sqlx::query(
+                        "INSERT INTO attempt_items (attempt_id, blueprint_id, item_id, version) \
+                         VALUES ($1, $2, $3, $4)",
+                    )
+                    .bind(&a.id)
+                    .bind(&a.blueprint_id)
+                    .bind(item_id)
+                    .bind(version)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                tx.commit().await?;
+                Ok(true)
             }
-
+            async fn exposure(&self, blueprint_id: &str) -> Result<(Vec<(String, i64)>, i64)> {
+                let counts: Vec<(String, i64)> = sqlx::query_as(
+                    "SELECT item_id, COUNT(*) FROM attempt_items WHERE blueprint_id = $1 GROUP BY item_id",
+                )
+                .bind(blueprint_id)
+                .fetch_all(&self.pool)
+                .await?;
+                let (forms,): (i64,) =
+                    sqlx::query_as("SELECT COUNT(*) FROM attempts WHERE blueprint_id = $1")
+                        .bind(blueprint_id)
+                        .fetch_one(&self.pool)
+                        .await?;
+                Ok((counts, forms))
+            }
+            async fn p_values(&self, min_n: i64) -> Result<Vec<PValueRow>> {
+                Ok(sqlx::query_as(
+                    "SELECT item_id, version, AVG(credit) AS mean, COUNT(*) AS n FROM attempt_items \
+                     WHERE credit IS NOT NULL GROUP BY item_id, version HAVING COUNT(*) >= $1",
+                )
+                .bind(min_n)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+            async fn attempts_with_item(&self, item_id: &str, version: i64) -> Result<Vec<String>> {
+                let rows: Vec<(String,)> = sqlx::query_as(
+                    "SELECT a.id FROM attempt_items ai JOIN attempts a ON a.id = ai.attempt_id \
+                     WHERE ai.item_id = $1 AND ai.version = $2 AND a.status <> 'in_progress' ORDER BY a.id",
+                )
+                .bind(item_id)
+                .bind(version)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows.into_iter().map(|r| r.0).collect())
+            }
+            async fn closed_attempts(&self, blueprint_id: &str) -> Result<Vec<String>> {
+                let rows: Vec<(String,)> = sqlx::query_as(
+                    "SELECT id FROM attempts WHERE blueprint_id = $1 AND status <> 'in_progress' ORDER BY id",
+                )
+                .bind(blueprint_id)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows.into_iter().map(|r| r.0).collect())
+            }
+            async fn correct_key(&self, c: &KeyCorrectionRow) -> Result<()> {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query("UPDATE item_versions SET answer_key = $3 WHERE item_id = $1 AND version = $2")
+                    .bind(&c.item_id)
+                    .bind(c.version)
+                    .bind(&c.new_key)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(
+                    "INSERT INTO key_corrections (id, item_id, version, old_key, new_key, reason, \
+                     corrected_by, corrected_at, rescored) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                )
+                .bind(&c.id)
+                .bind(&c.item_id)
+                .bind(c.version)
+                .bind(&c.old_key)
+                .bind(&c.new_key)
+                .bind(&c.reason)
+                .bind(&c.corrected_by)
+                .bind(c.corrected_at)
+                .bind(c.rescored)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+            async fn set_correction_rescored(&self, id: &str, rescored: i64) -> Result<()> {
+                sqlx::query("UPDATE key_corrections SET rescored = $2 WHERE id = $1")
+                    .bind(id)
+                    .bind(rescored)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+            async fn key_corrections(&self, item_id: &str) -> Result<Vec<KeyCorrectionRow>> {
+                Ok(sqlx::query_as(
+                    "SELECT id, item_id, version, old_key, new_key, reason, corrected_by, corrected_at, \
+                     rescored FROM key_corrections WHERE item_id = $1 ORDER BY corrected_at, id",
+                )
+                .bind(item_id)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+            async fn add_score_change(&self, c: &ScoreChangeRow) -> Result<()> {
+                sqlx::query(
+                    "INSERT INTO score_changes (cause, attempt_id, user_id, blueprint_id, old_percent, \
+                     new_percent, old_passed, new_passed, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                )
+                .bind(&c.cause)
+                .bind(&c.attempt_id)
+                .bind(&c.user_id)
+                .bind(&c.blueprint_id)
+                .bind(c.old_percent)
+                .bind(c.new_percent)
+                .bind(c.old_passed)
+                .bind(c.new_passed)
+                .bind(c.at)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+            async fn score_changes(&self, blueprint_id: Option<&str>) -> Result<Vec<ScoreChangeRow>> {
+                Ok(sqlx::query_as(
+                    "SELECT id, cause, attempt_id, user_id, blueprint_id, old_percent, new_percent, \
+                     old_passed, new_passed, at FROM score_changes \
+                     WHERE ($1 IS NULL OR blueprint_id = $1) ORDER BY id DESC LIMIT 1000",
+                )
+                .bind(blueprint_id)
+                .fetch_all(&self.pool)
+                .await?)
+            }
             async fn attempt(&self, id: &str) -> Result<Option<AttemptRow>> {
                 Ok(sqlx::query_as("SELECT * FROM attempts WHERE id = $1")
                     .bind(id)
@@ -599,7 +759,7 @@ macro_rules! sql_store {
 
             async fn responses(&self, attempt_id: &str) -> Result<Vec<ResponseRow>> {
                 Ok(sqlx::query_as(
-                    "SELECT item_id, choice, seq, saved_at FROM responses WHERE attempt_id = $1 ORDER BY item_id",
+                    "SELECT item_id, choice, answer, seq, saved_at FROM responses WHERE attempt_id = $1 ORDER BY item_id",
                 )
                 .bind(attempt_id)
                 .fetch_all(&self.pool)
@@ -692,12 +852,22 @@ macro_rules! sql_store {
                 Ok(done.rows_affected() == 1)
             }
 
-            async fn store_score(&self, id: &str, score: &str) -> Result<()> {
+            async fn store_score(&self, id: &str, score: &str, credits: &[(String, f64)]) -> Result<()> {
+                let mut tx = self.pool.begin().await?;
                 sqlx::query("UPDATE attempts SET score = $2 WHERE id = $1")
                     .bind(id)
                     .bind(score)
-                    .execute(&self.pool)
+                    .execute(&mut *tx)
                     .await?;
+                for (item_id, credit) in credits {
+                    sqlx::query("UPDATE attempt_items SET credit = $3 WHERE attempt_id = $1 AND item_id = $2")
+                        .bind(id)
+                        .bind(item_id)
+                        .bind(credit)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
                 Ok(())
             }
 

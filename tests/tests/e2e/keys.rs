@@ -26,7 +26,8 @@ async fn no_answer_key_reaches_an_applicant() -> anyhow::Result<()> {
         secrets.len() >= 120,
         "the bank has keys and rationales to look for"
     );
-    let field_names = ["answer_key", "rationale", "option_order", "single_choice"];
+    // (Item kinds such as `single_choice` are sent on purpose: the page needs them.)
+    let field_names = ["answer_key", "rationale", "option_order", "match_order"];
 
     let mut bodies: Vec<(String, String)> = Vec::new();
     let api = Api::login(&server.base, APPLICANT.0, APPLICANT.1).await?;
@@ -58,6 +59,8 @@ async fn no_answer_key_reaches_an_applicant() -> anyhow::Result<()> {
                 "competency_name",
                 "images",
                 "item_id",
+                "kind",
+                "matches",
                 "number",
                 "options",
                 "stem"

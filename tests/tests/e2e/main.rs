@@ -6,4 +6,5 @@ mod backup;
 mod bank;
 mod browser;
 mod fault;
+mod forms;
 mod keys;
