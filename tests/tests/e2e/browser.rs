@@ -672,3 +672,208 @@ async fn the_editor_writes_numeric_and_matching_items() -> anyhow::Result<()> {
     );
     browser.close().await
 }
+
+/// Each of the seven item types answered in the browser with its own control, flagged,
+/// submitted, and scored in full.
+#[tokio::test]
+async fn every_item_type_is_answered_in_the_browser() -> anyhow::Result<()> {
+    let server = TestServer::start(Db::Sqlite).await?;
+    let m1 = Api::login(&server.base, METHODOLOGIST.0, METHODOLOGIST.1).await?;
+    let m2 = Api::login(&server.base, METHODOLOGIST2.0, METHODOLOGIST2.1).await?;
+    seven::set_up(&m1, &m2, 100.0).await?;
+    let browser = Browser::start().await?;
+    let c = &browser.client;
+    let wait = || c.wait().at_most(Duration::from_secs(20));
+    browser.sign_in(&server.base, APPLICANT).await?;
+    c.find(Locator::Css("#start-test")).await?.click().await?;
+    wait().for_element(Locator::Css("#stem")).await?;
+    browser.wait_hydrated().await?;
+    assert_eq!(c.find_all(Locator::Css(".nav-cell")).await?.len(), 7);
+
+    // Flag the first question; the navigator shows it.
+    c.find(Locator::Css("#flag")).await?.click().await?;
+    wait()
+        .for_element(Locator::Css(".nav-cell.flagged"))
+        .await?;
+
+    let texts = |css: &'static str| async move {
+        let mut out = Vec::new();
+        for e in c.find_all(Locator::Css(css)).await? {
+            out.push(e.text().await?.trim().to_string());
+        }
+        anyhow::Ok(out)
+    };
+    let click_option = |text: &'static str| async move {
+        for label in c.find_all(Locator::Css(".option")).await? {
+            if label.text().await?.contains(text) {
+                label.find(Locator::Css("input")).await?.click().await?;
+                return anyhow::Ok(());
+            }
+        }
+        anyhow::bail!("no option {text}")
+    };
+    for n in 1..=7 {
+        let article = c.find(Locator::Css("article.question")).await?;
+        let item = article.attr("data-item").await?.unwrap_or_default();
+        match item.as_str() {
+            "t-single" => click_option("правильный").await?,
+            "t-multi" => {
+                click_option("да-1").await?;
+                wait().for_element(Locator::Css(".option.chosen")).await?;
+                click_option("да-2").await?;
+            }
+            "t-tf" => c.find(Locator::Css("#answer-true")).await?.click().await?,
+            "t-match" => {
+                for row in c.find_all(Locator::Css(".match-row")).await? {
+                    let country = row.find(Locator::Css("label")).await?.text().await?;
+                    let capital = seven::CAPITALS
+                        .iter()
+                        .find(|(k, _)| country.contains(k))
+                        .map(|(_, v)| *v)
+                        .unwrap_or("?");
+                    let select = row.find(Locator::Css("select")).await?;
+                    for option in select.find_all(Locator::Css("option")).await? {
+                        if option.text().await?.ends_with(capital) {
+                            option.click().await?;
+                        }
+                    }
+                }
+            }
+            "t-order" => {
+                let mut moved = false;
+                for _ in 0..20 {
+                    let now = texts(".order-row .option-text").await?;
+                    let Some(i) = (0..now.len()).find(|&i| now[i] != seven::ORDER[i]) else {
+                        break;
+                    };
+                    let j = now.iter().position(|t| t == seven::ORDER[i]).unwrap_or(i);
+                    c.find(Locator::Css(&format!("#up-{j}")))
+                        .await?
+                        .click()
+                        .await?;
+                    moved = true;
+                }
+                assert_eq!(texts(".order-row .option-text").await?, seven::ORDER);
+                if !moved {
+                    c.find(Locator::Css("#keep-order")).await?.click().await?;
+                }
+            }
+            "t-num" => {
+                c.find(Locator::Css("#answer-number"))
+                    .await?
+                    .send_keys("2,5")
+                    .await?
+            }
+            "t-text" => {
+                c.find(Locator::Css("#answer-text"))
+                    .await?
+                    .send_keys("Абай")
+                    .await?
+            }
+            other => anyhow::bail!("unexpected item {other}"),
+        }
+        wait()
+            .for_element(Locator::Css(&format!(".nav-cell.answered:nth-child({n})")))
+            .await?;
+        if n < 7 {
+            c.find(Locator::Css("#next")).await?.click().await?;
+        }
+    }
+    wait()
+        .for_element(Locator::Css("#save-state[data-state=saved]"))
+        .await?;
+    assert_eq!(
+        c.find_all(Locator::Css(".nav-cell.answered")).await?.len(),
+        7
+    );
+
+    // What the server holds is exactly what was given: a full score.
+    c.find(Locator::Css("#finish")).await?.click().await?;
+    wait()
+        .for_element(Locator::Css("#confirm-submit"))
+        .await?
+        .click()
+        .await?;
+    let percent = wait()
+        .for_element(Locator::Css("#total-percent"))
+        .await?
+        .text()
+        .await?;
+    assert_eq!(percent, "100%");
+    browser.close().await
+}
+
+/// A methodologist checks the demo blueprint against the bank in the browser, sees a short
+/// cell named, and saves a change.
+#[tokio::test]
+async fn the_blueprint_editor_checks_fairness_and_saves() -> anyhow::Result<()> {
+    let server = TestServer::start(Db::Sqlite).await?;
+    let browser = Browser::start().await?;
+    let c = &browser.client;
+    let wait = || c.wait().at_most(Duration::from_secs(30));
+    browser.sign_in(&server.base, METHODOLOGIST).await?;
+    c.find(Locator::Css("#open-blueprints"))
+        .await?
+        .click()
+        .await?;
+    wait()
+        .for_element(Locator::Css("#blueprints tr[data-id=stage1-2026] a"))
+        .await?
+        .click()
+        .await?;
+    wait().for_element(Locator::Css("#bp-check")).await?;
+    browser.wait_hydrated().await?;
+
+    c.find(Locator::Css("#bp-check")).await?.click().await?;
+    let report = wait()
+        .for_element(Locator::Css("#check-report[data-ok=true]"))
+        .await?;
+    let spread: f64 = report
+        .find(Locator::Css("#spread"))
+        .await?
+        .text()
+        .await?
+        .parse()?;
+    assert!(spread <= 2.0, "spread {spread}");
+
+    // Ask for 9 hard items of the first competency: the check names the cell.
+    let any = c.find(Locator::Css("#section-0-any")).await?;
+    any.clear().await?;
+    any.send_keys("0").await?;
+    let hard = c.find(Locator::Css("#section-0-hard")).await?;
+    hard.clear().await?;
+    hard.send_keys("9").await?;
+    c.find(Locator::Css("#bp-check")).await?.click().await?;
+    let short = wait()
+        .for_element(Locator::Css("#check-report[data-ok=false] #shortages li"))
+        .await?
+        .text()
+        .await?;
+    assert!(
+        short.contains("hard") && short.contains("needs 9"),
+        "{short}"
+    );
+
+    // Put it back, rename, save; the list shows the new name.
+    let hard = c.find(Locator::Css("#section-0-hard")).await?;
+    hard.clear().await?;
+    hard.send_keys("0").await?;
+    let any = c.find(Locator::Css("#section-0-any")).await?;
+    any.clear().await?;
+    any.send_keys("5").await?;
+    let name = c.find(Locator::Css("#bp-name")).await?;
+    name.clear().await?;
+    name.send_keys("Этап 1 — пересмотр").await?;
+    c.find(Locator::Css("#bp-save")).await?.click().await?;
+    wait()
+        .for_element(Locator::Css("p.notice#bp-message"))
+        .await?;
+    browser.open(&server.url("/blueprints")).await?;
+    let listed = wait()
+        .for_element(Locator::Css("#blueprints tr[data-id=stage1-2026] a"))
+        .await?
+        .text()
+        .await?;
+    assert_eq!(listed, "Этап 1 — пересмотр");
+    browser.close().await
+}
