@@ -324,6 +324,9 @@ pub struct Fairness {
     pub spread_points: f64,
     /// The highest share of forms any one item appeared on.
     pub max_exposure: f64,
+    /// Forms whose expected score is further than half the tolerance from the target (the
+    /// bank could not balance them; zero when the tolerance holds).
+    pub outside_tolerance: usize,
     /// Items that appeared on at least one form, and the pool's size.
     pub items_used: usize,
     pub pool_size: usize,
@@ -674,7 +677,13 @@ impl<'a> Assembler<'a> {
         }
         let top = counts.values().copied().max().unwrap_or(0);
         let round = |x: f64| (x * 100.0).round() / 100.0;
+        let half = self.blueprint.tolerance_points / 2.0;
+        let outside = expected
+            .iter()
+            .filter(|e| (*e - self.target * 100.0).abs() > half + 0.05)
+            .count();
         Fairness {
+            outside_tolerance: outside,
             forms: forms.len(),
             target_percent: round(self.target * 100.0),
             min_expected_percent: if forms.is_empty() { 0.0 } else { min },
@@ -958,6 +967,7 @@ mod tests {
         let mut asm = Assembler::new(&bp, &p).expect("assembler");
         let (_, f) = asm.forms(2000, 11).expect("forms");
         assert!(f.spread_points <= bp.tolerance_points, "{f:?}");
+        assert_eq!(f.outside_tolerance, 0);
         // Unbalanced draws of 40 such items spread far wider.
         let mut wide = bp.clone();
         wide.tolerance_points = 50.0;

@@ -131,7 +131,7 @@ impl Services {
         if active {
             let bp: Blueprint = serde_json::from_str(&row.spec).map_err(internal)?;
             for lang in bp.offered_languages() {
-                let pool = self.pool_in(Some(lang)).await?;
+                let pool = self.pool_in(Some(lang), true).await?;
                 Assembler::new(&bp, &pool).map_err(|e| {
                     AppError::new(
                         ErrorCode::Conflict,
@@ -178,7 +178,7 @@ impl Services {
             return Ok(report);
         }
         let forms = input.forms.unwrap_or(1_000).clamp(1, 10_000) as usize;
-        let pool = self.pool_in(Some(lang)).await?;
+        let pool = self.pool_in(Some(lang), true).await?;
         report.pool_size = pool.len();
         // Drawing thousands of forms is CPU work: keep it off the async workers.
         let outcome = tokio::task::spawn_blocking(move || {
@@ -213,7 +213,7 @@ impl Services {
     ) -> Result<Assembly, AppError> {
         let bp = self.blueprint(blueprint_id).await?;
         let lang = language.unwrap_or(bp.offered_languages()[0]);
-        let pool = self.pool_in(Some(lang)).await?;
+        let pool = self.pool_in(Some(lang), true).await?;
         let pool_size = pool.len();
         let bp_id = bp.id.clone();
         let (forms, fairness) = tokio::task::spawn_blocking(move || {

@@ -49,6 +49,9 @@ pub struct Services {
     pool: Mutex<Option<(i64, Arc<Vec<PoolEntry>>)>>,
     /// Per blueprint: how many forms held each item, and how many forms were given.
     exposure: Mutex<HashMap<String, Exposure>>,
+    /// Key corrections seen so far: when another instance corrects a key, the count moves and
+    /// the cached item versions are dropped before the next scoring.
+    corrections_seen: std::sync::atomic::AtomicI64,
 }
 
 /// A published item as form assembly sees it, with the languages it is complete in.
@@ -147,6 +150,7 @@ impl Services {
             hashing: Semaphore::new(cpus),
             pool: Mutex::new(None),
             exposure: Mutex::new(HashMap::new()),
+            corrections_seen: std::sync::atomic::AtomicI64::new(0),
         }
     }
 
@@ -175,6 +179,19 @@ impl Services {
         Ok(item)
     }
 
+    /// Drops the cached item versions if a key was corrected since they were read (here or
+    /// on another instance), so that scoring always uses the current keys.
+    async fn refresh_keys(&self) -> Result<(), AppError> {
+        use std::sync::atomic::Ordering;
+        let count = self.store.key_correction_count().await?;
+        if self.corrections_seen.swap(count, Ordering::AcqRel) != count
+            && let Ok(mut m) = self.items.write()
+        {
+            m.clear();
+        }
+        Ok(())
+    }
+
     /// Forgets a cached item version (after its key was corrected).
     pub(crate) fn forget_item(&self, id: &str, version: i64) {
         if let Ok(mut m) = self.items.write() {
@@ -196,7 +213,8 @@ impl Services {
         }
     }
 
-    /// The published items, with observed p-values where enough data exist.
+    /// The published items, with observed p-values where enough data exist (cached for a
+    /// while: p-values move slowly, and bank changes forget the cache).
     pub async fn pool(&self) -> Result<Arc<Vec<PoolEntry>>, AppError> {
         let now = self.now();
         if let Ok(p) = self.pool.lock()
@@ -205,6 +223,13 @@ impl Services {
         {
             return Ok(pool.clone());
         }
+        self.forget_pool();
+        self.load_pool().await
+    }
+
+    /// Reads the pool afresh (and caches it).
+    pub async fn load_pool(&self) -> Result<Arc<Vec<PoolEntry>>, AppError> {
+        let now = self.now();
         let p_values: HashMap<(String, i64), f64> = self
             .store
             .p_values(MIN_P_VALUE_N)
@@ -260,11 +285,19 @@ impl Services {
         Ok(pool)
     }
 
-    /// The pool items complete in `language` (all items with `None`).
-    pub async fn pool_in(&self, language: Option<Language>) -> Result<Vec<PoolItem>, AppError> {
-        Ok(self
-            .pool()
-            .await?
+    /// The pool items complete in `language` (all items with `None`); `fresh` reads the
+    /// bank and the p-values again instead of using the cache.
+    pub async fn pool_in(
+        &self,
+        language: Option<Language>,
+        fresh: bool,
+    ) -> Result<Vec<PoolItem>, AppError> {
+        let pool = if fresh {
+            self.load_pool().await?
+        } else {
+            self.pool().await?
+        };
+        Ok(pool
             .iter()
             .filter(|e| language.is_none_or(|l| e.languages.contains(&l)))
             .map(|e| e.item.clone())
@@ -273,7 +306,7 @@ impl Services {
 
     /// Draws a fair form for one applicant, counting the exposure of forms given so far.
     async fn draw_form(&self, bp: &Blueprint, lang: Language) -> Result<Form, AppError> {
-        let pool = self.pool_in(Some(lang)).await?;
+        let pool = self.pool_in(Some(lang), false).await?;
         let now = self.now();
         let cached = self
             .exposure
@@ -439,6 +472,7 @@ impl Services {
             .ok_or_else(|| AppError::not_found("The attempt"))?;
         let blueprint = self.blueprint(&row.blueprint_id).await?;
         let form: Form = serde_json::from_str(&row.form).map_err(internal)?;
+        self.refresh_keys().await?;
         let answers: HashMap<String, Answer> = self
             .store
             .responses(id)

@@ -338,6 +338,8 @@ pub trait Store: Send + Sync + 'static {
     async fn correct_key(&self, c: &KeyCorrectionRow) -> Result<()>;
     async fn set_correction_rescored(&self, id: &str, rescored: i64) -> Result<()>;
     async fn key_corrections(&self, item_id: &str) -> Result<Vec<KeyCorrectionRow>>;
+    /// How many key corrections were ever made (a cheap change counter for caches).
+    async fn key_correction_count(&self) -> Result<i64>;
     async fn add_score_change(&self, c: &ScoreChangeRow) -> Result<()>;
     /// Score changes, newest first, of one blueprint or all.
     async fn score_changes(&self, blueprint_id: Option<&str>) -> Result<Vec<ScoreChangeRow>>;

@@ -714,6 +714,12 @@ macro_rules! sql_store {
                 .fetch_all(&self.pool)
                 .await?)
             }
+            async fn key_correction_count(&self) -> Result<i64> {
+                let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM key_corrections")
+                    .fetch_one(&self.pool)
+                    .await?;
+                Ok(n)
+            }
             async fn add_score_change(&self, c: &ScoreChangeRow) -> Result<()> {
                 sqlx::query(
                     "INSERT INTO score_changes (cause, attempt_id, user_id, blueprint_id, old_percent, \

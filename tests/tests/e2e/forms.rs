@@ -551,3 +551,53 @@ async fn the_assemble_command_prints_fair_reproducible_forms() -> anyhow::Result
     assert!(String::from_utf8_lossy(&out.stderr).contains("blueprint"));
     Ok(())
 }
+
+/// Once items have been answered often enough, their observed p-values replace the a-priori
+/// level in form assembly: the blueprint's target expected score follows the data.
+#[tokio::test]
+async fn observed_p_values_replace_the_prior_once_there_are_data() -> anyhow::Result<()> {
+    let server = TestServer::start(Db::Sqlite).await?;
+    let m1 = Api::login(&server.base, METHODOLOGIST.0, METHODOLOGIST.1).await?;
+    let m2 = Api::login(&server.base, METHODOLOGIST2.0, METHODOLOGIST2.1).await?;
+    seven::set_up(&m1, &m2, 50.0).await?;
+    let bp = m1
+        .get(&format!("/api/v1/blueprints/{}", seven::BLUEPRINT))
+        .await?
+        .body["blueprint"]
+        .clone();
+    let target = |m1: Api, bp: Value| async move {
+        let r = m1
+            .post(
+                "/api/v1/blueprints/check",
+                &json!({"blueprint": bp, "forms": 10}),
+            )
+            .await?;
+        anyhow::Ok(
+            r.body["fairness"]["target_percent"]
+                .as_f64()
+                .unwrap_or(-1.0),
+        )
+    };
+    // Medium items: 60% expected a priori.
+    assert_eq!(target(m1.clone(), bp.clone()).await?, 60.0);
+
+    // Thirty applicants get only the true/false item right.
+    server.add_applicants("pv", 30, "pvalue-pass-1")?;
+    for n in 1..=30 {
+        let api = Api::login(&server.base, &format!("pv-{n}@load.test"), "pvalue-pass-1").await?;
+        let r = api
+            .post("/api/v1/attempts", &json!({"language": "ru"}))
+            .await?;
+        assert_eq!(r.status, 200, "{}", r.text);
+        let id = r.body["id"].as_str().unwrap_or_default().to_string();
+        let saved = save(&api, &id, "t-tf", 1, json!({"type": "bool", "value": true})).await?;
+        assert_eq!(saved.status, 200, "{}", saved.text);
+        let done = api
+            .post(&format!("/api/v1/attempts/{id}/submit"), &json!({}))
+            .await?;
+        assert_eq!(done.body["percent"], 14.3, "{}", done.text);
+    }
+    // p = 1 for one item and 0 for six: the target is 1/7.
+    assert_eq!(target(m1.clone(), bp).await?, 14.29);
+    Ok(())
+}
