@@ -339,11 +339,18 @@ impl Services {
                 format!("The test cannot be started in this language: {e}."),
             )
         };
-        let form = Assembler::new(bp, &pool)
+        let mut assembler = Assembler::new(bp, &pool)
             .map_err(cannot)?
-            .with_exposure(counts, exposure.forms)
-            .form(rand::random())
-            .map_err(cannot)?;
+            .with_exposure(counts, exposure.forms);
+        let form = assembler.form(rand::random()).map_err(cannot)?;
+        let off = (form.expected_percent - assembler.target_percent()).abs();
+        if off > bp.tolerance_points / 2.0 + 0.05 {
+            tracing::warn!(
+                blueprint = %bp.id, expected = form.expected_percent,
+                target = assembler.target_percent(),
+                "the bank could not balance this form within the tolerance"
+            );
+        }
         if let Ok(mut m) = self.exposure.lock() {
             let e = m.entry(bp.id.clone()).or_insert(exposure);
             for entry in &form.entries {

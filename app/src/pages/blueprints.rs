@@ -368,6 +368,7 @@ fn BlueprintEditor(doc: Option<BlueprintDoc>, comps: Vec<CompetencyView>) -> imp
                                 <tr><th>{t!(i18n, bp_target)}</th><td class="num">{format!("{:.1}%", f.target_percent)}</td></tr>
                                 <tr><th>{t!(i18n, bp_expected)}</th><td class="num" id="expected-range">{format!("{:.1}% – {:.1}% ({} {:.1})", f.min_expected_percent, f.max_expected_percent, "±", f.spread_points / 2.0)}</td></tr>
                                 <tr><th>{t!(i18n, bp_spread)}</th><td class="num" id="spread">{format!("{:.2}", f.spread_points)}</td></tr>
+                                <tr><th>{t!(i18n, bp_outside)}</th><td class="num" id="outside-tolerance">{f.outside_tolerance}</td></tr>
                                 <tr><th>{t!(i18n, bp_max_exposure)}</th><td class="num" id="max-exposure">{format!("{:.1}%", f.max_exposure * 100.0)}</td></tr>
                                 <tr><th>{t!(i18n, bp_items_used)}</th><td class="num">{format!("{} / {}", f.items_used, f.pool_size)}</td></tr>
                             </tbody>

@@ -524,7 +524,7 @@ fn answer_input(
         }
         ItemType::Numeric | ItemType::ShortText => {
             let numeric = item.kind == ItemType::Numeric;
-            let shown = match current() {
+            let shown = match untrack(current) {
                 Some(Answer::Number(x)) => x.to_string(),
                 Some(Answer::Text(t)) => t,
                 _ => String::new(),
@@ -552,7 +552,7 @@ fn answer_input(
                     <span>{move || if numeric { t_string!(i18n, test_number_label).to_string() } else { t_string!(i18n, test_text_label).to_string() }}</span>
                     <input type="text" id=if numeric { "answer-number" } else { "answer-text" }
                         inputmode=if numeric { "decimal" } else { "text" }
-                        maxlength="500" autocomplete="off" value=shown
+                        maxlength="500" autocomplete="off" prop:value=shown
                         aria-invalid=move || if invalid.get() { "true" } else { "false" }
                         disabled=move || finishing.get() on:input=on_input />
                 </label>
@@ -677,7 +677,9 @@ fn TestRunner(a: AttemptView) -> impl IntoView {
         let Some(item) = items.with_value(|v| v.get(idx).cloned()) else {
             return ().into_any();
         };
-        let input = answer_input(item.clone(), answers, choose, finishing);
+        // Built untracked: the question re-renders when the applicant moves to another
+        // question, not on every answer (a re-render would take the focus from a text field).
+        let input = untrack(|| answer_input(item.clone(), answers, choose, finishing));
         let n = idx + 1;
         view! {
             <article class="question" data-item=item.item_id.clone() aria-labelledby="stem">

@@ -712,9 +712,20 @@ async fn every_item_type_is_answered_in_the_browser() -> anyhow::Result<()> {
         }
         anyhow::bail!("no option {text}")
     };
+    let mut previous = String::new();
     for n in 1..=7 {
-        let article = c.find(Locator::Css("article.question")).await?;
-        let item = article.attr("data-item").await?.unwrap_or_default();
+        // The page re-renders after "next" asynchronously: wait for the new question.
+        let mut item = String::new();
+        for _ in 0..100 {
+            let article = c.find(Locator::Css("article.question")).await?;
+            item = article.attr("data-item").await?.unwrap_or_default();
+            if item != previous {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        anyhow::ensure!(item != previous, "question {n} did not appear");
+        previous = item.clone();
         match item.as_str() {
             "t-single" => click_option("правильный").await?,
             "t-multi" => {
@@ -752,6 +763,13 @@ async fn every_item_type_is_answered_in_the_browser() -> anyhow::Result<()> {
                         .click()
                         .await?;
                     moved = true;
+                    // The list re-renders asynchronously: wait for the move to show.
+                    for _ in 0..100 {
+                        if texts(".order-row .option-text").await? != now {
+                            break;
+                        }
+                        tokio::time::sleep(Duration::from_millis(30)).await;
+                    }
                 }
                 assert_eq!(texts(".order-row .option-text").await?, seven::ORDER);
                 if !moved {
@@ -774,7 +792,8 @@ async fn every_item_type_is_answered_in_the_browser() -> anyhow::Result<()> {
         }
         wait()
             .for_element(Locator::Css(&format!(".nav-cell.answered:nth-child({n})")))
-            .await?;
+            .await
+            .map_err(|e| anyhow::anyhow!("question {n} ({item}) not marked answered: {e}"))?;
         if n < 7 {
             c.find(Locator::Css("#next")).await?.click().await?;
         }
@@ -786,6 +805,17 @@ async fn every_item_type_is_answered_in_the_browser() -> anyhow::Result<()> {
         c.find_all(Locator::Css(".nav-cell.answered")).await?.len(),
         7
     );
+    let url = c.current_url().await?;
+    let attempt_id = url
+        .path()
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    let proctor = Api::login(&server.base, PROCTOR.0, PROCTOR.1).await?;
+    let held = proctor
+        .get(&format!("/api/v1/attempts/{attempt_id}"))
+        .await?;
 
     // What the server holds is exactly what was given: a full score.
     c.find(Locator::Css("#finish")).await?.click().await?;
@@ -799,7 +829,7 @@ async fn every_item_type_is_answered_in_the_browser() -> anyhow::Result<()> {
         .await?
         .text()
         .await?;
-    assert_eq!(percent, "100%");
+    assert_eq!(percent, "100%", "the server held {}", held.body["answers"]);
     browser.close().await
 }
 
