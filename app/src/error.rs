@@ -31,6 +31,9 @@ pub enum ErrorCode {
     /// save to it. Sign in again here to take it back.
     Superseded,
     PayloadTooLarge,
+    /// A proctor paused the attempt: nothing is taken until it resumes (keep the answer and
+    /// send it again then).
+    Paused,
     /// The browser could not reach the server.
     Network,
     Internal,
@@ -48,6 +51,7 @@ impl ErrorCode {
             ErrorCode::Conflict => "conflict",
             ErrorCode::Superseded => "superseded",
             ErrorCode::PayloadTooLarge => "payload_too_large",
+            ErrorCode::Paused => "paused",
             ErrorCode::Network => "network",
             ErrorCode::Internal => "internal",
         }
@@ -61,7 +65,10 @@ impl ErrorCode {
             ErrorCode::NotFound => 404,
             ErrorCode::Invalid => 422,
             ErrorCode::BadRequest => 400,
-            ErrorCode::AttemptClosed | ErrorCode::Conflict | ErrorCode::Superseded => 409,
+            ErrorCode::AttemptClosed
+            | ErrorCode::Conflict
+            | ErrorCode::Superseded
+            | ErrorCode::Paused => 409,
             ErrorCode::PayloadTooLarge => 413,
             ErrorCode::Network => 503,
             ErrorCode::Internal => 500,

@@ -60,6 +60,8 @@ pub enum AttemptStatus {
     Submitted,
     /// Closed by the server when the time ran out.
     Expired,
+    /// Ended by a proctor (with a recorded reason).
+    Terminated,
 }
 
 impl AttemptStatus {
@@ -68,6 +70,7 @@ impl AttemptStatus {
             AttemptStatus::InProgress => "in_progress",
             AttemptStatus::Submitted => "submitted",
             AttemptStatus::Expired => "expired",
+            AttemptStatus::Terminated => "terminated",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
@@ -75,6 +78,7 @@ impl AttemptStatus {
             AttemptStatus::InProgress,
             AttemptStatus::Submitted,
             AttemptStatus::Expired,
+            AttemptStatus::Terminated,
         ]
         .into_iter()
         .find(|a| a.as_str() == s)
@@ -143,6 +147,9 @@ pub struct TestCard {
     pub time_limit_minutes: u32,
     pub pass_percent: f64,
     pub attempt: Option<AttemptSummary>,
+    /// The sitting the applicant is assigned to, if any.
+    #[serde(default)]
+    pub sitting: Option<SittingCard>,
     /// Languages the applicant may take the test in.
     #[serde(default)]
     #[cfg_attr(feature = "ssr", schema(value_type = Vec<String>))]
@@ -210,6 +217,14 @@ pub struct AttemptEvent {
     /// Details, a JSON object (e.g. which sign-in session took the attempt from which).
     #[cfg_attr(feature = "ssr", schema(value_type = Object))]
     pub detail: serde_json::Value,
+    /// `integrity` (a signal from the browser: evidence for a person to judge), `incident`
+    /// (technical: connection lost, time credited), `intervention` (a proctor's action) or
+    /// `system`.
+    #[serde(default)]
+    pub category: String,
+    /// Who acted (a proctor's name), for interventions.
+    #[serde(default)]
+    pub actor: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -248,6 +263,12 @@ pub struct AttemptView {
     /// Whether the applicant may flag items to come back to.
     #[serde(default)]
     pub allow_flag: bool,
+    /// A proctor paused the attempt: the clock stands still and answers are not taken.
+    #[serde(default)]
+    pub paused: bool,
+    /// While paused: the time left when the pause began.
+    #[serde(default)]
+    pub remaining_ms: i64,
     pub items: Vec<ItemView>,
     pub answers: Vec<AnswerView>,
 }
@@ -656,4 +677,177 @@ pub struct RescoreReport {
     pub attempts_rescored: u32,
     /// Every attempt whose score changed; pass/fail changes have `old_passed != new_passed`.
     pub changes: Vec<ScoreChangeView>,
+}
+
+// ---- Sittings and proctoring ----
+
+/// The applicant's sitting, as the dashboard shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+pub struct SittingCard {
+    pub id: String,
+    pub name: String,
+    pub opens_ms: i64,
+    pub closes_ms: i64,
+    pub requires_admission: bool,
+    /// The applicant asked to start and waits for a proctor to admit them.
+    pub waiting: bool,
+    pub admitted: bool,
+}
+
+/// A sitting to schedule (staff).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SittingInput {
+    pub name: String,
+    pub blueprint_id: String,
+    pub region: String,
+    /// `online` or `venue`.
+    pub mode: String,
+    #[serde(default)]
+    pub venue: String,
+    pub opens_ms: i64,
+    pub closes_ms: i64,
+    #[serde(default)]
+    pub requires_admission: bool,
+}
+
+/// A scheduled sitting.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+pub struct SittingView {
+    pub id: String,
+    pub name: String,
+    pub blueprint_id: String,
+    pub region: String,
+    pub mode: String,
+    pub venue: String,
+    pub opens_ms: i64,
+    pub closes_ms: i64,
+    pub requires_admission: bool,
+    /// The whole sitting is paused.
+    pub paused: bool,
+    pub proctors: Vec<String>,
+    pub applicants: u32,
+}
+
+/// People to add to a sitting: e-mail addresses, one per line (or a CSV whose first column is
+/// the address; a header line `email` is skipped).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AssignInput {
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+pub struct LineError {
+    pub line: u32,
+    pub message: String,
+}
+
+/// What an assignment did: all lines added, or (with errors) none.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+pub struct AssignReport {
+    pub added: Vec<String>,
+    pub already: Vec<String>,
+    pub errors: Vec<LineError>,
+}
+
+/// One applicant of a sitting, as the proctor's live dashboard shows them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+pub struct MonitorRow {
+    pub user_id: String,
+    pub full_name: String,
+    pub email: String,
+    /// `not_started`, `waiting` (for admission), `in_progress`, `paused`, `submitted`,
+    /// `expired`, `terminated`.
+    pub status: String,
+    pub attempt_id: Option<String>,
+    pub answered: u32,
+    pub total: u32,
+    pub deadline_ms: Option<i64>,
+    /// While paused: the time left when the pause began.
+    pub remaining_ms: Option<i64>,
+    pub last_seen_ms: Option<i64>,
+    pub integrity_events: u32,
+    pub admitted: bool,
+}
+
+/// A message on a proctor's live feed (server-sent events, `data:` is this JSON).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum FeedMessage {
+    /// Every row, first and after the feed fell behind.
+    Snapshot {
+        rows: Vec<MonitorRow>,
+        server_now_ms: i64,
+    },
+    /// One row changed.
+    Row { row: MonitorRow, server_now_ms: i64 },
+    /// Something happened to an applicant's attempt (pushed at once).
+    Event {
+        user_id: String,
+        attempt_id: String,
+        event: AttemptEvent,
+    },
+}
+
+/// A proctor's action on one applicant.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct InterventionInput {
+    /// `admit`, `warn`, `pause`, `resume`, `add_time`, `terminate`.
+    pub action: String,
+    /// The warning shown to the applicant, or the reason (required to terminate).
+    #[serde(default)]
+    pub message: String,
+    /// Minutes to add (`add_time`, 1-240).
+    #[serde(default)]
+    pub minutes: Option<u32>,
+}
+
+/// Signals from the applicant's page: a heartbeat, with any integrity events since the last.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SignalsInput {
+    /// `tab_hidden`, `tab_visible`, `window_blur`, `window_focus`, `fullscreen_exit`,
+    /// `fullscreen_enter`, `copy`, `cut`, `paste`, `context_menu`.
+    #[serde(default)]
+    pub events: Vec<String>,
+    /// An opaque marker echoed in the events' details (load tests measure delays with it).
+    #[serde(default)]
+    pub probe: Option<String>,
+}
+
+/// The server's answer to a heartbeat: the current state of the clock.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+pub struct SignalsAck {
+    pub deadline_ms: i64,
+    pub paused: bool,
+    pub remaining_ms: i64,
+    pub server_now_ms: i64,
+    /// Time credited now for a lost connection.
+    pub credited_ms: i64,
+}
+
+/// What the applicant's page is told at once (server-sent events on the attempt).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+pub struct AttemptNotice {
+    /// `warning`, `paused`, `resumed`, `time_added`, `credited`, `terminated`, `admitted`.
+    pub kind: String,
+    pub message: String,
+    pub deadline_ms: i64,
+    pub paused: bool,
+    pub remaining_ms: i64,
+    pub server_now_ms: i64,
 }

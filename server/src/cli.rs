@@ -208,6 +208,7 @@ fn offline_services(store: Arc<dyn Store>, config: &Config) -> Services {
         Settings {
             grace_ms: i64::from(config.grace_seconds) * 1000,
             secure_cookies: config.secure_cookies,
+            credit_after_ms: i64::from(config.credit_after_seconds) * 1000,
         },
     )
 }
@@ -497,6 +498,7 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
         Settings {
             grace_ms: i64::from(config.grace_seconds) * 1000,
             secure_cookies: config.secure_cookies,
+            credit_after_ms: i64::from(config.credit_after_seconds) * 1000,
         },
     ));
 
@@ -550,9 +552,12 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
         "Qabilet ({} database) is listening on http://{addr}",
         store.kind()
     );
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     Ok(())
 }
 

@@ -49,6 +49,16 @@ pub struct Config {
     )]
     pub grace_seconds: u32,
 
+    /// A connection lost for longer than this many seconds (between heartbeats) is credited
+    /// back to the applicant as a technical incident.
+    #[arg(
+        long,
+        env = "QABILET_CREDIT_AFTER_SECONDS",
+        default_value_t = 60,
+        global = true
+    )]
+    pub credit_after_seconds: u32,
+
     /// How long a session token is valid, in minutes.
     #[arg(
         long,

@@ -8,6 +8,8 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod demo;
+pub mod live;
+pub mod proctor;
 pub mod service;
 pub mod store;
 pub mod web;

@@ -34,9 +34,13 @@ pub struct Settings {
     /// Saves reaching the server this long after the deadline still count.
     pub grace_ms: i64,
     pub secure_cookies: bool,
+    /// A gap between heartbeats longer than this is credited back.
+    pub credit_after_ms: i64,
 }
 
 pub struct Services {
+    /// Live updates for proctors' feeds and applicants' pages.
+    pub hub: crate::live::Hub,
     store: Arc<dyn Store>,
     tokens: Tokens,
     clock: Arc<dyn Clock>,
@@ -93,6 +97,14 @@ fn superseded() -> AppError {
     )
 }
 
+fn paused() -> AppError {
+    AppError::new(
+        ErrorCode::Paused,
+        "The proctor has paused your test: the clock is stopped and answers wait until it \
+         resumes.",
+    )
+}
+
 fn closed() -> AppError {
     AppError::new(
         ErrorCode::AttemptClosed,
@@ -142,6 +154,7 @@ impl Services {
             .map(|n| n.get())
             .unwrap_or(2);
         Self {
+            hub: crate::live::Hub::new(),
             store,
             tokens,
             clock,
@@ -156,6 +169,10 @@ impl Services {
 
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.store
+    }
+
+    pub(crate) fn settings(&self) -> &Settings {
+        &self.settings
     }
 
     pub(crate) fn now(&self) -> i64 {
@@ -398,6 +415,11 @@ impl Services {
         if attempt.user_id != user.id && !staff {
             return Err(AppError::forbidden());
         }
+        if attempt.user_id != user.id
+            && let Some(s) = &attempt.sitting_id
+        {
+            self.watched_sitting(user, s).await?;
+        }
         Ok(attempt)
     }
 
@@ -429,6 +451,9 @@ impl Services {
     }
 
     fn status(row: &AttemptRow) -> Result<AttemptStatus, AppError> {
+        if row.termination.is_some() {
+            return Ok(AttemptStatus::Terminated);
+        }
         AttemptStatus::parse(&row.status)
             .ok_or_else(|| internal(format!("bad status {}", row.status)))
     }
@@ -436,6 +461,7 @@ impl Services {
     /// Closes the attempt if its deadline plus grace has passed; returns the fresh row.
     async fn expire_if_due(&self, row: AttemptRow) -> Result<AttemptRow, AppError> {
         if row.status == AttemptStatus::InProgress.as_str()
+            && row.paused_at.is_none()
             && self.now() > row.deadline + self.settings.grace_ms
         {
             self.close_and_score(&row.id, AttemptStatus::Expired)
@@ -453,8 +479,17 @@ impl Services {
     /// meanwhile is harmless: the score is a function of the stored responses.
     pub async fn close_and_score(&self, id: &str, status: AttemptStatus) -> Result<(), AppError> {
         let now = self.now();
-        if self.store.close_attempt(id, status.as_str(), now).await? {
-            self.store.add_event(id, status.as_str(), "{}", now).await?;
+        if self.store.close_attempt(id, status.as_str(), now).await?
+            && let Some(row) = self.store.attempt(id).await?
+        {
+            self.record(&row, "system", status.as_str(), serde_json::json!({}), "")
+                .await?;
+            if let Some(s) = &row.sitting_id {
+                self.hub.publish(crate::live::Live::Touch {
+                    sitting: s.clone(),
+                    user: row.user_id.clone(),
+                });
+            }
         }
         self.score_attempt(id).await?;
         Ok(())
@@ -589,6 +624,8 @@ impl Services {
             last_seq,
             navigation: blueprint.navigation,
             allow_flag: blueprint.allow_flag,
+            paused: row.paused_at.is_some(),
+            remaining_ms: row.paused_at.map_or(0, |p| (row.deadline - p).max(0)),
             items,
             answers: responses
                 .into_iter()
@@ -757,6 +794,24 @@ impl Backend for Services {
                     time_limit_minutes: bp.time_limit_minutes,
                     pass_percent: bp.pass_percent,
                     languages: bp.offered_languages(),
+                    sitting: match self.store.seat_for(&user.id, &bp.id).await? {
+                        Some(seat) => {
+                            self.store
+                                .sitting(&seat.sitting_id)
+                                .await?
+                                .map(|s| SittingCard {
+                                    id: s.id,
+                                    name: s.name,
+                                    opens_ms: s.opens_at,
+                                    closes_ms: s.closes_at,
+                                    requires_admission: s.requires_admission != 0,
+                                    waiting: seat.checked_in_at.is_some()
+                                        && seat.admitted_at.is_none(),
+                                    admitted: seat.admitted_at.is_some(),
+                                })
+                        }
+                        None => None,
+                    },
                     attempt: attempt
                         .map(|a| {
                             Ok::<_, AppError>(AttemptSummary {
@@ -838,8 +893,48 @@ impl Backend for Services {
                 lang.code()
             )));
         }
-        let form = self.draw_form(&bp, lang).await?;
+        // A seat in a sitting binds the start to its window and, where required, admission.
         let now = self.now();
+        let seat = self.store.seat_for(&user.id, &bp.id).await?;
+        let sitting = match &seat {
+            Some(seat) => {
+                let s = self
+                    .store
+                    .sitting(&seat.sitting_id)
+                    .await?
+                    .ok_or_else(AppError::internal)?;
+                if now < s.opens_at {
+                    return Err(AppError::new(
+                        ErrorCode::Conflict,
+                        format!(
+                            "Your sitting opens at {} UTC.",
+                            crate::proctor::chrono_free_utc(s.opens_at)
+                        ),
+                    ));
+                }
+                if now > s.closes_at {
+                    return Err(AppError::new(
+                        ErrorCode::Conflict,
+                        "Your sitting's window to start has closed.",
+                    ));
+                }
+                if s.requires_admission != 0 && seat.admitted_at.is_none() {
+                    self.store.check_in(&s.id, &user.id, now).await?;
+                    self.hub.publish(crate::live::Live::Touch {
+                        sitting: s.id.clone(),
+                        user: user.id.clone(),
+                    });
+                    return Err(AppError::new(
+                        ErrorCode::Conflict,
+                        "Waiting for admission: a proctor checks your identity and admits you; \
+                         the test then starts from here.",
+                    ));
+                }
+                Some(s)
+            }
+            None => None,
+        };
+        let form = self.draw_form(&bp, lang).await?;
         let row = AttemptRow {
             id: uuid::Uuid::new_v4().to_string(),
             user_id: user.id.clone(),
@@ -852,6 +947,11 @@ impl Backend for Services {
             closed_at: None,
             score: None,
             device: Some(user.session.clone()),
+            sitting_id: sitting.as_ref().map(|s| s.id.clone()),
+            paused_at: None,
+            last_seen: None,
+            last_ip: None,
+            termination: None,
         };
         let form_items: Vec<(String, i64)> = form
             .entries
@@ -861,9 +961,13 @@ impl Backend for Services {
         let row = if self.store.insert_attempt(&row, &form_items).await? {
             tracing::info!(attempt = %row.id, items = form.entries.len(), "attempt started");
             let detail = serde_json::json!({ "device": user.session, "language": lang.code() });
-            self.store
-                .add_event(&row.id, "started", &detail.to_string(), now)
-                .await?;
+            self.record(&row, "system", "started", detail, "").await?;
+            if let Some(s) = &row.sitting_id {
+                self.hub.publish(crate::live::Live::Touch {
+                    sitting: s.clone(),
+                    user: row.user_id.clone(),
+                });
+            }
             row
         } else {
             // Another request of the same applicant started it a moment ago.
@@ -904,6 +1008,9 @@ impl Backend for Services {
             return Err(closed());
         }
         let now = self.now();
+        if row.paused_at.is_some() {
+            return Err(paused());
+        }
         if now > row.deadline + self.settings.grace_ms {
             self.close_and_score(&row.id, AttemptStatus::Expired)
                 .await?;
@@ -974,6 +1081,14 @@ impl Backend for Services {
                 device: user.session.clone(),
             })
             .await?;
+        if outcome == SaveOutcome::Applied
+            && let Some(s) = &row.sitting_id
+        {
+            self.hub.publish(crate::live::Live::Touch {
+                sitting: s.clone(),
+                user: row.user_id.clone(),
+            });
+        }
         match outcome {
             SaveOutcome::Applied | SaveOutcome::Stale => Ok(SaveAck {
                 item_id: item_id.to_string(),
@@ -983,6 +1098,7 @@ impl Backend for Services {
             }),
             SaveOutcome::Closed => Err(closed()),
             SaveOutcome::Superseded => Err(superseded()),
+            SaveOutcome::Paused => Err(paused()),
         }
     }
 
@@ -1033,20 +1149,20 @@ impl Backend for Services {
         attempt_id: &str,
     ) -> Result<Vec<AttemptEvent>, AppError> {
         Self::require(user, &[Role::Proctor, Role::Admin])?;
-        self.store
+        let row = self
+            .store
             .attempt(attempt_id)
             .await?
             .ok_or_else(|| AppError::not_found("The attempt"))?;
+        if let Some(s) = &row.sitting_id {
+            self.watched_sitting(user, s).await?;
+        }
         Ok(self
             .store
             .events(attempt_id)
             .await?
-            .into_iter()
-            .map(|e| AttemptEvent {
-                at_ms: e.at,
-                kind: e.kind,
-                detail: serde_json::from_str(&e.detail).unwrap_or(serde_json::Value::Null),
-            })
+            .iter()
+            .map(crate::proctor::event_view)
             .collect())
     }
 

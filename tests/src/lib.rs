@@ -57,11 +57,17 @@ pub struct TestServer {
     pub dir: tempfile::TempDir,
     child: Option<Child>,
     pg_database: Option<String>,
+    env: Vec<(String, String)>,
 }
 
 impl TestServer {
     /// Starts a server with the demo data on a fresh database.
     pub async fn start(db: Db) -> Result<Self> {
+        Self::start_with(db, &[]).await
+    }
+
+    /// Starts a server with extra environment variables (settings).
+    pub async fn start_with(db: Db, env: &[(&str, &str)]) -> Result<Self> {
         let dir = tempfile::tempdir()?;
         let (database_url, pg_database) = match db {
             Db::Sqlite => (
@@ -91,6 +97,10 @@ impl TestServer {
             dir,
             child: None,
             pg_database,
+            env: env
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
         };
         server.spawn().await?;
         Ok(server)
@@ -112,6 +122,7 @@ impl TestServer {
             .env("QABILET_JWT_SECRET_FILE", self.secret_path())
             .env("QABILET_SITE_ROOT", site_root())
             .env("QABILET_LOG", "warn")
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()

@@ -119,6 +119,7 @@ pub fn router() -> Router<AppState> {
         .route("/attempts/{id}/events", get(events))
         .merge(bank_routes())
         .merge(blueprint_routes())
+        .merge(proctor_routes())
         .route("/openapi.json", get(openapi))
         .fallback(|| async { ApiError(AppError::not_found("This API route")) })
 }
@@ -267,9 +268,11 @@ async fn events(
         bank_list, bank_create, bank_item, bank_update, bank_submit, bank_review, bank_retire, bank_restore,
         bank_history, bank_bulk, bank_import, bank_export, bank_competencies, bank_put_competency,
         bank_upload, attachment, blueprint_list, blueprint_get, blueprint_put, blueprint_activate,
-        blueprint_check, blueprint_rescore, score_changes, correct_key),
+        blueprint_check, blueprint_rescore, score_changes, correct_key, sitting_list, sitting_create,
+        sitting_get, sitting_proctors, sitting_applicants, sitting_monitor, sitting_feed, sitting_pause,
+        sitting_resume, sitting_incidents, sitting_intervene, attempt_signals, attempt_live),
     modifiers(&BearerAuth),
-    tags((name = "auth"), (name = "attempts"), (name = "bank"), (name = "blueprints"))
+    tags((name = "auth"), (name = "attempts"), (name = "bank"), (name = "blueprints"), (name = "proctoring"))
 )]
 pub struct ApiDoc;
 
@@ -768,4 +771,359 @@ async fn correct_key(
             .correct_key(&user, &id, version, input)
             .await?,
     ))
+}
+
+// ---- Sittings and proctoring ----
+
+pub(crate) fn proctor_routes() -> Router<AppState> {
+    Router::new()
+        .route("/sittings", get(sitting_list).post(sitting_create))
+        .route("/sittings/{id}", get(sitting_get))
+        .route("/sittings/{id}/proctors", post(sitting_proctors))
+        .route("/sittings/{id}/applicants", post(sitting_applicants))
+        .route("/sittings/{id}/monitor", get(sitting_monitor))
+        .route("/sittings/{id}/feed", get(sitting_feed))
+        .route("/sittings/{id}/pause", post(sitting_pause))
+        .route("/sittings/{id}/resume", post(sitting_resume))
+        .route("/sittings/{id}/incidents.csv", get(sitting_incidents))
+        .route(
+            "/sittings/{id}/applicants/{user_id}/intervene",
+            post(sitting_intervene),
+        )
+        .route("/attempts/{id}/signals", post(attempt_signals))
+        .route("/attempts/{id}/live", get(attempt_live))
+}
+
+/// The caller's address: the connection's peer (the server is meant to sit behind nothing, or
+/// behind a proxy that keeps the connection per client).
+pub struct ClientIp(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let ip = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip().to_string())
+            .unwrap_or_else(|| "unknown".into());
+        Ok(ClientIp(ip))
+    }
+}
+
+/// Sittings: all (administrators) or the caller's own (proctors).
+#[utoipa::path(get, path = "/api/v1/sittings", tag = "proctoring", security(("bearer" = [])),
+    responses((status = 200, body = Vec<SittingView>), (status = 403, body = AppError)))]
+async fn sitting_list(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+) -> ApiResult<Json<Vec<SittingView>>> {
+    Ok(Json(state.services.list_sittings(&user).await?))
+}
+
+/// Schedule a sitting (administrators).
+#[utoipa::path(post, path = "/api/v1/sittings", tag = "proctoring", security(("bearer" = [])),
+    request_body = SittingInput, responses((status = 200, body = SittingView), (status = 422, body = AppError)))]
+async fn sitting_create(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+    ApiJson(input): ApiJson<SittingInput>,
+) -> ApiResult<Json<SittingView>> {
+    Ok(Json(state.services.create_sitting(&user, input).await?))
+}
+
+/// One sitting (its proctors and administrators).
+#[utoipa::path(get, path = "/api/v1/sittings/{id}", tag = "proctoring", security(("bearer" = [])),
+    params(("id" = String, Path)), responses((status = 200, body = SittingView), (status = 403, body = AppError)))]
+async fn sitting_get(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Json<SittingView>> {
+    Ok(Json(state.services.get_sitting(&user, &id).await?))
+}
+
+/// Assign proctors by e-mail (one per line): all or, with errors, none.
+#[utoipa::path(post, path = "/api/v1/sittings/{id}/proctors", tag = "proctoring", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = AssignInput, responses((status = 200, body = AssignReport)))]
+async fn sitting_proctors(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(input): ApiJson<AssignInput>,
+) -> ApiResult<Json<AssignReport>> {
+    Ok(Json(
+        state
+            .services
+            .assign(&user, &id, Role::Proctor, input)
+            .await?,
+    ))
+}
+
+/// Assign applicants by e-mail (one per line, or a CSV whose first column is the address).
+#[utoipa::path(post, path = "/api/v1/sittings/{id}/applicants", tag = "proctoring", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = AssignInput, responses((status = 200, body = AssignReport)))]
+async fn sitting_applicants(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(input): ApiJson<AssignInput>,
+) -> ApiResult<Json<AssignReport>> {
+    Ok(Json(
+        state
+            .services
+            .assign(&user, &id, Role::Applicant, input)
+            .await?,
+    ))
+}
+
+/// Every applicant of the sitting with progress, time and integrity counts.
+#[utoipa::path(get, path = "/api/v1/sittings/{id}/monitor", tag = "proctoring", security(("bearer" = [])),
+    params(("id" = String, Path)), responses((status = 200, body = Vec<MonitorRow>), (status = 403, body = AppError)))]
+async fn sitting_monitor(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Json<Vec<MonitorRow>>> {
+    Ok(Json(state.services.monitor(&user, &id).await?))
+}
+
+type SseStream = axum::response::sse::Sse<
+    axum::response::sse::KeepAliveStream<
+        futures_util::stream::BoxStream<
+            'static,
+            Result<axum::response::sse::Event, std::convert::Infallible>,
+        >,
+    >,
+>;
+
+fn sse_from(rx: tokio::sync::mpsc::Receiver<String>) -> SseStream {
+    use futures_util::StreamExt;
+    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv()
+            .await
+            .map(|data| (Ok(axum::response::sse::Event::default().data(data)), rx))
+    })
+    .boxed();
+    axum::response::sse::Sse::new(stream).keep_alive(axum::response::sse::KeepAlive::default())
+}
+
+/// The live feed of a sitting (server-sent events): a snapshot, then changed rows and events
+/// as they happen. Each `data:` is a `FeedMessage`.
+#[utoipa::path(get, path = "/api/v1/sittings/{id}/feed", tag = "proctoring", security(("bearer" = [])),
+    params(("id" = String, Path)), responses((status = 200, description = "text/event-stream of FeedMessage"), (status = 403, body = AppError)))]
+async fn sitting_feed(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<SseStream> {
+    let services = state.services.clone();
+    let sitting = services.watched_sitting(&user, &id).await?;
+    let (tx, rx) = tokio::sync::mpsc::channel::<String>(256);
+    let mut live = services.hub.subscribe();
+    let first = services.monitor_rows(&sitting, None).await?;
+    tokio::spawn(async move {
+        use crate::live::Live;
+        use tokio::sync::broadcast::error::RecvError;
+        let json = |m: &FeedMessage| serde_json::to_string(m).unwrap_or_default();
+        let snapshot = |rows| FeedMessage::Snapshot {
+            rows,
+            server_now_ms: app::api::now_ms(),
+        };
+        if tx.send(json(&snapshot(first))).await.is_err() {
+            return;
+        }
+        let mut touched = std::collections::BTreeSet::new();
+        let mut tick = tokio::time::interval(std::time::Duration::from_millis(200));
+        loop {
+            tokio::select! {
+                msg = live.recv() => match msg {
+                    Ok(m) => match &*m {
+                        Live::Touch { sitting: s, user } if *s == sitting.id => {
+                            touched.insert(user.clone());
+                        }
+                        Live::Event { sitting: s, user, attempt, event } if *s == sitting.id => {
+                            let m = FeedMessage::Event {
+                                user_id: user.clone(),
+                                attempt_id: attempt.clone(),
+                                event: event.clone(),
+                            };
+                            if tx.send(json(&m)).await.is_err() {
+                                return;
+                            }
+                            touched.insert(user.clone());
+                        }
+                        _ => {}
+                    },
+                    Err(RecvError::Lagged(_)) => {
+                        touched.clear();
+                        match services.monitor_rows(&sitting, None).await {
+                            Ok(rows) => {
+                                if tx.send(json(&snapshot(rows))).await.is_err() {
+                                    return;
+                                }
+                            }
+                            Err(_) => return,
+                        }
+                    }
+                    Err(RecvError::Closed) => return,
+                },
+                _ = tick.tick() => {
+                    for user in std::mem::take(&mut touched) {
+                        let Ok(rows) = services.monitor_rows(&sitting, Some(&user)).await else {
+                            continue;
+                        };
+                        for row in rows {
+                            let m = FeedMessage::Row { row, server_now_ms: app::api::now_ms() };
+                            if tx.send(json(&m)).await.is_err() {
+                                return;
+                            }
+                        }
+                    }
+                }
+                _ = tx.closed() => return,
+            }
+        }
+    });
+    Ok(sse_from(rx))
+}
+
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+struct ReasonInput {
+    #[serde(default)]
+    reason: String,
+}
+
+/// Pause every running attempt of the sitting (e.g. a power cut at the venue).
+#[utoipa::path(post, path = "/api/v1/sittings/{id}/pause", tag = "proctoring", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = ReasonInput, responses((status = 200, body = SittingView)))]
+async fn sitting_pause(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(input): ApiJson<ReasonInput>,
+) -> ApiResult<Json<SittingView>> {
+    Ok(Json(
+        state
+            .services
+            .pause_sitting(&user, &id, true, &input.reason)
+            .await?,
+    ))
+}
+
+/// Resume every paused attempt of the sitting; each deadline moves on by its paused time.
+#[utoipa::path(post, path = "/api/v1/sittings/{id}/resume", tag = "proctoring", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = ReasonInput, responses((status = 200, body = SittingView)))]
+async fn sitting_resume(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(input): ApiJson<ReasonInput>,
+) -> ApiResult<Json<SittingView>> {
+    Ok(Json(
+        state
+            .services
+            .pause_sitting(&user, &id, false, &input.reason)
+            .await?,
+    ))
+}
+
+/// The sitting's events and interventions, as CSV.
+#[utoipa::path(get, path = "/api/v1/sittings/{id}/incidents.csv", tag = "proctoring", security(("bearer" = [])),
+    params(("id" = String, Path)), responses((status = 200, content_type = "text/csv", body = String)))]
+async fn sitting_incidents(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Response> {
+    let csv = state.services.incidents_csv(&user, &id).await?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/csv; charset=utf-8"),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_static("attachment; filename=\"incidents.csv\""),
+            ),
+        ],
+        csv,
+    )
+        .into_response())
+}
+
+/// A proctor's action on one applicant: admit, warn, pause, resume, add_time, terminate.
+#[utoipa::path(post, path = "/api/v1/sittings/{id}/applicants/{user_id}/intervene", tag = "proctoring",
+    security(("bearer" = [])), params(("id" = String, Path), ("user_id" = String, Path)),
+    request_body = InterventionInput, responses((status = 200, body = MonitorRow), (status = 403, body = AppError), (status = 409, body = AppError)))]
+async fn sitting_intervene(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+    ApiPath((id, user_id)): ApiPath<(String, String)>,
+    ApiJson(input): ApiJson<InterventionInput>,
+) -> ApiResult<Json<MonitorRow>> {
+    Ok(Json(
+        state
+            .services
+            .intervene(&user, &id, &user_id, input)
+            .await?,
+    ))
+}
+
+/// The applicant's heartbeat with integrity signals; returns the clock.
+#[utoipa::path(post, path = "/api/v1/attempts/{id}/signals", tag = "attempts", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = SignalsInput, responses((status = 200, body = SignalsAck), (status = 409, body = AppError)))]
+async fn attempt_signals(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+    ClientIp(ip): ClientIp,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(input): ApiJson<SignalsInput>,
+) -> ApiResult<Json<SignalsAck>> {
+    Ok(Json(state.services.signals(&user, &id, input, &ip).await?))
+}
+
+/// What the applicant's page must show at once (server-sent events of `AttemptNotice`):
+/// warnings, pauses, added time, termination.
+#[utoipa::path(get, path = "/api/v1/attempts/{id}/live", tag = "attempts", security(("bearer" = [])),
+    params(("id" = String, Path)), responses((status = 200, description = "text/event-stream of AttemptNotice"), (status = 403, body = AppError)))]
+async fn attempt_live(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<SseStream> {
+    let row = state
+        .services
+        .store()
+        .attempt(&id)
+        .await
+        .map_err(AppError::from)?
+        .ok_or_else(|| AppError::not_found("The attempt"))?;
+    if row.user_id != user.id {
+        return Err(AppError::forbidden().into());
+    }
+    let (tx, rx) = tokio::sync::mpsc::channel::<String>(64);
+    let mut live = state.services.hub.subscribe();
+    tokio::spawn(async move {
+        use tokio::sync::broadcast::error::RecvError;
+        loop {
+            tokio::select! {
+                msg = live.recv() => match msg {
+                    Ok(m) => {
+                        if let crate::live::Live::Notice { attempt, notice } = &*m
+                            && *attempt == id
+                            && tx.send(serde_json::to_string(notice).unwrap_or_default()).await.is_err()
+                        {
+                            return;
+                        }
+                    }
+                    Err(RecvError::Lagged(_)) => continue,
+                    Err(RecvError::Closed) => return,
+                },
+                _ = tx.closed() => return,
+            }
+        }
+    });
+    Ok(sse_from(rx))
 }

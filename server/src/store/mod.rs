@@ -221,6 +221,13 @@ pub struct AttemptRow {
     pub score: Option<String>,
     /// The sign-in session that holds the attempt (one active device per attempt).
     pub device: Option<String>,
+    pub sitting_id: Option<String>,
+    /// Paused by a proctor since this time.
+    pub paused_at: Option<i64>,
+    pub last_seen: Option<i64>,
+    pub last_ip: Option<String>,
+    /// Ended by a proctor: `{"by": ..., "reason": ...}`.
+    pub termination: Option<String>,
 }
 
 /// Something that happened to an attempt, kept for proctors (device takeover, close...).
@@ -231,6 +238,67 @@ pub struct EventRow {
     pub at: i64,
     pub kind: String,
     /// A JSON object.
+    pub detail: String,
+    pub category: String,
+    pub actor: String,
+}
+
+/// A scheduled sitting.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SittingRow {
+    pub id: String,
+    pub name: String,
+    pub blueprint_id: String,
+    pub region: String,
+    pub mode: String,
+    pub venue: String,
+    pub opens_at: i64,
+    pub closes_at: i64,
+    pub requires_admission: i64,
+    pub paused_at: Option<i64>,
+    pub created_by: String,
+    pub created_at: i64,
+}
+
+/// An applicant's place in a sitting.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SeatRow {
+    pub sitting_id: String,
+    pub user_id: String,
+    pub checked_in_at: Option<i64>,
+    pub admitted_at: Option<i64>,
+    pub admitted_by: Option<String>,
+}
+
+/// One applicant of a sitting with their attempt's progress.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MonitorDbRow {
+    pub user_id: String,
+    pub full_name: String,
+    pub email: String,
+    pub checked_in_at: Option<i64>,
+    pub admitted_at: Option<i64>,
+    pub attempt_id: Option<String>,
+    pub status: Option<String>,
+    pub termination: Option<String>,
+    pub deadline: Option<i64>,
+    pub paused_at: Option<i64>,
+    pub last_seen: Option<i64>,
+    pub answered: i64,
+    pub total: i64,
+    pub integrity: i64,
+}
+
+/// An event of a sitting with whose attempt it is.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SittingEventRow {
+    pub at: i64,
+    pub attempt_id: String,
+    pub email: String,
+    pub full_name: String,
+    pub category: String,
+    pub kind: String,
+    pub actor: String,
     pub detail: String,
 }
 
@@ -283,6 +351,8 @@ pub enum SaveOutcome {
     Closed,
     /// Another device has taken the attempt over; nothing changed.
     Superseded,
+    /// A proctor paused the attempt; nothing changed.
+    Paused,
 }
 
 #[async_trait]
@@ -353,6 +423,48 @@ pub trait Store: Send + Sync + 'static {
     /// recorded as an event in the same transaction.
     async fn claim_device(&self, attempt_id: &str, device: &str, now: i64) -> Result<Claim>;
     async fn add_event(&self, attempt_id: &str, kind: &str, detail: &str, now: i64) -> Result<()>;
+    /// Records an event with its category and actor; returns it with its id.
+    async fn add_event_as(&self, e: &EventRow) -> Result<EventRow>;
+
+    async fn insert_sitting(&self, s: &SittingRow) -> Result<()>;
+    async fn sitting(&self, id: &str) -> Result<Option<SittingRow>>;
+    /// All sittings, or those `proctor` is assigned to; newest first.
+    async fn sittings(&self, proctor: Option<&str>) -> Result<Vec<SittingRow>>;
+    async fn sitting_proctors(&self, id: &str) -> Result<Vec<UserRow>>;
+    async fn add_sitting_proctors(&self, id: &str, user_ids: &[String]) -> Result<()>;
+    async fn add_sitting_applicants(&self, id: &str, user_ids: &[String]) -> Result<()>;
+    async fn sitting_applicant_ids(&self, id: &str) -> Result<Vec<String>>;
+    /// The user's seat in a sitting of this blueprint (the newest), if any.
+    async fn seat_for(&self, user_id: &str, blueprint_id: &str) -> Result<Option<SeatRow>>;
+    async fn seat(&self, sitting_id: &str, user_id: &str) -> Result<Option<SeatRow>>;
+    async fn check_in(&self, sitting_id: &str, user_id: &str, now: i64) -> Result<()>;
+    /// Admits a checked-in or assigned applicant; `false` if already admitted.
+    async fn admit(&self, sitting_id: &str, user_id: &str, by: &str, now: i64) -> Result<bool>;
+    async fn set_sitting_paused(&self, id: &str, paused_at: Option<i64>) -> Result<()>;
+    /// Rows of the proctor's dashboard: all applicants of the sitting, or one.
+    async fn monitor_rows(
+        &self,
+        sitting_id: &str,
+        user_id: Option<&str>,
+    ) -> Result<Vec<MonitorDbRow>>;
+    async fn sitting_open_attempts(&self, sitting_id: &str) -> Result<Vec<String>>;
+    async fn sitting_events(&self, sitting_id: &str) -> Result<Vec<SittingEventRow>>;
+    /// Stops the clock of an in-progress attempt; `false` if it was not running.
+    async fn pause_attempt(&self, id: &str, now: i64) -> Result<bool>;
+    /// Restarts the clock, moving the deadline on by the paused time (returned).
+    async fn resume_attempt(&self, id: &str, now: i64) -> Result<Option<i64>>;
+    /// Moves the deadline of an in-progress attempt on by `ms`.
+    async fn extend_deadline(&self, id: &str, ms: i64) -> Result<bool>;
+    /// Closes an in-progress attempt as ended by a proctor.
+    async fn terminate_attempt(&self, id: &str, now: i64, termination: &str) -> Result<bool>;
+    /// Records a heartbeat; returns the previous one and its address (`None` when the attempt
+    /// is not in progress).
+    async fn heartbeat(
+        &self,
+        id: &str,
+        now: i64,
+        ip: &str,
+    ) -> Result<Option<(Option<i64>, Option<String>)>>;
     /// The attempt's events, oldest first.
     async fn events(&self, attempt_id: &str) -> Result<Vec<EventRow>>;
     /// Moves an in-progress attempt to `status`; `false` if it was not in progress. After this

@@ -39,7 +39,7 @@ pub struct SaveCmd {
 const SAVE_SQL: &str = "INSERT INTO responses (attempt_id, item_id, choice, seq, saved_at, answer) \
      SELECT $1, $2, $3, $4, $5, $7 \
      WHERE EXISTS (SELECT 1 FROM attempts WHERE id = $1 AND status = 'in_progress' \
-                   AND (device IS NULL OR device = $6)) \
+                   AND paused_at IS NULL AND (device IS NULL OR device = $6)) \
      ON CONFLICT (attempt_id, item_id) DO UPDATE \
      SET choice = excluded.choice, seq = excluded.seq, saved_at = excluded.saved_at, \
          answer = excluded.answer \
@@ -59,6 +59,7 @@ where
     for<'q> Option<i64>: sqlx::Encode<'q, DB>,
     for<'q> Option<String>: sqlx::Encode<'q, DB>,
     for<'r> (String,): sqlx::FromRow<'r, DB::Row>,
+    for<'r> (String, i64): sqlx::FromRow<'r, DB::Row>,
     for<'r> (i64,): sqlx::FromRow<'r, DB::Row>,
 {
     let written: Option<(i64,)> = sqlx::query_as(SAVE_SQL)
@@ -74,17 +75,23 @@ where
     if written.is_some() {
         return Ok(SaveOutcome::Applied);
     }
-    let open: Option<(String,)> = sqlx::query_as(
-        "SELECT COALESCE(device, '') FROM attempts WHERE id = $1 AND status = 'in_progress'",
+    let open: Option<(String, i64)> = sqlx::query_as(
+        "SELECT COALESCE(device, ''), COALESCE(paused_at, 0) FROM attempts \
+         WHERE id = $1 AND status = 'in_progress'",
     )
     .bind(c.attempt_id.clone())
     .fetch_optional(&mut **tx)
     .await?;
-    if let Some((holder,)) = &open
+    if let Some((holder, _)) = &open
         && !holder.is_empty()
         && *holder != c.device
     {
         return Ok(SaveOutcome::Superseded);
+    }
+    if let Some((_, paused)) = &open
+        && *paused != 0
+    {
+        return Ok(SaveOutcome::Paused);
     }
     let stored: Option<(i64,)> =
         sqlx::query_as("SELECT seq FROM responses WHERE attempt_id = $1 AND item_id = $2")
@@ -592,8 +599,8 @@ macro_rules! sql_store {
                 let mut tx = self.pool.begin().await?;
                 let done = sqlx::query(
                     "INSERT INTO attempts (id, user_id, blueprint_id, status, language, form, started_at, \
-                     deadline, closed_at, score, device) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+                     deadline, closed_at, score, device, sitting_id) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
                      ON CONFLICT (user_id, blueprint_id) DO NOTHING",
                 )
                 .bind(&a.id)
@@ -607,6 +614,7 @@ macro_rules! sql_store {
                 .bind(a.closed_at)
                 .bind(&a.score)
                 .bind(&a.device)
+                .bind(&a.sitting_id)
                 .execute(&mut *tx)
                 .await
                 .map_err(conflict)?;
@@ -840,6 +848,269 @@ macro_rules! sql_store {
                     .await?)
             }
 
+            async fn add_event_as(&self, e: &EventRow) -> Result<EventRow> {
+                let (id,): (i64,) = sqlx::query_as(
+                    "INSERT INTO attempt_events (attempt_id, at, kind, detail, category, actor) \
+                     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                )
+                .bind(&e.attempt_id)
+                .bind(e.at)
+                .bind(&e.kind)
+                .bind(&e.detail)
+                .bind(&e.category)
+                .bind(&e.actor)
+                .fetch_one(&self.pool)
+                .await?;
+                Ok(EventRow { id, ..e.clone() })
+            }
+
+            async fn insert_sitting(&self, s: &SittingRow) -> Result<()> {
+                sqlx::query(
+                    "INSERT INTO sittings (id, name, blueprint_id, region, mode, venue, opens_at, closes_at, \
+                     requires_admission, paused_at, created_by, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                )
+                .bind(&s.id)
+                .bind(&s.name)
+                .bind(&s.blueprint_id)
+                .bind(&s.region)
+                .bind(&s.mode)
+                .bind(&s.venue)
+                .bind(s.opens_at)
+                .bind(s.closes_at)
+                .bind(s.requires_admission)
+                .bind(s.paused_at)
+                .bind(&s.created_by)
+                .bind(s.created_at)
+                .execute(&self.pool)
+                .await
+                .map_err(conflict)?;
+                Ok(())
+            }
+            async fn sitting(&self, id: &str) -> Result<Option<SittingRow>> {
+                Ok(sqlx::query_as("SELECT * FROM sittings WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?)
+            }
+            async fn sittings(&self, proctor: Option<&str>) -> Result<Vec<SittingRow>> {
+                Ok(sqlx::query_as(
+                    "SELECT * FROM sittings s WHERE $1 IS NULL OR EXISTS \
+                     (SELECT 1 FROM sitting_proctors p WHERE p.sitting_id = s.id AND p.user_id = $1) \
+                     ORDER BY opens_at DESC, id",
+                )
+                .bind(proctor)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+            async fn sitting_proctors(&self, id: &str) -> Result<Vec<UserRow>> {
+                Ok(sqlx::query_as(
+                    "SELECT u.* FROM sitting_proctors p JOIN users u ON u.id = p.user_id \
+                     WHERE p.sitting_id = $1 ORDER BY u.email",
+                )
+                .bind(id)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+            async fn add_sitting_proctors(&self, id: &str, user_ids: &[String]) -> Result<()> {
+                let mut tx = self.pool.begin().await?;
+                for u in user_ids {
+                    sqlx::query(
+                        "INSERT INTO sitting_proctors (sitting_id, user_id) VALUES ($1, $2) \
+                         ON CONFLICT (sitting_id, user_id) DO NOTHING",
+                    )
+                    .bind(id)
+                    .bind(u)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+            async fn add_sitting_applicants(&self, id: &str, user_ids: &[String]) -> Result<()> {
+                let mut tx = self.pool.begin().await?;
+                for u in user_ids {
+                    sqlx::query(
+                        "INSERT INTO sitting_applicants (sitting_id, user_id) VALUES ($1, $2) \
+                         ON CONFLICT (sitting_id, user_id) DO NOTHING",
+                    )
+                    .bind(id)
+                    .bind(u)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+            async fn sitting_applicant_ids(&self, id: &str) -> Result<Vec<String>> {
+                let rows: Vec<(String,)> =
+                    sqlx::query_as("SELECT user_id FROM sitting_applicants WHERE sitting_id = $1")
+                        .bind(id)
+                        .fetch_all(&self.pool)
+                        .await?;
+                Ok(rows.into_iter().map(|r| r.0).collect())
+            }
+            async fn seat_for(&self, user_id: &str, blueprint_id: &str) -> Result<Option<SeatRow>> {
+                Ok(sqlx::query_as(
+                    "SELECT sa.* FROM sitting_applicants sa JOIN sittings s ON s.id = sa.sitting_id \
+                     WHERE sa.user_id = $1 AND s.blueprint_id = $2 ORDER BY s.opens_at DESC LIMIT 1",
+                )
+                .bind(user_id)
+                .bind(blueprint_id)
+                .fetch_optional(&self.pool)
+                .await?)
+            }
+            async fn seat(&self, sitting_id: &str, user_id: &str) -> Result<Option<SeatRow>> {
+                Ok(sqlx::query_as(
+                    "SELECT * FROM sitting_applicants WHERE sitting_id = $1 AND user_id = $2",
+                )
+                .bind(sitting_id)
+                .bind(user_id)
+                .fetch_optional(&self.pool)
+                .await?)
+            }
+            async fn check_in(&self, sitting_id: &str, user_id: &str, now: i64) -> Result<()> {
+                sqlx::query(
+                    "UPDATE sitting_applicants SET checked_in_at = $3 \
+                     WHERE sitting_id = $1 AND user_id = $2 AND checked_in_at IS NULL",
+                )
+                .bind(sitting_id)
+                .bind(user_id)
+                .bind(now)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+            async fn admit(&self, sitting_id: &str, user_id: &str, by: &str, now: i64) -> Result<bool> {
+                let done = sqlx::query(
+                    "UPDATE sitting_applicants SET admitted_at = $3, admitted_by = $4 \
+                     WHERE sitting_id = $1 AND user_id = $2 AND admitted_at IS NULL",
+                )
+                .bind(sitting_id)
+                .bind(user_id)
+                .bind(now)
+                .bind(by)
+                .execute(&self.pool)
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
+            async fn set_sitting_paused(&self, id: &str, paused_at: Option<i64>) -> Result<()> {
+                sqlx::query("UPDATE sittings SET paused_at = $2 WHERE id = $1")
+                    .bind(id)
+                    .bind(paused_at)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+            async fn monitor_rows(&self, sitting_id: &str, user_id: Option<&str>) -> Result<Vec<MonitorDbRow>> {
+                Ok(sqlx::query_as(
+                    "SELECT sa.user_id, u.full_name, u.email, sa.checked_in_at, sa.admitted_at, \
+                     a.id AS attempt_id, a.status, a.termination, a.deadline, a.paused_at, a.last_seen, \
+                     (SELECT COUNT(*) FROM responses r WHERE r.attempt_id = a.id \
+                        AND (r.answer IS NOT NULL OR r.choice IS NOT NULL)) AS answered, \
+                     (SELECT COUNT(*) FROM attempt_items ai WHERE ai.attempt_id = a.id) AS total, \
+                     (SELECT COUNT(*) FROM attempt_events e WHERE e.attempt_id = a.id \
+                        AND e.category = 'integrity') AS integrity \
+                     FROM sitting_applicants sa JOIN users u ON u.id = sa.user_id \
+                     LEFT JOIN attempts a ON a.sitting_id = sa.sitting_id AND a.user_id = sa.user_id \
+                     WHERE sa.sitting_id = $1 AND ($2 IS NULL OR sa.user_id = $2) \
+                     ORDER BY u.full_name, u.email",
+                )
+                .bind(sitting_id)
+                .bind(user_id)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+            async fn sitting_open_attempts(&self, sitting_id: &str) -> Result<Vec<String>> {
+                let rows: Vec<(String,)> = sqlx::query_as(
+                    "SELECT id FROM attempts WHERE sitting_id = $1 AND status = 'in_progress'",
+                )
+                .bind(sitting_id)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows.into_iter().map(|r| r.0).collect())
+            }
+            async fn sitting_events(&self, sitting_id: &str) -> Result<Vec<SittingEventRow>> {
+                Ok(sqlx::query_as(
+                    "SELECT e.at, e.attempt_id, u.email, u.full_name, e.category, e.kind, e.actor, e.detail \
+                     FROM attempt_events e JOIN attempts a ON a.id = e.attempt_id \
+                     JOIN users u ON u.id = a.user_id WHERE a.sitting_id = $1 ORDER BY e.at, e.id",
+                )
+                .bind(sitting_id)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+            async fn pause_attempt(&self, id: &str, now: i64) -> Result<bool> {
+                let done = sqlx::query(
+                    "UPDATE attempts SET paused_at = $2 WHERE id = $1 AND status = 'in_progress' \
+                     AND paused_at IS NULL",
+                )
+                .bind(id)
+                .bind(now)
+                .execute(&self.pool)
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
+            async fn resume_attempt(&self, id: &str, now: i64) -> Result<Option<i64>> {
+                let row: Option<(i64,)> = sqlx::query_as(
+                    "UPDATE attempts SET deadline = deadline + ($2 - paused_at), paused_at = NULL \
+                     WHERE id = $1 AND status = 'in_progress' AND paused_at IS NOT NULL \
+                     RETURNING deadline",
+                )
+                .bind(id)
+                .bind(now)
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(row.map(|r| r.0))
+            }
+            async fn extend_deadline(&self, id: &str, ms: i64) -> Result<bool> {
+                let done = sqlx::query(
+                    "UPDATE attempts SET deadline = deadline + $2 WHERE id = $1 AND status = 'in_progress'",
+                )
+                .bind(id)
+                .bind(ms)
+                .execute(&self.pool)
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
+            async fn terminate_attempt(&self, id: &str, now: i64, termination: &str) -> Result<bool> {
+                let mut tx = self.pool.begin().await?;
+                let lock: Option<&str> = $close_lock;
+                if let Some(lock) = lock {
+                    sqlx::query(lock).bind(id).execute(&mut *tx).await?;
+                }
+                let done = sqlx::query(
+                    "UPDATE attempts SET status = 'submitted', closed_at = $2, termination = $3, paused_at = NULL \
+                     WHERE id = $1 AND status = 'in_progress'",
+                )
+                .bind(id)
+                .bind(now)
+                .bind(termination)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(done.rows_affected() == 1)
+            }
+            async fn heartbeat(&self, id: &str, now: i64, ip: &str) -> Result<Option<(Option<i64>, Option<String>)>> {
+                let mut tx = self.pool.begin().await?;
+                let before: Option<(Option<i64>, Option<String>)> = sqlx::query_as(
+                    "SELECT last_seen, last_ip FROM attempts WHERE id = $1 AND status = 'in_progress'",
+                )
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if before.is_some() {
+                    sqlx::query("UPDATE attempts SET last_seen = $2, last_ip = $3 WHERE id = $1")
+                        .bind(id)
+                        .bind(now)
+                        .bind(ip)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+                Ok(before)
+            }
+
             async fn close_attempt(&self, id: &str, status: &str, now: i64) -> Result<bool> {
                 let mut tx = self.pool.begin().await?;
                 let lock: Option<&str> = $close_lock;
@@ -887,7 +1158,8 @@ macro_rules! sql_store {
 
             async fn overdue_attempts(&self, cutoff: i64) -> Result<Vec<String>> {
                 let rows: Vec<(String,)> = sqlx::query_as(
-                    "SELECT id FROM attempts WHERE status = 'in_progress' AND deadline < $1 ORDER BY deadline LIMIT 1000",
+                    "SELECT id FROM attempts WHERE status = 'in_progress' AND paused_at IS NULL AND deadline < $1 \
+                     ORDER BY deadline LIMIT 1000",
                 )
                 .bind(cutoff)
                 .fetch_all(&self.pool)

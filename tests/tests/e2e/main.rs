@@ -8,3 +8,4 @@ mod browser;
 mod fault;
 mod forms;
 mod keys;
+mod proctor;
