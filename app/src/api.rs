@@ -177,6 +177,32 @@ pub async fn bank_import(
     }
 }
 
+/// Calls a JSON REST route of this site with the session cookie (browser only; on the server
+/// it fails, so pages using it load their data once hydrated).
+pub async fn rest<T: serde::de::DeserializeOwned>(
+    method: &str,
+    url: &str,
+    body: Option<String>,
+) -> Result<T, AppError> {
+    #[cfg(feature = "hydrate")]
+    {
+        let text = fetch_api(
+            method,
+            url,
+            body.map(|b| wasm_bindgen::JsValue::from_str(&b)).as_ref(),
+            "application/json",
+        )
+        .await?;
+        serde_json::from_str(&text)
+            .map_err(|e| AppError::new(crate::error::ErrorCode::Internal, e.to_string()))
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = (method, url, body);
+        Err(AppError::internal())
+    }
+}
+
 /// POSTs `body` to a REST route of this site with the session cookie (for bodies larger than
 /// server functions take) and returns the response text, or the route's error. Browser only.
 #[cfg(feature = "hydrate")]
@@ -185,12 +211,24 @@ pub async fn post_to_api(
     body: &wasm_bindgen::JsValue,
     content_type: &str,
 ) -> Result<String, AppError> {
+    fetch_api("POST", url, Some(body), content_type).await
+}
+
+#[cfg(feature = "hydrate")]
+async fn fetch_api(
+    method: &str,
+    url: &str,
+    body: Option<&wasm_bindgen::JsValue>,
+    content_type: &str,
+) -> Result<String, AppError> {
     use wasm_bindgen::JsCast;
     let fail = |m: &str| AppError::new(crate::error::ErrorCode::Network, m.to_string());
     let window = web_sys::window().ok_or_else(|| fail("no window"))?;
     let init = web_sys::RequestInit::new();
-    init.set_method("POST");
-    init.set_body(body);
+    init.set_method(method);
+    if let Some(body) = body {
+        init.set_body(body);
+    }
     init.set_credentials(web_sys::RequestCredentials::SameOrigin);
     let request = web_sys::Request::new_with_str_and_init(url, &init)
         .map_err(|_| fail("the request could not be made"))?;

@@ -71,6 +71,8 @@ pub fn App() -> impl IntoView {
                         <Route path=(StaticSegment("bank"), StaticSegment("competencies")) view=pages::bank::BankTaxonomyPage />
                         <Route path=(StaticSegment("bank"), StaticSegment("item"), ParamSegment("id")) view=pages::bank::BankItemPage />
                         <Route path=StaticSegment("blueprints") view=pages::blueprints::BlueprintListPage />
+                        <Route path=StaticSegment("proctor") view=pages::proctor::SittingsPage />
+                        <Route path=(StaticSegment("proctor"), ParamSegment("id")) view=pages::proctor::MonitorPage />
                         <Route path=(StaticSegment("blueprints"), ParamSegment("id")) view=pages::blueprints::BlueprintPage />
                     </Routes>
                 </main>

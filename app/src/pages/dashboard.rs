@@ -53,6 +53,13 @@ fn DashboardView(d: Dashboard) -> impl IntoView {
                 <a class="button primary" href="/blueprints" id="open-blueprints">{t!(i18n, dash_blueprints)}</a>
             </section>
         })}
+        {matches!(role, Role::Proctor | Role::Admin).then(|| view! {
+            <section class="card">
+                <h2>{t!(i18n, pr_sittings)}</h2>
+                <p class="muted">{t!(i18n, pr_hint)}</p>
+                <a class="button primary" href="/proctor" id="open-proctor">{t!(i18n, pr_sittings)}</a>
+            </section>
+        })}
         {d.overview.map(|o| view! { <OverviewView o /> })}
     }
 }
@@ -74,15 +81,28 @@ fn TestCardView(card: TestCard) -> impl IntoView {
         offered[0].clone()
     };
     let language = RwSignal::new(first);
+    let waiting = RwSignal::new(card.sitting.as_ref().is_some_and(|s| s.waiting));
+    let admission = card
+        .sitting
+        .as_ref()
+        .is_some_and(|s| s.requires_admission && !s.admitted);
     let start = move |_| {
         busy.set(true);
         let language = language.get_untracked();
         leptos::task::spawn_local(async move {
-            match start_attempt(language).await {
-                Ok(id) => super::go(&format!("/test/{id}")),
-                Err(e) => {
-                    error.set(Some(e.message));
-                    busy.set(false);
+            // Waiting for admission: ask again every few seconds; the test opens once admitted.
+            loop {
+                match start_attempt(language.clone()).await {
+                    Ok(id) => return super::go(&format!("/test/{id}")),
+                    Err(e) if admission && e.message.contains("admission") => {
+                        waiting.set(true);
+                        super::super::pages::sleep(3_000).await;
+                    }
+                    Err(e) => {
+                        error.set(Some(e.message));
+                        busy.set(false);
+                        return;
+                    }
                 }
             }
         });
@@ -136,6 +156,11 @@ fn TestCardView(card: TestCard) -> impl IntoView {
             </p>
             <p class="muted">{t!(i18n, test_rules)}</p>
             {move || error.get().map(|e| view! { <p class="alert" role="alert">{e}</p> })}
+            {card.sitting.clone().map(|s| view! {
+                <p class="muted" id="sitting-info">{t!(i18n, pr_your_sitting)}" "{s.name.clone()}": "
+                    {format!("{} – {}", super::fmt_utc(s.opens_ms), super::fmt_utc(s.closes_ms))}</p>
+            })}
+            {move || waiting.get().then(|| view! { <p class="notice" role="status" id="waiting-admission">{t!(i18n, pr_waiting_applicant)}</p> })}
             {picker}
             {action}
         </section>

@@ -5,6 +5,7 @@ pub mod blueprints;
 pub mod dashboard;
 pub mod login;
 pub mod markdown;
+pub mod proctor;
 pub mod result;
 pub mod test;
 
@@ -114,6 +115,35 @@ pub fn ErrorNote(error: AppError) -> impl IntoView {
 }
 
 /// Formats a percentage with one decimal only when it has one.
+/// Waits `ms` milliseconds (browser only; returns at once on the server).
+pub(crate) async fn sleep(ms: u32) {
+    #[cfg(feature = "hydrate")]
+    gloo_timers::future::TimeoutFuture::new(ms).await;
+    #[cfg(not(feature = "hydrate"))]
+    let _ = ms;
+}
+
+/// A moment in Kazakhstan time (UTC+5), `YYYY-MM-DD HH:MM:SS`.
+pub(crate) fn fmt_utc(ms: i64) -> String {
+    let secs = (ms + 5 * 3_600_000).div_euclid(1000);
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}",
+        rem / 3600,
+        (rem % 3600) / 60,
+        rem % 60
+    )
+}
+
 pub(crate) fn pct(p: f64) -> String {
     if (p - p.round()).abs() < 1e-9 {
         format!("{p:.0}")

@@ -12,6 +12,122 @@ use leptos_router::hooks::use_params_map;
 use question_bank::{Answer, ItemType, Navigation};
 use std::collections::{HashMap, HashSet, VecDeque};
 
+/// Heartbeats, integrity signals and the server's notices for the test page.
+mod live {
+    use crate::model::{AttemptNotice, SignalsAck};
+    use leptos::prelude::*;
+
+    /// What the page reports: a heartbeat every 15 seconds, and each integrity signal as it
+    /// happens (tab hidden, window left, full screen left, copy, cut, paste...).
+    #[derive(Clone, Copy)]
+    pub struct Signals {
+        pending: StoredValue<Vec<String>>,
+    }
+
+    impl Signals {
+        pub fn start(
+            attempt_id: String,
+            apply: impl Fn(i64, bool, i64) + Copy + Send + Sync + 'static,
+        ) -> Self {
+            let me = Self {
+                pending: StoredValue::new(Vec::new()),
+            };
+            let id = StoredValue::new(attempt_id);
+            let send = move || {
+                let events = me
+                    .pending
+                    .try_update_value(std::mem::take)
+                    .unwrap_or_default();
+                let id = id.get_value();
+                leptos::task::spawn_local(async move {
+                    let body = serde_json::json!({ "events": events }).to_string();
+                    let url = format!("/api/v1/attempts/{id}/signals");
+                    if let Ok(ack) = crate::api::rest::<SignalsAck>("POST", &url, Some(body)).await
+                    {
+                        apply(ack.deadline_ms, ack.paused, ack.remaining_ms);
+                    }
+                });
+            };
+            Effect::new(move |_| {
+                send();
+                if let Ok(h) = set_interval_with_handle(send, std::time::Duration::from_secs(15)) {
+                    on_cleanup(move || h.clear());
+                }
+                #[cfg(feature = "hydrate")]
+                {
+                    let report = move |kind: &'static str| {
+                        me.pending.update_value(|p| p.push(kind.to_string()));
+                        send();
+                    };
+                    let hidden = || {
+                        web_sys::window()
+                            .and_then(|w| w.document())
+                            .is_some_and(|d| d.hidden())
+                    };
+                    let handles = vec![
+                        window_event_listener_untyped("visibilitychange", move |_| {
+                            report(if hidden() {
+                                "tab_hidden"
+                            } else {
+                                "tab_visible"
+                            })
+                        }),
+                        window_event_listener_untyped("blur", move |_| report("window_blur")),
+                        window_event_listener_untyped("focus", move |_| report("window_focus")),
+                        window_event_listener_untyped("copy", move |_| report("copy")),
+                        window_event_listener_untyped("cut", move |_| report("cut")),
+                        window_event_listener_untyped("paste", move |_| report("paste")),
+                        window_event_listener_untyped("contextmenu", move |_| {
+                            report("context_menu")
+                        }),
+                        window_event_listener_untyped("fullscreenchange", move |_| {
+                            let full = web_sys::window()
+                                .and_then(|w| w.document())
+                                .is_some_and(|d| d.fullscreen_element().is_some());
+                            report(if full {
+                                "fullscreen_enter"
+                            } else {
+                                "fullscreen_exit"
+                            })
+                        }),
+                    ];
+                    on_cleanup(move || handles.into_iter().for_each(|h| h.remove()));
+                }
+            });
+            me
+        }
+    }
+
+    /// Opens the attempt's notice stream (server-sent events); the browser reconnects by itself.
+    pub fn listen(attempt_id: String, on_notice: impl Fn(AttemptNotice) + 'static) {
+        #[cfg(feature = "hydrate")]
+        {
+            use wasm_bindgen::JsCast;
+            use wasm_bindgen::closure::Closure;
+            let Ok(source) =
+                web_sys::EventSource::new(&format!("/api/v1/attempts/{attempt_id}/live"))
+            else {
+                return;
+            };
+            let handler = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
+                move |e: web_sys::MessageEvent| {
+                    if let Some(text) = e.data().as_string()
+                        && let Ok(n) = serde_json::from_str::<AttemptNotice>(&text)
+                    {
+                        on_notice(n);
+                    }
+                },
+            );
+            source.set_onmessage(Some(handler.as_ref().unchecked_ref()));
+            handler.forget();
+            let source = StoredValue::new_local(source);
+            on_cleanup(move || source.with_value(|s| s.close()));
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (attempt_id, on_notice);
+    }
+}
+
 /// The applicant's current answers, by item id (`None`: cleared).
 type Answers = RwSignal<HashMap<String, Option<Answer>>>;
 
@@ -223,6 +339,11 @@ impl Outbox {
                         self.link.set(Link::Offline);
                         sleep_ms(backoff).await;
                         backoff = (backoff * 2).min(5_000);
+                        continue;
+                    }
+                    Err(e) if e.code == ErrorCode::Paused => {
+                        // Kept: it goes out when the proctor resumes the test.
+                        sleep_ms(2_000).await;
                         continue;
                     }
                     Err(e) if e.code == ErrorCode::Superseded => {
@@ -621,11 +742,37 @@ fn TestRunner(a: AttemptView) -> impl IntoView {
     // Answers a previous page could not deliver (browser only: effects do not run on the server).
     Effect::new(move |_| outbox.restore(answers, &server_seqs));
 
-    // The server's clock, as well as the browser can know it.
+    // The server's clock, as well as the browser can know it. A proctor can pause it, add
+    // time, or the server can credit time lost to a dropped connection: the deadline moves.
     let offset = a.server_now_ms - now_ms();
-    let deadline = a.deadline_ms;
+    let deadline = RwSignal::new(a.deadline_ms);
+    let paused = RwSignal::new(a.paused);
+    let frozen = RwSignal::new(a.remaining_ms);
+    let warning = RwSignal::new(None::<String>);
     let now = RwSignal::new(a.server_now_ms);
-    let remaining = Memo::new(move |_| (deadline - now.get()).max(0));
+    let remaining = Memo::new(move |_| {
+        if paused.get() {
+            frozen.get().max(0)
+        } else {
+            (deadline.get() - now.get()).max(0)
+        }
+    });
+    let attempt_id = StoredValue::new(a.id.clone());
+    let apply = move |deadline_ms: i64, is_paused: bool, remaining_ms: i64| {
+        deadline.set(deadline_ms);
+        frozen.set(remaining_ms);
+        paused.set(is_paused);
+    };
+    let on_notice = move |n: AttemptNotice| {
+        apply(n.deadline_ms, n.paused, n.remaining_ms);
+        match n.kind.as_str() {
+            "warning" => warning.set(Some(n.message)),
+            "terminated" => go(&format!("/result/{}", attempt_id.get_value())),
+            _ => {}
+        }
+    };
+    let signals = live::Signals::start(attempt_id.get_value(), apply);
+    Effect::new(move |_| live::listen(attempt_id.get_value(), on_notice));
     Effect::new(move |_| {
         if let Ok(handle) = set_interval_with_handle(
             move || now.set(now_ms() + offset),
@@ -635,7 +782,7 @@ fn TestRunner(a: AttemptView) -> impl IntoView {
         }
     });
     Effect::new(move |_| {
-        if remaining.get() == 0 && !finishing.get_untracked() {
+        if remaining.get() == 0 && !paused.get_untracked() && !finishing.get_untracked() {
             finishing.set(true);
             outbox.finish();
         }
@@ -651,7 +798,7 @@ fn TestRunner(a: AttemptView) -> impl IntoView {
         outbox.push(item_id, answer);
     };
     let is_answered = move |id: &str| answers.with(|m| m.get(id).is_some_and(Option::is_some));
-    let _ = flag_key;
+    let _ = (flag_key, signals);
     let unanswered =
         move || items.with_value(|v| v.iter().filter(|it| !is_answered(&it.item_id)).count());
 
@@ -774,6 +921,19 @@ fn TestRunner(a: AttemptView) -> impl IntoView {
             </div>
             {move || finishing.get().then(|| view! {
                 <p class="banner" role="alert">{t!(i18n, test_time_up)}</p>
+            })}
+            {move || warning.get().map(|w| view! {
+                <div class="banner warning" role="alert" id="warning">
+                    <strong>{t!(i18n, test_warning)}</strong>" "{w}
+                    <button type="button" class="small" id="warning-ok" on:click=move |_| warning.set(None)>"OK"</button>
+                </div>
+            })}
+            {move || paused.get().then(|| view! {
+                <div class="overlay" id="paused">
+                    <div class="dialog" role="alertdialog" aria-modal="true" aria-labelledby="paused-text">
+                        <p id="paused-text">{t!(i18n, test_paused)}</p>
+                    </div>
+                </div>
             })}
             <div class="test-body">
                 {question}

@@ -907,3 +907,179 @@ async fn the_blueprint_editor_checks_fairness_and_saves() -> anyhow::Result<()> 
     assert_eq!(listed, "Этап 1 — пересмотр");
     browser.close().await
 }
+
+fn seconds(clock: &str) -> i64 {
+    clock
+        .trim()
+        .split(':')
+        .filter_map(|p| p.parse::<i64>().ok())
+        .fold(0, |acc, n| acc * 60 + n)
+}
+
+/// Two browsers, an applicant and a proctor: the proctor sees progress and a tab-hidden signal
+/// arrive live, pauses (the applicant's clock stops), resumes, adds five minutes (the
+/// applicant's countdown grows) and terminates the attempt.
+#[tokio::test]
+async fn a_proctor_watches_and_intervenes_live() -> anyhow::Result<()> {
+    let server = TestServer::start(Db::Sqlite).await?;
+    let admin = Api::login(&server.base, ADMIN.0, ADMIN.1).await?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)?
+        .as_millis() as i64;
+    let r = admin
+        .post(
+            "/api/v1/sittings",
+            &serde_json::json!({"name": "Туркестан", "blueprint_id": "stage1-2026", "region": "Turkestan",
+                "mode": "online", "opens_ms": now - 60_000, "closes_ms": now + 3_600_000}),
+        )
+        .await?;
+    let sitting = r.body["id"].as_str().unwrap_or_default().to_string();
+    admin
+        .post(
+            &format!("/api/v1/sittings/{sitting}/proctors"),
+            &serde_json::json!({"text": PROCTOR.0}),
+        )
+        .await?;
+    admin
+        .post(
+            &format!("/api/v1/sittings/{sitting}/applicants"),
+            &serde_json::json!({"text": APPLICANT.0}),
+        )
+        .await?;
+
+    let proctor = Browser::start().await?;
+    let applicant = Browser::start().await?;
+    let p = &proctor.client;
+    let a = &applicant.client;
+    let wait_p = || p.wait().at_most(Duration::from_secs(20));
+    let wait_a = || a.wait().at_most(Duration::from_secs(20));
+    proctor.sign_in(&server.base, PROCTOR).await?;
+    proctor
+        .open(&server.url(&format!("/proctor/{sitting}")))
+        .await?;
+    wait_p()
+        .for_element(Locator::Css("#feed-state[data-connected=true]"))
+        .await?;
+    let row = format!("#monitor tr[data-email=\"{}\"]", APPLICANT.0);
+    wait_p()
+        .for_element(Locator::Css(&format!("{row}[data-status=not_started]")))
+        .await?;
+
+    applicant.sign_in(&server.base, APPLICANT).await?;
+    a.find(Locator::Css("#start-test")).await?.click().await?;
+    wait_a().for_element(Locator::Css("#stem")).await?;
+    applicant.wait_hydrated().await?;
+    wait_p()
+        .for_element(Locator::Css(&format!("{row}[data-status=in_progress]")))
+        .await?;
+
+    // Progress arrives live.
+    a.find(Locator::Css(".option")).await?.click().await?;
+    let mut progress = String::new();
+    for _ in 0..100 {
+        progress = p
+            .find(Locator::Css(&format!("{row} .answered")))
+            .await?
+            .text()
+            .await?;
+        if progress.starts_with("1 /") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(progress, "1 / 30");
+
+    // The applicant's tab is hidden: the signal reaches the proctor's feed at once.
+    a.execute(
+        "Object.defineProperty(document, 'hidden', {value: true, configurable: true}); \
+         document.dispatchEvent(new Event('visibilitychange', {bubbles: true}));",
+        vec![],
+    )
+    .await?;
+    wait_p()
+        .for_element(Locator::Css("#feed li[data-kind=tab_hidden]"))
+        .await?;
+    let mut signals = String::new();
+    for _ in 0..50 {
+        signals = p
+            .find(Locator::Css(&format!("{row} .integrity")))
+            .await?
+            .text()
+            .await?;
+        if signals != "0" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_ne!(signals, "0", "the row counts the signal");
+
+    // Pause: the applicant's page shows it and the clock stands still.
+    p.find(Locator::Css(&row)).await?.click().await?;
+    wait_p()
+        .for_element(Locator::Css("#act-pause"))
+        .await?
+        .click()
+        .await?;
+    wait_a().for_element(Locator::Css("#paused")).await?;
+    let t1 = seconds(&a.find(Locator::Css("#timer")).await?.text().await?);
+    tokio::time::sleep(Duration::from_millis(2_200)).await;
+    let t2 = seconds(&a.find(Locator::Css("#timer")).await?.text().await?);
+    assert_eq!(t1, t2, "the clock stopped while paused");
+    wait_p()
+        .for_element(Locator::Css(&format!("{row}[data-status=paused]")))
+        .await?;
+
+    // Resume, then five more minutes: the countdown grows.
+    p.find(Locator::Css("#act-resume")).await?.click().await?;
+    for _ in 0..100 {
+        if a.find(Locator::Css("#paused")).await.is_err() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        a.find(Locator::Css("#paused")).await.is_err(),
+        "the pause ended"
+    );
+    let before = seconds(&a.find(Locator::Css("#timer")).await?.text().await?);
+    let minutes = p.find(Locator::Css("#act-minutes")).await?;
+    minutes.clear().await?;
+    minutes.send_keys("5").await?;
+    p.find(Locator::Css("#act-add-time")).await?.click().await?;
+    let mut after = before;
+    for _ in 0..100 {
+        after = seconds(&a.find(Locator::Css("#timer")).await?.text().await?);
+        if after > before + 240 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(after > before + 240, "countdown {before} s -> {after} s");
+
+    // A warning is shown at once; then the attempt is terminated with a reason.
+    p.find(Locator::Css("#act-message"))
+        .await?
+        .send_keys("Уберите телефон")
+        .await?;
+    p.find(Locator::Css("#act-warn")).await?.click().await?;
+    let shown = wait_a()
+        .for_element(Locator::Css("#warning"))
+        .await?
+        .text()
+        .await?;
+    assert!(shown.contains("Уберите телефон"), "{shown}");
+    p.find(Locator::Css("#act-message"))
+        .await?
+        .send_keys("подсказки")
+        .await?;
+    p.find(Locator::Css("#act-terminate"))
+        .await?
+        .click()
+        .await?;
+    wait_a().for_element(Locator::Css("section.result")).await?;
+    wait_p()
+        .for_element(Locator::Css(&format!("{row}[data-status=terminated]")))
+        .await?;
+    proctor.close().await?;
+    applicant.close().await
+}

@@ -1,0 +1,470 @@
+//! Proctoring: the sittings list (staff schedule sittings and assign people there), and the
+//! live dashboard of one sitting: a row per applicant pushed by server-sent events, each
+//! applicant's timeline, and the interventions.
+
+use super::ErrorNote;
+use crate::api::{now_ms, rest};
+use crate::error::AppError;
+use crate::i18n::*;
+use crate::model::*;
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+fn fmt_time(ms: i64) -> String {
+    let s = (ms.max(0) + 999) / 1000;
+    format!("{}:{:02}:{:02}", s / 3600, (s % 3600) / 60, s % 60)
+}
+
+fn local_input_to_ms(value: &str) -> Option<i64> {
+    // `YYYY-MM-DDTHH:MM` from a datetime-local field, read as UTC+5 (Kazakhstan).
+    let (date, time) = value.split_once('T')?;
+    let mut d = date.split('-').map(|x| x.parse::<i64>().ok());
+    let (y, m, day) = (d.next()??, d.next()??, d.next()??);
+    let mut t = time.split(':').map(|x| x.parse::<i64>().ok());
+    let (h, min) = (t.next()??, t.next()??);
+    let (y2, m2) = if m <= 2 { (y - 1, m + 9) } else { (y, m - 3) };
+    let era = y2.div_euclid(400);
+    let yoe = y2 - era * 400;
+    let doy = (153 * m2 + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(((days * 24 + h - 5) * 60 + min) * 60_000)
+}
+
+#[component]
+pub fn SittingsPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let list = RwSignal::new(None::<Result<Vec<SittingView>, AppError>>);
+    let me = Resource::new(|| (), |_| crate::api::current_user());
+    let reload = move || {
+        leptos::task::spawn_local(async move {
+            list.set(Some(
+                rest::<Vec<SittingView>>("GET", "/api/v1/sittings", None).await,
+            ));
+        });
+    };
+    Effect::new(move |_| reload());
+    let message = RwSignal::new(None::<String>);
+    let form = RwSignal::new(SittingInput {
+        name: String::new(),
+        blueprint_id: "stage1-2026".into(),
+        region: String::new(),
+        mode: "online".into(),
+        venue: String::new(),
+        opens_ms: 0,
+        closes_ms: 0,
+        requires_admission: true,
+    });
+    let opens = RwSignal::new(String::new());
+    let closes = RwSignal::new(String::new());
+    let create = move |_| {
+        let mut input = form.get_untracked();
+        input.opens_ms = local_input_to_ms(&opens.get_untracked()).unwrap_or(0);
+        input.closes_ms = local_input_to_ms(&closes.get_untracked()).unwrap_or(0);
+        leptos::task::spawn_local(async move {
+            let body = serde_json::to_string(&input).unwrap_or_default();
+            match rest::<SittingView>("POST", "/api/v1/sittings", Some(body)).await {
+                Ok(s) => {
+                    message.set(Some(format!("✓ {}", s.name)));
+                    reload();
+                }
+                Err(e) => message.set(Some(e.message)),
+            }
+        });
+    };
+    let field = move |id: &'static str,
+                      get: fn(&SittingInput) -> String,
+                      set: fn(&mut SittingInput, String)| {
+        view! {
+            <input type="text" id=id prop:value=move || form.with(get)
+                on:input=move |ev| { let v = event_target_value(&ev); form.update(|f| set(f, v)); } />
+        }
+    };
+    let assign = move |id: String, who: &'static str, text: String| {
+        leptos::task::spawn_local(async move {
+            let body = serde_json::json!({ "text": text }).to_string();
+            let url = format!("/api/v1/sittings/{id}/{who}");
+            match rest::<AssignReport>("POST", &url, Some(body)).await {
+                Ok(r) if r.errors.is_empty() => {
+                    message.set(Some(format!("✓ {} + {}", who, r.added.len())));
+                    reload();
+                }
+                Ok(r) => message.set(Some(
+                    r.errors
+                        .iter()
+                        .map(|e| format!("{}: {}", e.line, e.message))
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                )),
+                Err(e) => message.set(Some(e.message)),
+            }
+        });
+    };
+    view! {
+        <section class="card wide">
+            <h1>{t!(i18n, pr_sittings)}</h1>
+            {move || message.get().map(|m| view! { <p class="notice" role="status" id="sittings-message">{m}</p> })}
+            {move || match list.get() {
+                None => view! { <p class="muted">{t!(i18n, loading)}</p> }.into_any(),
+                Some(Err(error)) => view! { <ErrorNote error /> }.into_any(),
+                Some(Ok(rows)) => view! {
+                    <table class="table" id="sittings">
+                        <thead><tr><th>{t!(i18n, pr_name)}</th><th>{t!(i18n, pr_region)}</th><th>{t!(i18n, pr_window)}</th>
+                            <th class="num">{t!(i18n, pr_applicants)}</th><th>{t!(i18n, pr_proctors)}</th><th></th></tr></thead>
+                        <tbody>
+                            {rows.into_iter().map(|s| {
+                                let sid = StoredValue::new(s.id.clone());
+                                let people = RwSignal::new(String::new());
+                                view! {
+                                    <tr data-id=s.id.clone()>
+                                        <td><a href=format!("/proctor/{}", s.id) class="open-sitting">{s.name.clone()}</a></td>
+                                        <td>{s.region.clone()}</td>
+                                        <td>{format!("{} – {}", crate::pages::fmt_utc(s.opens_ms), crate::pages::fmt_utc(s.closes_ms))}</td>
+                                        <td class="num">{s.applicants}</td>
+                                        <td>{s.proctors.join(", ")}</td>
+                                        <td>
+                                            <textarea rows="2" class="assign-text" placeholder="email@…" prop:value=people
+                                                on:input=move |ev| people.set(event_target_value(&ev))></textarea>
+                                            <button type="button" class="small assign-applicants" on:click=move |_| assign(sid.get_value(), "applicants", people.get_untracked())>{t!(i18n, pr_add_applicants)}</button>
+                                            <button type="button" class="small assign-proctors" on:click=move |_| assign(sid.get_value(), "proctors", people.get_untracked())>{t!(i18n, pr_add_proctors)}</button>
+                                        </td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any(),
+            }}
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let admin = matches!(me.await, Ok(Some(u)) if u.role == Role::Admin);
+                    admin.then(|| view! {
+                        <h2>{t!(i18n, pr_schedule)}</h2>
+                        <div class="form-grid">
+                            <label class="field"><span>{t!(i18n, pr_name)}</span>{field("s-name", |f| f.name.clone(), |f, v| f.name = v)}</label>
+                            <label class="field"><span>{t!(i18n, pr_blueprint)}</span>{field("s-blueprint", |f| f.blueprint_id.clone(), |f, v| f.blueprint_id = v)}</label>
+                            <label class="field"><span>{t!(i18n, pr_region)}</span>{field("s-region", |f| f.region.clone(), |f, v| f.region = v)}</label>
+                            <label class="field"><span>{t!(i18n, pr_mode)}</span>
+                                <select id="s-mode" on:change=move |ev| { let v = event_target_value(&ev); form.update(|f| f.mode = v); }>
+                                    <option value="online">{t!(i18n, pr_online)}</option>
+                                    <option value="venue">{t!(i18n, pr_venue)}</option>
+                                </select></label>
+                            <label class="field"><span>{t!(i18n, pr_venue)}</span>{field("s-venue", |f| f.venue.clone(), |f, v| f.venue = v)}</label>
+                            <label class="field"><span>{t!(i18n, pr_opens)}</span>
+                                <input type="datetime-local" id="s-opens" on:input=move |ev| opens.set(event_target_value(&ev)) /></label>
+                            <label class="field"><span>{t!(i18n, pr_closes)}</span>
+                                <input type="datetime-local" id="s-closes" on:input=move |ev| closes.set(event_target_value(&ev)) /></label>
+                            <label class="inline"><input type="checkbox" id="s-admission" prop:checked=move || form.with(|f| f.requires_admission)
+                                on:change=move |ev| { let v = event_target_checked(&ev); form.update(|f| f.requires_admission = v); } />{t!(i18n, pr_admission)}</label>
+                        </div>
+                        <button type="button" class="primary" id="s-create" on:click=create>{t!(i18n, pr_create)}</button>
+                    })
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+pub fn MonitorPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let id = params.read_untracked().get("id").unwrap_or_default();
+    let sitting_id = StoredValue::new(id.clone());
+    let rows = RwSignal::new(Vec::<MonitorRow>::new());
+    let feed = RwSignal::new(Vec::<(String, AttemptEvent)>::new());
+    let connected = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let offset = RwSignal::new(0i64);
+    let now = RwSignal::new(now_ms());
+    let selected = RwSignal::new(None::<String>);
+    let timeline = RwSignal::new(Vec::<AttemptEvent>::new());
+    let filter = RwSignal::new(String::new());
+    let sort = RwSignal::new("name".to_string());
+    let note = RwSignal::new(String::new());
+    let minutes = RwSignal::new("5".to_string());
+
+    let on_message = move |m: FeedMessage| match m {
+        FeedMessage::Snapshot {
+            rows: all,
+            server_now_ms,
+        } => {
+            offset.set(server_now_ms - now_ms());
+            rows.set(all);
+            connected.set(true);
+        }
+        FeedMessage::Row { row, server_now_ms } => {
+            offset.set(server_now_ms - now_ms());
+            rows.update(
+                |rs| match rs.iter_mut().find(|r| r.user_id == row.user_id) {
+                    Some(r) => *r = row,
+                    None => rs.push(row),
+                },
+            );
+        }
+        FeedMessage::Event { user_id, event, .. } => {
+            if selected.get_untracked().as_deref() == Some(user_id.as_str()) {
+                timeline.update(|t| t.push(event.clone()));
+            }
+            feed.update(|f| {
+                f.insert(0, (user_id, event));
+                f.truncate(200);
+            });
+        }
+    };
+    Effect::new(move |_| {
+        open_feed(sitting_id.get_value(), on_message, connected);
+        if let Ok(h) = set_interval_with_handle(
+            move || now.set(now_ms() + offset.get_untracked()),
+            std::time::Duration::from_millis(500),
+        ) {
+            on_cleanup(move || h.clear());
+        }
+    });
+
+    let select = move |user_id: String, attempt: Option<String>| {
+        selected.set(Some(user_id));
+        timeline.set(vec![]);
+        if let Some(a) = attempt {
+            leptos::task::spawn_local(async move {
+                if let Ok(events) =
+                    rest::<Vec<AttemptEvent>>("GET", &format!("/api/v1/attempts/{a}/events"), None)
+                        .await
+                {
+                    timeline.set(events);
+                }
+            });
+        }
+    };
+    let act = move |action: &'static str| {
+        let Some(user) = selected.get_untracked() else {
+            return;
+        };
+        let body = InterventionInput {
+            action: action.into(),
+            message: note.get_untracked(),
+            minutes: minutes.get_untracked().trim().parse().ok(),
+        };
+        let url = format!(
+            "/api/v1/sittings/{}/applicants/{user}/intervene",
+            sitting_id.get_value()
+        );
+        leptos::task::spawn_local(async move {
+            match rest::<MonitorRow>("POST", &url, serde_json::to_string(&body).ok()).await {
+                Ok(row) => {
+                    error.set(None);
+                    note.set(String::new());
+                    rows.update(|rs| {
+                        if let Some(r) = rs.iter_mut().find(|r| r.user_id == row.user_id) {
+                            *r = row;
+                        }
+                    });
+                }
+                Err(e) => error.set(Some(e.message)),
+            }
+        });
+    };
+    let whole = move |pause: bool| {
+        let url = format!(
+            "/api/v1/sittings/{}/{}",
+            sitting_id.get_value(),
+            if pause { "pause" } else { "resume" }
+        );
+        let body = serde_json::json!({ "reason": note.get_untracked() }).to_string();
+        leptos::task::spawn_local(async move {
+            if let Err(e) = rest::<SittingView>("POST", &url, Some(body)).await {
+                error.set(Some(e.message));
+            }
+        });
+    };
+
+    let shown = move || {
+        let f = filter.get();
+        let mut list: Vec<MonitorRow> = rows
+            .get()
+            .into_iter()
+            .filter(|r| f.is_empty() || r.status == f)
+            .collect();
+        match sort.get().as_str() {
+            "status" => list.sort_by(|a, b| a.status.cmp(&b.status)),
+            "answered" => list.sort_by_key(|r| std::cmp::Reverse(r.answered)),
+            "integrity" => list.sort_by_key(|r| std::cmp::Reverse(r.integrity_events)),
+            "last_seen" => list.sort_by_key(|r| r.last_seen_ms.unwrap_or(0)),
+            _ => list.sort_by(|a, b| a.full_name.cmp(&b.full_name)),
+        }
+        list
+    };
+    let time_left = move |r: &MonitorRow| match (r.remaining_ms, r.deadline_ms) {
+        (Some(left), _) => fmt_time(left),
+        (None, Some(d)) if r.status == "in_progress" => fmt_time(d - now.get()),
+        _ => "—".into(),
+    };
+    let seen = move |r: &MonitorRow| match r.last_seen_ms {
+        Some(t) if r.status == "in_progress" || r.status == "paused" => {
+            let ago = (now.get() - t) / 1000;
+            if ago > 35 {
+                ("lost", format!("{ago} s"))
+            } else {
+                ("online", format!("{ago} s"))
+            }
+        }
+        Some(_) => ("", String::new()),
+        None => ("", "—".into()),
+    };
+    let status_name = move |s: &str| -> String {
+        match s {
+            "not_started" => t_string!(i18n, pr_st_not_started).to_string(),
+            "waiting" => t_string!(i18n, pr_st_waiting).to_string(),
+            "in_progress" => t_string!(i18n, pr_st_in_progress).to_string(),
+            "paused" => t_string!(i18n, pr_st_paused).to_string(),
+            "submitted" => t_string!(i18n, pr_st_submitted).to_string(),
+            "expired" => t_string!(i18n, pr_st_expired).to_string(),
+            _ => t_string!(i18n, pr_st_terminated).to_string(),
+        }
+    };
+
+    view! {
+        <section class="card wide monitor">
+            <p><a href="/proctor">{t!(i18n, pr_back)}</a>" · "
+               <a href=format!("/api/v1/sittings/{id}/incidents.csv") id="export-csv">{t!(i18n, pr_export)}</a></p>
+            <h1>{t!(i18n, pr_monitor)}</h1>
+            <p class="muted" id="feed-state" data-connected=move || connected.get().to_string()>
+                {move || if connected.get() { t_string!(i18n, pr_live).to_string() } else { t_string!(i18n, pr_connecting).to_string() }}
+            </p>
+            {move || error.get().map(|e| view! { <p class="alert" role="alert" id="monitor-error">{e}</p> })}
+            <div class="q-actions">
+                <label class="inline">{t!(i18n, pr_filter)}
+                    <select id="filter" on:change=move |ev| filter.set(event_target_value(&ev))>
+                        <option value="">"—"</option>
+                        {["not_started", "waiting", "in_progress", "paused", "submitted", "expired", "terminated"].into_iter()
+                            .map(|s| view! { <option value=s>{move || status_name(s)}</option> }).collect_view()}
+                    </select></label>
+                <label class="inline">{t!(i18n, pr_sort)}
+                    <select id="sort" on:change=move |ev| sort.set(event_target_value(&ev))>
+                        <option value="name">{t!(i18n, pr_name)}</option>
+                        <option value="status">{t!(i18n, pr_status)}</option>
+                        <option value="answered">{t!(i18n, pr_answered)}</option>
+                        <option value="integrity">{t!(i18n, pr_integrity)}</option>
+                        <option value="last_seen">{t!(i18n, pr_last_seen)}</option>
+                    </select></label>
+                <button type="button" id="pause-all" on:click=move |_| whole(true)>{t!(i18n, pr_pause_all)}</button>
+                <button type="button" id="resume-all" on:click=move |_| whole(false)>{t!(i18n, pr_resume_all)}</button>
+            </div>
+            <div class="monitor-body">
+                <table class="table" id="monitor">
+                    <thead><tr>
+                        <th>{t!(i18n, pr_applicant)}</th><th>{t!(i18n, pr_status)}</th><th class="num">{t!(i18n, pr_answered)}</th>
+                        <th class="num">{t!(i18n, pr_time_left)}</th><th>{t!(i18n, pr_last_seen)}</th><th class="num">{t!(i18n, pr_integrity)}</th>
+                    </tr></thead>
+                    <tbody>
+                        {move || shown().into_iter().map(|r| {
+                            let uid = r.user_id.clone();
+                            let attempt = r.attempt_id.clone();
+                            let is_selected = move || selected.get().as_deref() == Some(uid.as_str());
+                            let (conn, ago) = seen(&r);
+                            let left = time_left(&r);
+                            let uid2 = r.user_id.clone();
+                            view! {
+                                <tr data-email=r.email.clone() data-status=r.status.clone() class:selected=is_selected
+                                    on:click=move |_| select(uid2.clone(), attempt.clone())>
+                                    <td>{r.full_name.clone()}<br/><span class="muted">{r.email.clone()}</span></td>
+                                    <td class="status">{status_name(&r.status)}</td>
+                                    <td class="num answered">{format!("{} / {}", r.answered, r.total)}</td>
+                                    <td class="num time-left">{left}</td>
+                                    <td class=format!("conn {conn}")>{ago}</td>
+                                    <td class="num integrity">{r.integrity_events}</td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+                <aside class="timeline" id="timeline">
+                    {move || selected.get().map(|_| view! {
+                        <h2>{t!(i18n, pr_actions)}</h2>
+                        <label class="field"><span>{t!(i18n, pr_message)}</span>
+                            <input type="text" id="act-message" prop:value=note on:input=move |ev| note.set(event_target_value(&ev)) /></label>
+                        <label class="field"><span>{t!(i18n, pr_minutes)}</span>
+                            <input type="number" id="act-minutes" min="1" max="240" prop:value=minutes on:input=move |ev| minutes.set(event_target_value(&ev)) /></label>
+                        <div class="q-actions wrap">
+                            <button type="button" id="act-admit" on:click=move |_| act("admit")>{t!(i18n, pr_admit)}</button>
+                            <button type="button" id="act-warn" on:click=move |_| act("warn")>{t!(i18n, pr_warn)}</button>
+                            <button type="button" id="act-pause" on:click=move |_| act("pause")>{t!(i18n, pr_pause)}</button>
+                            <button type="button" id="act-resume" on:click=move |_| act("resume")>{t!(i18n, pr_resume)}</button>
+                            <button type="button" id="act-add-time" on:click=move |_| act("add_time")>{t!(i18n, pr_add_time)}</button>
+                            <button type="button" class="danger" id="act-terminate" on:click=move |_| act("terminate")>{t!(i18n, pr_terminate)}</button>
+                        </div>
+                        <h2>{t!(i18n, pr_timeline)}</h2>
+                        <ol class="events" id="events">
+                            {move || timeline.get().into_iter().rev().map(|e| view! {
+                                <li class=format!("event {}", e.category) data-kind=e.kind.clone()>
+                                    <span class="muted">{crate::pages::fmt_utc(e.at_ms)}</span>" "
+                                    <strong>{e.kind.clone()}</strong>" "
+                                    {(!e.actor.is_empty()).then(|| format!("· {}", e.actor))}
+                                </li>
+                            }).collect_view()}
+                        </ol>
+                    })}
+                </aside>
+            </div>
+            <h2>{t!(i18n, pr_feed)}</h2>
+            <ol class="events" id="feed">
+                {move || feed.get().into_iter().take(30).map(|(user, e)| {
+                    let who = rows.with(|rs| rs.iter().find(|r| r.user_id == user).map(|r| r.full_name.clone()).unwrap_or_default());
+                    view! {
+                        <li class=format!("event {}", e.category) data-kind=e.kind.clone()>
+                            <span class="muted">{crate::pages::fmt_utc(e.at_ms)}</span>" "{who}" · "<strong>{e.kind.clone()}</strong>
+                        </li>
+                    }
+                }).collect_view()}
+            </ol>
+        </section>
+    }
+}
+
+/// Opens the sitting's live feed (server-sent events; the browser reconnects by itself and the
+/// server starts every connection with a snapshot).
+fn open_feed(
+    sitting_id: String,
+    on_message: impl Fn(FeedMessage) + 'static,
+    connected: RwSignal<bool>,
+) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        use wasm_bindgen::closure::Closure;
+        let Ok(source) = web_sys::EventSource::new(&format!("/api/v1/sittings/{sitting_id}/feed"))
+        else {
+            return;
+        };
+        let handler =
+            Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+                if let Some(text) = e.data().as_string()
+                    && let Ok(m) = serde_json::from_str::<FeedMessage>(&text)
+                {
+                    on_message(m);
+                }
+            });
+        source.set_onmessage(Some(handler.as_ref().unchecked_ref()));
+        handler.forget();
+        let lost = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| connected.set(false));
+        source.set_onerror(Some(lost.as_ref().unchecked_ref()));
+        lost.forget();
+        let source = StoredValue::new_local(source);
+        on_cleanup(move || source.with_value(|s| s.close()));
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (sitting_id, on_message, connected);
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn local_times_read_as_kazakhstan_time() {
+        // 2026-11-23 10:00 in Astana (UTC+5) is 05:00 UTC.
+        assert_eq!(
+            super::local_input_to_ms("2026-11-23T10:00"),
+            Some(1_795_410_000_000)
+        );
+        assert_eq!(super::local_input_to_ms("bad"), None);
+    }
+}
