@@ -1092,22 +1092,23 @@ macro_rules! sql_store {
                 Ok(done.rows_affected() == 1)
             }
             async fn heartbeat(&self, id: &str, now: i64, ip: &str) -> Result<Option<(Option<i64>, Option<String>)>> {
-                let mut tx = self.pool.begin().await?;
+                // Read, then write, as two statements: heartbeats of one attempt come one after
+                // another, and a read-then-write transaction would make SQLite refuse the
+                // upgrade to a write lock under load ("database is locked").
                 let before: Option<(Option<i64>, Option<String>)> = sqlx::query_as(
                     "SELECT last_seen, last_ip FROM attempts WHERE id = $1 AND status = 'in_progress'",
                 )
                 .bind(id)
-                .fetch_optional(&mut *tx)
+                .fetch_optional(&self.pool)
                 .await?;
                 if before.is_some() {
                     sqlx::query("UPDATE attempts SET last_seen = $2, last_ip = $3 WHERE id = $1")
                         .bind(id)
                         .bind(now)
                         .bind(ip)
-                        .execute(&mut *tx)
+                        .execute(&self.pool)
                         .await?;
                 }
-                tx.commit().await?;
                 Ok(before)
             }
 
