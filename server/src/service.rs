@@ -438,6 +438,12 @@ impl Services {
             .await?
         {
             tracing::info!(attempt = %row.id, from = %from, "the attempt moved to another device");
+            if let Some(s) = &row.sitting_id {
+                self.hub.publish(crate::live::Live::Touch {
+                    sitting: s.clone(),
+                    user: row.user_id.clone(),
+                });
+            }
         }
         Ok(())
     }

@@ -811,19 +811,27 @@ macro_rules! sql_store {
                 let from = previous
                     .and_then(|(d,)| serde_json::from_str::<serde_json::Value>(&d).ok())
                     .and_then(|d| d.get("device").and_then(|v| v.as_str()).map(str::to_string));
-                let (kind, detail, claim) = match from {
+                // A second device taking over is an integrity signal (for a person to judge).
+                let (kind, detail, claim, category) = match from {
                     Some(from) => (
                         "device_takeover",
                         serde_json::json!({ "device": device, "from": from }),
                         Claim::TookOver { from },
+                        "integrity",
                     ),
-                    None => ("device_claimed", serde_json::json!({ "device": device }), Claim::First),
+                    None => (
+                        "device_claimed",
+                        serde_json::json!({ "device": device }),
+                        Claim::First,
+                        "system",
+                    ),
                 };
-                sqlx::query("INSERT INTO attempt_events (attempt_id, at, kind, detail) VALUES ($1, $2, $3, $4)")
+                sqlx::query("INSERT INTO attempt_events (attempt_id, at, kind, detail, category) VALUES ($1, $2, $3, $4, $5)")
                     .bind(attempt_id)
                     .bind(now)
                     .bind(kind)
                     .bind(detail.to_string())
+                    .bind(category)
                     .execute(&mut *tx)
                     .await?;
                 tx.commit().await?;

@@ -430,6 +430,10 @@ async fn takeover(db: Db) -> anyhow::Result<()> {
         .map(|v| v.iter().filter_map(|e| e["kind"].as_str()).collect())
         .unwrap_or_default();
     assert_eq!(kinds, ["started", "device_takeover"]);
+    assert_eq!(
+        events.body[1]["category"], "integrity",
+        "a takeover is a signal to judge"
+    );
     let takeover = &events.body[1]["detail"];
     assert_eq!(takeover["from"], events.body[0]["detail"]["device"]);
     assert_ne!(takeover["from"], takeover["device"]);
