@@ -184,6 +184,20 @@ pub fn MonitorPage() -> impl IntoView {
     let note = RwSignal::new(String::new());
     let minutes = RwSignal::new("5".to_string());
 
+    let pending = StoredValue::new(std::collections::HashMap::<String, MonitorRow>::new());
+    let flush = move || {
+        let changed = pending.try_update_value(std::mem::take).unwrap_or_default();
+        if !changed.is_empty() {
+            rows.update(|rs| {
+                for (_, row) in changed {
+                    match rs.iter_mut().find(|r| r.user_id == row.user_id) {
+                        Some(r) => *r = row,
+                        None => rs.push(row),
+                    }
+                }
+            });
+        }
+    };
     let on_message = move |m: FeedMessage| match m {
         FeedMessage::Snapshot {
             rows: all,
@@ -194,13 +208,12 @@ pub fn MonitorPage() -> impl IntoView {
             connected.set(true);
         }
         FeedMessage::Row { row, server_now_ms } => {
+            // Collected and applied twice a second: with hundreds of applicants the table is
+            // redrawn at a steady pace, not once per message.
             offset.set(server_now_ms - now_ms());
-            rows.update(
-                |rs| match rs.iter_mut().find(|r| r.user_id == row.user_id) {
-                    Some(r) => *r = row,
-                    None => rs.push(row),
-                },
-            );
+            pending.update_value(|p| {
+                p.insert(row.user_id.clone(), row);
+            });
         }
         FeedMessage::Event { user_id, event, .. } => {
             if selected.get_untracked().as_deref() == Some(user_id.as_str()) {
@@ -215,7 +228,10 @@ pub fn MonitorPage() -> impl IntoView {
     Effect::new(move |_| {
         open_feed(sitting_id.get_value(), on_message, connected);
         if let Ok(h) = set_interval_with_handle(
-            move || now.set(now_ms() + offset.get_untracked()),
+            move || {
+                flush();
+                now.set(now_ms() + offset.get_untracked());
+            },
             std::time::Duration::from_millis(500),
         ) {
             on_cleanup(move || h.clear());
