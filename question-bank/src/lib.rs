@@ -7,6 +7,7 @@ pub mod blueprint;
 pub mod diff;
 pub mod form;
 pub mod formats;
+pub mod iin;
 pub mod item;
 pub mod language;
 pub mod markdown;
