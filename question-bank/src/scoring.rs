@@ -216,7 +216,9 @@ pub fn score(blueprint: &Blueprint, entries: &[ScoredEntry<'_>]) -> ScoreReport 
     by_competency.retain(|c| c.total > 0);
     for c in &mut by_competency {
         c.percent = percent(c.points, c.max_points);
+        // Rounded alike (rounding is monotone), so that points never exceed the maximum.
         c.points = round4(c.points);
+        c.max_points = round4(c.max_points);
     }
     let total = u32::try_from(entries.len()).unwrap_or(u32::MAX);
     let overall = percent(points, max_points);
@@ -228,7 +230,7 @@ pub fn score(blueprint: &Blueprint, entries: &[ScoredEntry<'_>]) -> ScoreReport 
         total,
         answered,
         points: round4(points),
-        max_points,
+        max_points: round4(max_points),
         percent: overall,
         by_competency,
         pass_percent: blueprint.pass_percent,
