@@ -851,3 +851,32 @@ pub struct AttemptNotice {
     pub remaining_ms: i64,
     pub server_now_ms: i64,
 }
+
+/// `YYYY-MM-DD HH:MM:SS` (with `.mmm` when `millis`) for a moment in milliseconds since the
+/// epoch, shifted by `offset_ms` (e.g. UTC+5 for Kazakhstan). Civil date from days after
+/// Howard Hinnant's algorithm.
+pub fn format_time(ms: i64, offset_ms: i64, millis: bool) -> String {
+    let shifted = ms + offset_ms;
+    let secs = shifted.div_euclid(1000);
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    let time = format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}",
+        rem / 3600,
+        (rem % 3600) / 60,
+        rem % 60
+    );
+    if millis {
+        format!("{time}.{:03}", shifted.rem_euclid(1000))
+    } else {
+        time
+    }
+}

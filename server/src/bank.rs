@@ -223,7 +223,8 @@ struct Planned {
 }
 
 impl Services {
-    fn require_bank(user: &UserInfo) -> Result<(), AppError> {
+    /// Methodologists and administrators: the bank and blueprints.
+    pub(crate) fn require_bank(user: &UserInfo) -> Result<(), AppError> {
         if matches!(user.role, Role::Methodologist | Role::Admin) {
             Ok(())
         } else {

@@ -31,14 +31,6 @@ pub struct Assembly {
     pub fairness: question_bank::Fairness,
 }
 
-fn require_design(user: &UserInfo) -> Result<(), AppError> {
-    if matches!(user.role, Role::Methodologist | Role::Admin) {
-        Ok(())
-    } else {
-        Err(AppError::forbidden())
-    }
-}
-
 fn doc(row: &BlueprintRow) -> Result<BlueprintDoc, AppError> {
     Ok(BlueprintDoc {
         blueprint: serde_json::from_str(&row.spec).map_err(internal)?,
@@ -50,7 +42,7 @@ fn doc(row: &BlueprintRow) -> Result<BlueprintDoc, AppError> {
 
 impl Services {
     pub async fn blueprint_list(&self, user: &UserInfo) -> Result<Vec<BlueprintSummary>, AppError> {
-        require_design(user)?;
+        Services::require_bank(user)?;
         let mut out = Vec::new();
         for row in self.store().blueprints().await? {
             let bp: Blueprint = serde_json::from_str(&row.spec).map_err(internal)?;
@@ -69,7 +61,7 @@ impl Services {
     }
 
     pub async fn blueprint_get(&self, user: &UserInfo, id: &str) -> Result<BlueprintDoc, AppError> {
-        require_design(user)?;
+        Services::require_bank(user)?;
         let row = self
             .store()
             .blueprint(id)
@@ -85,7 +77,7 @@ impl Services {
         user: &UserInfo,
         bp: Blueprint,
     ) -> Result<BlueprintDoc, AppError> {
-        require_design(user)?;
+        Services::require_bank(user)?;
         bp.validate()
             .map_err(|e| AppError::invalid(format!("The blueprint is not valid: {e}.")))?;
         let known: Vec<String> = self
@@ -122,7 +114,7 @@ impl Services {
         id: &str,
         active: bool,
     ) -> Result<BlueprintDoc, AppError> {
-        require_design(user)?;
+        Services::require_bank(user)?;
         let row = self
             .store()
             .blueprint(id)
@@ -157,7 +149,7 @@ impl Services {
         user: &UserInfo,
         input: CheckInput,
     ) -> Result<CheckReport, AppError> {
-        require_design(user)?;
+        Services::require_bank(user)?;
         let bp = input.blueprint;
         let lang = match input.language.as_deref() {
             Some(l) => l
@@ -321,7 +313,7 @@ impl Services {
         user: &UserInfo,
         id: &str,
     ) -> Result<RescoreReport, AppError> {
-        require_design(user)?;
+        Services::require_bank(user)?;
         self.rescore_blueprint(&Actor::of(user), id).await
     }
 
@@ -330,7 +322,7 @@ impl Services {
         user: &UserInfo,
         blueprint_id: Option<&str>,
     ) -> Result<Vec<ScoreChangeView>, AppError> {
-        require_design(user)?;
+        Services::require_bank(user)?;
         let mut out = Vec::new();
         for c in self.store().score_changes(blueprint_id).await? {
             out.push(self.change_view(c).await?);
@@ -347,7 +339,7 @@ impl Services {
         version: i64,
         input: KeyCorrectionInput,
     ) -> Result<RescoreReport, AppError> {
-        require_design(user)?;
+        Services::require_bank(user)?;
         let reason = input.reason.trim();
         if reason.is_empty() || reason.chars().count() > 2000 {
             return Err(AppError::invalid(
