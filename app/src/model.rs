@@ -1,5 +1,8 @@
 //! Wire types shared by the server and the browser. Nothing here carries an answer key.
 
+mod pipeline;
+pub use pipeline::*;
+
 use question_bank::{Answer, ItemType, Language, Navigation};
 use serde::{Deserialize, Serialize};
 
@@ -15,14 +18,20 @@ pub enum Role {
     Proctor,
     Methodologist,
     Admin,
+    /// Marks final-assessment reports (blind).
+    Expert,
+    /// Records interview scores and votes.
+    Commission,
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [
+    pub const ALL: [Role; 6] = [
         Role::Applicant,
         Role::Proctor,
         Role::Methodologist,
         Role::Admin,
+        Role::Expert,
+        Role::Commission,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -30,6 +39,8 @@ impl Role {
             Role::Proctor => "proctor",
             Role::Methodologist => "methodologist",
             Role::Admin => "admin",
+            Role::Expert => "expert",
+            Role::Commission => "commission",
         }
     }
     pub fn parse(s: &str) -> Option<Role> {
@@ -711,6 +722,9 @@ pub struct SittingInput {
     pub closes_ms: i64,
     #[serde(default)]
     pub requires_admission: bool,
+    /// The campaign whose stage one this sitting is (results go to its applications).
+    #[serde(default)]
+    pub campaign_id: Option<String>,
 }
 
 /// A scheduled sitting.

@@ -12,6 +12,7 @@ pub mod item;
 pub mod language;
 pub mod markdown;
 pub mod scoring;
+pub mod selection;
 
 pub use blueprint::{
     Accommodation, Blueprint, BlueprintError, Navigation, ResultVisibility, Section,

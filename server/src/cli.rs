@@ -117,7 +117,7 @@ pub enum BankCommand {
 pub enum UserCommand {
     /// Create an account. Prompts for the password unless --password-stdin is given.
     Add {
-        #[arg(long, value_parser = ["applicant", "proctor", "methodologist", "admin"])]
+        #[arg(long, value_parser = ["applicant", "proctor", "methodologist", "admin", "expert", "commission"])]
         role: String,
         #[arg(long)]
         email: String,
@@ -131,7 +131,7 @@ pub enum UserCommand {
     /// Create COUNT accounts PREFIX-1@load.test ... PREFIX-COUNT@load.test sharing one password
     /// (for load tests and rehearsals; existing ones are kept).
     AddMany {
-        #[arg(long, value_parser = ["applicant", "proctor", "methodologist", "admin"])]
+        #[arg(long, value_parser = ["applicant", "proctor", "methodologist", "admin", "expert", "commission"])]
         role: String,
         #[arg(long)]
         prefix: String,
@@ -209,6 +209,7 @@ fn offline_services(store: Arc<dyn Store>, config: &Config) -> Services {
             grace_ms: i64::from(config.grace_seconds) * 1000,
             secure_cookies: config.secure_cookies,
             credit_after_ms: i64::from(config.credit_after_seconds) * 1000,
+            public_url: config.public_base(),
         },
     )
 }
@@ -499,6 +500,7 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
             grace_ms: i64::from(config.grace_seconds) * 1000,
             secure_cookies: config.secure_cookies,
             credit_after_ms: i64::from(config.credit_after_seconds) * 1000,
+            public_url: config.public_base(),
         },
     ));
 

@@ -76,6 +76,11 @@ pub struct Config {
         global = true
     )]
     pub secure_cookies: bool,
+
+    /// The site's public address, printed on certificates (QR code and verification link).
+    /// Default: `http://` and the listening address.
+    #[arg(long, env = "QABILET_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
 }
 
 impl Config {
@@ -102,5 +107,16 @@ impl Config {
             }
         }
         PathBuf::from("./data/jwt-secret")
+    }
+}
+
+impl Config {
+    /// The public address certificates point to.
+    pub fn public_base(&self) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.addr))
+            .trim_end_matches('/')
+            .to_string()
     }
 }

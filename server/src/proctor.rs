@@ -178,6 +178,11 @@ impl Services {
             return Err(AppError::invalid("The window must close after it opens."));
         }
         self.blueprint(&input.blueprint_id).await?;
+        if let Some(c) = &input.campaign_id
+            && self.store().campaign(c).await?.is_none()
+        {
+            return Err(AppError::invalid(format!("There is no campaign {c:?}.")));
+        }
         let row = SittingRow {
             id: uuid::Uuid::new_v4().to_string(),
             name: name.into(),
@@ -193,6 +198,9 @@ impl Services {
             created_at: self.now(),
         };
         self.store().insert_sitting(&row).await?;
+        if let Some(c) = &input.campaign_id {
+            self.store().set_sitting_campaign(&row.id, Some(c)).await?;
+        }
         tracing::info!(sitting = %row.id, by = %user.email, "sitting scheduled");
         self.view_of(&row).await
     }

@@ -36,6 +36,8 @@ pub struct Settings {
     pub secure_cookies: bool,
     /// A gap between heartbeats longer than this is credited back.
     pub credit_after_ms: i64,
+    /// The site's public address (certificates link to it).
+    pub public_url: String,
 }
 
 pub struct Services {
@@ -173,6 +175,11 @@ impl Services {
 
     pub(crate) fn settings(&self) -> &Settings {
         &self.settings
+    }
+
+    /// The site's public address.
+    pub fn public_url(&self) -> &str {
+        &self.settings.public_url
     }
 
     pub(crate) fn now(&self) -> i64 {
@@ -571,6 +578,8 @@ impl Services {
                 recorded_by: recorded_by.into(),
                 recorded_at: self.now(),
             })
+            .await?;
+        self.stage_one_from_attempt(&row, &report, recorded_by)
             .await?;
         Ok(report)
     }

@@ -409,6 +409,27 @@ pub const METHODOLOGIST: (&str, &str) = ("methodologist@demo.kz", "demo-methodol
 pub const METHODOLOGIST2: (&str, &str) = ("methodologist2@demo.kz", "demo-methodologist2");
 pub const PROCTOR: (&str, &str) = ("proctor@demo.kz", "demo-proctor");
 pub const ADMIN: (&str, &str) = ("admin@demo.kz", "demo-admin-1");
+pub const EXPERT: (&str, &str) = ("expert@demo.kz", "demo-expert-1");
+pub const EXPERT2: (&str, &str) = ("expert2@demo.kz", "demo-expert-2");
+pub const EXPERT3: (&str, &str) = ("expert3@demo.kz", "demo-expert-3");
+pub const COMMISSION: (&str, &str) = ("commission@demo.kz", "demo-commission-1");
+pub const COMMISSION2: (&str, &str) = ("commission2@demo.kz", "demo-commission-2");
+
+/// A valid IIN for a birth date `yymmdd` (century digit 3 or 4: born 1900-1999), the first
+/// serial with a check digit from `serial` on.
+pub fn valid_iin(yymmdd: &str, century_sex: u8, serial: u32) -> String {
+    for s in serial..serial + 1000 {
+        let first11 = format!("{yymmdd}{century_sex}{:04}", s % 10_000);
+        let digits: Vec<u8> = first11.bytes().map(|b| b - b'0').collect();
+        let Ok(arr) = <[u8; 11]>::try_from(digits) else {
+            continue;
+        };
+        if let Some(c) = question_bank::iin::check_digit(&arr) {
+            return format!("{first11}{c}");
+        }
+    }
+    String::new()
+}
 
 /// A headless Chromium driven through chromedriver (Debian's packages), with a fresh profile.
 pub struct Browser {

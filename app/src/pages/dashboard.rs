@@ -26,6 +26,8 @@ fn role_name(i18n: leptos_i18n::I18nContext<Locale>, role: Role) -> String {
         Role::Proctor => t_string!(i18n, role_proctor).to_string(),
         Role::Methodologist => t_string!(i18n, role_methodologist).to_string(),
         Role::Admin => t_string!(i18n, role_admin).to_string(),
+        Role::Expert => t_string!(i18n, role_expert).to_string(),
+        Role::Commission => t_string!(i18n, role_commission).to_string(),
     }
 }
 

@@ -54,6 +54,7 @@ pub fn SittingsPage() -> impl IntoView {
         opens_ms: 0,
         closes_ms: 0,
         requires_admission: true,
+        campaign_id: None,
     });
     let opens = RwSignal::new(String::new());
     let closes = RwSignal::new(String::new());

@@ -14,6 +14,8 @@ use axum::{Json, Router};
 use serde::de::DeserializeOwned;
 use utoipa::OpenApi;
 
+mod pipeline;
+
 /// An error on the wire: the stable code, the HTTP status that goes with it, and a message.
 pub struct ApiError(pub AppError);
 
@@ -120,6 +122,7 @@ pub fn router() -> Router<AppState> {
         .merge(bank_routes())
         .merge(blueprint_routes())
         .merge(proctor_routes())
+        .merge(pipeline::routes())
         .route("/openapi.json", get(openapi))
         .fallback(|| async { ApiError(AppError::not_found("This API route")) })
 }
@@ -296,7 +299,9 @@ impl utoipa::Modify for BearerAuth {
 
 /// The OpenAPI 3 document of this API.
 async fn openapi() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+    let mut doc = ApiDoc::openapi();
+    doc.merge(pipeline::PipelineDoc::openapi());
+    Json(doc)
 }
 
 // ---- The question bank ----

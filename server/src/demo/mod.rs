@@ -53,7 +53,7 @@ pub const COMPETENCIES: [(&str, &str, &str, &str); 6] = [
 pub const BLUEPRINT_ID: &str = "stage1-2026";
 
 /// `(email, password, role, full name)`. Demo only: change or remove them in production.
-pub const ACCOUNTS: [(&str, &str, &str, &str); 7] = [
+pub const ACCOUNTS: [(&str, &str, &str, &str); 12] = [
     (
         "applicant@demo.kz",
         "demo-applicant",
@@ -95,6 +95,36 @@ pub const ACCOUNTS: [(&str, &str, &str, &str); 7] = [
         "demo-methodologist2",
         "methodologist",
         "Ерлан Бекова",
+    ),
+    (
+        "expert@demo.kz",
+        "demo-expert-1",
+        "expert",
+        "Сауле Касымова",
+    ),
+    (
+        "expert2@demo.kz",
+        "demo-expert-2",
+        "expert",
+        "Марат Тулегенов",
+    ),
+    (
+        "expert3@demo.kz",
+        "demo-expert-3",
+        "expert",
+        "Жанар Абенова",
+    ),
+    (
+        "commission@demo.kz",
+        "demo-commission-1",
+        "commission",
+        "Бауыржан Сейтказы",
+    ),
+    (
+        "commission2@demo.kz",
+        "demo-commission-2",
+        "commission",
+        "Алия Нуржанова",
     ),
 ];
 

@@ -5,11 +5,13 @@
 //!
 //! Conventions: times are milliseconds since the Unix epoch (`i64`), documents are JSON text.
 
+mod pipeline;
 mod sql;
 
 use async_trait::async_trait;
 use std::sync::Arc;
 
+pub use pipeline::*;
 pub use sql::{PgStore, SaveCmd, SqliteStore};
 
 /// Columns the bank list may be sorted by.
@@ -356,7 +358,7 @@ pub enum SaveOutcome {
 }
 
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: PipelineStore + Send + Sync + 'static {
     /// `sqlite` or `postgres`.
     fn kind(&self) -> &'static str;
     async fn migrate(&self) -> Result<()>;

@@ -14,7 +14,7 @@ use sqlx::sqlite::{
 use std::str::FromStr;
 use std::time::Duration;
 
-fn conflict(e: sqlx::Error) -> StoreError {
+pub(super) fn conflict(e: sqlx::Error) -> StoreError {
     match &e {
         sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict,
         _ => StoreError::Db(e),
@@ -152,7 +152,7 @@ async fn sqlite_writer(pool: SqlitePool, mut rx: tokio::sync::mpsc::Receiver<(Sa
 /// The SQLite store: one file, WAL journal, `synchronous = FULL` so an acknowledged save
 /// survives a power cut, not only a process crash; saves are group-committed.
 pub struct SqliteStore {
-    pool: SqlitePool,
+    pub(super) pool: SqlitePool,
     writer: tokio::sync::mpsc::Sender<(SaveCmd, Reply)>,
 }
 
@@ -171,7 +171,7 @@ impl SqliteStore {
 impl SqliteStore {
     /// A write transaction that takes SQLite's write lock at once, so that reading before
     /// writing cannot fail half-way with a busy snapshot.
-    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
+    pub(super) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
         Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
     }
 
@@ -199,7 +199,7 @@ impl SqliteStore {
 
 /// The PostgreSQL store, for several app servers on one database.
 pub struct PgStore {
-    pool: PgPool,
+    pub(super) pool: PgPool,
 }
 
 impl PgStore {
@@ -219,7 +219,7 @@ impl PgStore {
 }
 
 impl PgStore {
-    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>> {
+    pub(super) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>> {
         Ok(self.pool.begin().await?)
     }
 

@@ -8,4 +8,5 @@ mod browser;
 mod fault;
 mod forms;
 mod keys;
+mod pipeline;
 mod proctor;
