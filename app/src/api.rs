@@ -41,6 +41,18 @@ pub async fn current_user() -> Result<Option<UserInfo>, AppError> {
     }
 }
 
+/// A certificate by its number, for the public verification page (no sign-in): `None` when
+/// no certificate has this number.
+#[server(prefix = "/api/fn", endpoint = "certificate")]
+pub async fn check_certificate(number: String) -> Result<Option<CertificateCheck>, AppError> {
+    let backend = backend()?;
+    match backend.certificate_check(&number).await {
+        Ok(c) => Ok(Some(c)),
+        Err(e) if e.code == crate::error::ErrorCode::NotFound => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 #[server(prefix = "/api/fn", endpoint = "dashboard")]
 pub async fn load_dashboard() -> Result<Dashboard, AppError> {
     let (backend, user) = caller()?;

@@ -111,6 +111,8 @@ pub trait Backend: Send + Sync + 'static {
         version: i64,
         input: KeyCorrectionInput,
     ) -> Result<RescoreReport, AppError>;
+    /// What anyone may see of a certificate (no sign-in needed).
+    async fn certificate_check(&self, number: &str) -> Result<CertificateCheck, AppError>;
 }
 
 /// The session token of a request: the `Authorization: Bearer` header, else the cookie.

@@ -74,6 +74,17 @@ pub fn App() -> impl IntoView {
                         <Route path=StaticSegment("proctor") view=pages::proctor::SittingsPage />
                         <Route path=(StaticSegment("proctor"), ParamSegment("id")) view=pages::proctor::MonitorPage />
                         <Route path=(StaticSegment("blueprints"), ParamSegment("id")) view=pages::blueprints::BlueprintPage />
+                        <Route path=StaticSegment("apply") view=pages::pipeline::ApplyPage />
+                        <Route path=StaticSegment("pipeline") view=pages::pipeline::CampaignsPage />
+                        <Route path=(StaticSegment("pipeline"), ParamSegment("id")) view=pages::pipeline::CampaignPage />
+                        <Route path=(StaticSegment("candidate"), ParamSegment("id")) view=pages::pipeline::CandidatePage />
+                        <Route path=(StaticSegment("appeal"), ParamSegment("id")) view=pages::pipeline::AppealPage />
+                        <Route path=StaticSegment("reserve") view=pages::pipeline::ReservePage />
+                        <Route path=StaticSegment("reports") view=pages::pipeline::ReportsPage />
+                        <Route path=StaticSegment("marking") view=pages::pipeline::MarkingPage />
+                        <Route path=StaticSegment("interviews") view=pages::pipeline::InterviewsPage />
+                        <Route path=StaticSegment("verify") view=pages::verify::VerifyPage />
+                        <Route path=(StaticSegment("verify"), ParamSegment("number")) view=pages::verify::VerifyPage />
                     </Routes>
                 </main>
             </Router>

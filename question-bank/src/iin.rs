@@ -46,6 +46,20 @@ pub fn check_digit(first11: &[u8; 11]) -> Option<u8> {
     }
 }
 
+/// The first eleven digits (as text) with their check digit appended, if they have one.
+pub fn complete(first11: &str) -> Option<String> {
+    let digits: Vec<u8> = first11
+        .bytes()
+        .map(|b| b.wrapping_sub(b'0'))
+        .filter(|d| *d < 10)
+        .collect();
+    if first11.len() != 11 || digits.len() != 11 {
+        return None;
+    }
+    let arr: [u8; 11] = digits.try_into().ok()?;
+    check_digit(&arr).map(|c| format!("{first11}{c}"))
+}
+
 fn days_in_month(year: u16, month: u8) -> u8 {
     match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
@@ -96,14 +110,16 @@ pub fn parse(text: &str) -> Result<Iin, IinError> {
 mod tests {
     use super::*;
 
-    /// Completes eleven digits with their check digit.
     fn make(first11: &str) -> String {
-        let mut d = [0u8; 11];
-        for (i, b) in first11.bytes().enumerate() {
-            d[i] = b - b'0';
-        }
-        let c = check_digit(&d).expect("this serial has a check digit");
-        format!("{first11}{c}")
+        complete(first11).expect("this serial has a check digit")
+    }
+
+    #[test]
+    fn eleven_digits_are_completed_only_when_they_are_eleven_digits() {
+        assert_eq!(complete("85071530012").map(|s| s.len()), Some(12));
+        assert!(parse(&make("85071530012")).is_ok());
+        assert_eq!(complete("8507153001"), None);
+        assert_eq!(complete("8507153001x"), None);
     }
 
     #[test]

@@ -36,11 +36,18 @@ pub enum Command {
         /// Load the demo bank, blueprint and accounts first (idempotent).
         #[arg(long, env = "QABILET_DEMO")]
         demo: bool,
+        /// With --demo: also a synthetic national round of 8,068 applications (reports, reserve).
+        #[arg(long, env = "QABILET_DEMO_ROUND")]
+        synthetic_round: bool,
     },
     /// Apply database migrations and exit.
     Migrate,
     /// Load the demo bank, blueprint and accounts (idempotent) and print the accounts.
-    Demo,
+    Demo {
+        /// Also a synthetic national round of 8,068 applications (reports, reserve).
+        #[arg(long)]
+        synthetic_round: bool,
+    },
     /// Write a consistent copy of the live SQLite database to FILE (safe while serving).
     Backup { file: std::path::PathBuf },
     /// Manage accounts.
@@ -246,7 +253,10 @@ fn print_report(r: &app::model::ImportReport) {
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let config = cli.config;
-    match cli.command.unwrap_or(Command::Serve { demo: false }) {
+    match cli.command.unwrap_or(Command::Serve {
+        demo: false,
+        synthetic_round: false,
+    }) {
         Command::Bank {
             command:
                 BankCommand::Import {
@@ -435,15 +445,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Command::Serve { demo } => serve(config, demo).await,
+        Command::Serve {
+            demo,
+            synthetic_round,
+        } => serve(config, demo, synthetic_round).await,
         Command::Migrate => {
             let store = open_store(&config).await?;
             println!("migrations applied ({})", store.kind());
             Ok(())
         }
-        Command::Demo => {
+        Command::Demo { synthetic_round } => {
             let store = open_store(&config).await?;
             crate::demo::load(store.as_ref()).await?;
+            if synthetic_round {
+                load_round(store.as_ref()).await?;
+            }
             crate::demo::print_accounts();
             Ok(())
         }
@@ -486,10 +502,25 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
+async fn load_round(store: &dyn Store) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    if crate::demo::campaign::load_synthetic(store).await? {
+        tracing::info!(
+            applications = crate::demo::campaign::SYNTHETIC_FUNNEL[0],
+            ms = started.elapsed().as_millis() as u64,
+            "synthetic national round loaded"
+        );
+    }
+    Ok(())
+}
+
+async fn serve(config: Config, demo: bool, synthetic_round: bool) -> anyhow::Result<()> {
     let store = open_store(&config).await?;
     if demo {
         crate::demo::load(store.as_ref()).await?;
+        if synthetic_round {
+            load_round(store.as_ref()).await?;
+        }
     }
     let secret = auth::load_or_create_secret(&config.secret_path())?;
     let services = Arc::new(Services::new(

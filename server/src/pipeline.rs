@@ -37,6 +37,17 @@ fn stage_status(s: &str) -> StageStatus {
     StageStatus::parse(s).unwrap_or(StageStatus::Pending)
 }
 
+fn log_view(l: StageLogRow) -> StageLogView {
+    StageLogView {
+        stage: u8::try_from(l.stage).unwrap_or(0),
+        status: stage_status(&l.status),
+        score: l.score,
+        reason: l.reason,
+        recorded_by: l.recorded_by,
+        recorded_ms: l.recorded_at,
+    }
+}
+
 fn stage_name(stage: u8) -> &'static str {
     match stage {
         1 => "the competency test",
@@ -464,6 +475,13 @@ impl Services {
             report_due,
             report_submitted,
             appeals,
+            log: self
+                .store()
+                .stage_log(&app.id)
+                .await?
+                .into_iter()
+                .map(log_view)
+                .collect(),
         })
     }
 
@@ -1947,14 +1965,7 @@ impl Services {
             .await?
             .into_iter()
             .filter(|l| l.stage == appeal.stage)
-            .map(|l| StageLogView {
-                stage: u8::try_from(l.stage).unwrap_or(0),
-                status: stage_status(&l.status),
-                score: l.score,
-                reason: l.reason,
-                recorded_by: l.recorded_by,
-                recorded_ms: l.recorded_at,
-            })
+            .map(log_view)
             .collect();
         let mut evidence = AppealEvidence {
             appeal: Self::appeal_view(&appeal, &app.full_name),

@@ -838,16 +838,34 @@ impl Backend for Services {
                         .transpose()?,
                 });
             }
-            let recorded = self.store.stages(&user.id).await?;
+            // The newest application's stages, where the applicant has applied; else the
+            // stage-one record of the test alone.
+            let recorded: Vec<(i64, String, i64)> =
+                match self.store.applications_of_user(&user.id).await?.first() {
+                    Some(app) => self
+                        .store
+                        .outcomes(&app.id)
+                        .await?
+                        .into_iter()
+                        .map(|o| (o.stage, o.status, o.recorded_at))
+                        .collect(),
+                    None => self
+                        .store
+                        .stages(&user.id)
+                        .await?
+                        .into_iter()
+                        .map(|s| (s.stage, s.status, s.recorded_at))
+                        .collect(),
+                };
             d.stages = (1..=5u8)
                 .map(|n| {
-                    let r = recorded.iter().find(|s| s.stage == i64::from(n));
+                    let r = recorded.iter().find(|s| s.0 == i64::from(n));
                     StageView {
                         stage: n,
                         status: r
-                            .and_then(|r| StageStatus::parse(&r.status))
+                            .and_then(|r| StageStatus::parse(&r.1))
                             .unwrap_or(StageStatus::Pending),
-                        updated_ms: r.map(|r| r.recorded_at),
+                        updated_ms: r.map(|r| r.2),
                     }
                 })
                 .collect();
@@ -1297,6 +1315,10 @@ impl Backend for Services {
         input: KeyCorrectionInput,
     ) -> Result<RescoreReport, AppError> {
         Services::correct_key(self, user, item_id, version, input).await
+    }
+
+    async fn certificate_check(&self, number: &str) -> Result<CertificateCheck, AppError> {
+        self.verify_certificate(number).await
     }
 }
 

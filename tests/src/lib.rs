@@ -418,17 +418,11 @@ pub const COMMISSION2: (&str, &str) = ("commission2@demo.kz", "demo-commission-2
 /// A valid IIN for a birth date `yymmdd` (century digit 3 or 4: born 1900-1999), the first
 /// serial with a check digit from `serial` on.
 pub fn valid_iin(yymmdd: &str, century_sex: u8, serial: u32) -> String {
-    for s in serial..serial + 1000 {
-        let first11 = format!("{yymmdd}{century_sex}{:04}", s % 10_000);
-        let digits: Vec<u8> = first11.bytes().map(|b| b - b'0').collect();
-        let Ok(arr) = <[u8; 11]>::try_from(digits) else {
-            continue;
-        };
-        if let Some(c) = question_bank::iin::check_digit(&arr) {
-            return format!("{first11}{c}");
-        }
-    }
-    String::new()
+    (serial..serial + 1000)
+        .find_map(|s| {
+            question_bank::iin::complete(&format!("{yymmdd}{century_sex}{:04}", s % 10_000))
+        })
+        .unwrap_or_default()
 }
 
 /// A headless Chromium driven through chromedriver (Debian's packages), with a fresh profile.

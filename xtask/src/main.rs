@@ -316,10 +316,13 @@ impl Workspace {
 
     fn serve(&self, release: bool) -> Result<()> {
         let bin = self.server_bin(release);
-        step(&format!("starting {} serve --demo", bin.display()));
+        step(&format!(
+            "starting {} serve --demo --synthetic-round",
+            bin.display()
+        ));
         let mut cmd = Command::new(bin);
         cmd.current_dir(&self.root)
-            .args(["serve", "--demo"])
+            .args(["serve", "--demo", "--synthetic-round"])
             .env("QABILET_SITE_ROOT", self.site());
         status(&mut cmd)
     }

@@ -192,6 +192,8 @@ pub struct ApplicationView {
     pub report_due: bool,
     pub report_submitted: bool,
     pub appeals: Vec<AppealView>,
+    /// Every recorded change of a stage result, oldest first.
+    pub log: Vec<StageLogView>,
 }
 
 /// One line of the staff list of applications.

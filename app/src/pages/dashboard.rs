@@ -62,6 +62,35 @@ fn DashboardView(d: Dashboard) -> impl IntoView {
                 <a class="button primary" href="/proctor" id="open-proctor">{t!(i18n, pr_sittings)}</a>
             </section>
         })}
+        {(role == Role::Applicant).then(|| view! {
+            <section class="card">
+                <h2>{t!(i18n, pl_my_applications)}</h2>
+                <p class="muted">{t!(i18n, pl_apply_hint)}</p>
+                <a class="button primary" href="/apply" id="open-apply">{t!(i18n, pl_my_applications)}</a>
+            </section>
+        })}
+        {(role == Role::Admin).then(|| view! {
+            <section class="card">
+                <h2>{t!(i18n, pl_campaigns)}</h2>
+                <p class="muted">{t!(i18n, pl_campaigns_hint)}</p>
+                <a class="button primary" href="/pipeline" id="open-pipeline">{t!(i18n, pl_campaigns)}</a>
+                " " <a class="button" href="/reports" id="open-reports">{t!(i18n, pl_reports)}</a>
+                " " <a class="button" href="/reserve" id="open-reserve">{t!(i18n, pl_reserve)}</a>
+            </section>
+        })}
+        {(role == Role::Expert).then(|| view! {
+            <section class="card">
+                <h2>{t!(i18n, pl_marking)}</h2>
+                <p class="muted">{t!(i18n, pl_marking_hint)}</p>
+                <a class="button primary" href="/marking" id="open-marking">{t!(i18n, pl_marking)}</a>
+            </section>
+        })}
+        {(role == Role::Commission).then(|| view! {
+            <section class="card">
+                <h2>{t!(i18n, pl_interviews)}</h2>
+                <a class="button primary" href="/interviews" id="open-interviews">{t!(i18n, pl_interviews)}</a>
+            </section>
+        })}
         {d.overview.map(|o| view! { <OverviewView o /> })}
     }
 }

@@ -5,9 +5,11 @@ pub mod blueprints;
 pub mod dashboard;
 pub mod login;
 pub mod markdown;
+pub mod pipeline;
 pub mod proctor;
 pub mod result;
 pub mod test;
+pub mod verify;
 
 use crate::api::{current_user, logout};
 use crate::error::{AppError, ErrorCode};

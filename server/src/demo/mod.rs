@@ -1,6 +1,8 @@
 //! Demo data: a stage-one bank of 60 items on six leadership competencies (Russian and
 //! English), the stage-one blueprint, and one account per role. Loading is idempotent.
 
+pub mod campaign;
+
 use crate::auth;
 use crate::bank::{PUBLISHED, head_for, item_to_row};
 use crate::store::{AuditRow, BankWrite};
@@ -307,6 +309,7 @@ pub async fn load(store: &dyn Store) -> anyhow::Result<()> {
             Err(e) => return Err(e.into()),
         }
     }
+    campaign::load_open(store, BLUEPRINT_ID).await?;
     tracing::info!(items_added = added, "demo data loaded");
     Ok(())
 }

@@ -9,4 +9,5 @@ mod fault;
 mod forms;
 mod keys;
 mod pipeline;
+mod pipeline_browser;
 mod proctor;

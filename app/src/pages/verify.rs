@@ -1,0 +1,73 @@
+//! The public verification of a certificate, by its number (typed, or from the QR code on the
+//! PDF). Rendered on the server, so it works without scripts and without signing in; it shows
+//! only the name, the category, the dates and whether the certificate is valid.
+
+use super::fmt_utc;
+use crate::api::check_certificate;
+use crate::i18n::*;
+use leptos::prelude::*;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+#[component]
+pub fn VerifyPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let query = use_query_map();
+    let number = move || {
+        params
+            .read()
+            .get("number")
+            .or_else(|| query.read().get("number"))
+            .unwrap_or_default()
+            .trim()
+            .to_string()
+    };
+    let check = Resource::new(number, |n| async move {
+        if n.is_empty() {
+            Ok(None)
+        } else {
+            check_certificate(n).await.map(Some)
+        }
+    });
+    view! {
+        <section class="card narrow" id="verify">
+            <h1>{t!(i18n, pl_verify_title)}</h1>
+            <p class="muted">{t!(i18n, pl_verify_hint)}</p>
+            <form method="get" action="/verify" class="inline-fields">
+                <label class="sr-only" for="cert-number">{t!(i18n, pl_certificate)}</label>
+                <input type="text" id="cert-number" name="number" placeholder="LM-2026-XXXX-XXXX"
+                    prop:value=number autocomplete="off" />
+                <button type="submit" class="primary" id="cert-check">{t!(i18n, pl_verify)}</button>
+            </form>
+            <Suspense fallback=move || view! { <p class="muted">{t!(i18n, loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match check.await {
+                        Ok(None) => ().into_any(),
+                        Ok(Some(None)) => view! {
+                            <p class="error" role="alert" id="cert-missing">{t!(i18n, pl_verify_missing)}</p>
+                        }.into_any(),
+                        Ok(Some(Some(c))) => {
+                            let state = c.state.clone();
+                            let label = match state.as_str() {
+                                "valid" => t_string!(i18n, pl_state_valid),
+                                "expired" => t_string!(i18n, pl_state_expired),
+                                _ => t_string!(i18n, pl_state_revoked),
+                            };
+                            view! {
+                                <dl class=format!("facts cert cert-{state}") id="cert-result" data-state=state.clone()>
+                                    <dt>{t!(i18n, pl_certificate)}</dt><dd id="cert-no">{c.number.clone()}</dd>
+                                    <dt>{t!(i18n, pl_full_name)}</dt><dd id="cert-name">{c.full_name.clone()}</dd>
+                                    <dt>{t!(i18n, pl_category)}</dt><dd id="cert-category">{c.category.clone()}</dd>
+                                    <dt>{t!(i18n, pl_issued)}</dt><dd>{fmt_utc(c.issued_ms).chars().take(10).collect::<String>()}</dd>
+                                    <dt>{t!(i18n, pl_valid_until)}</dt><dd>{fmt_utc(c.valid_until_ms).chars().take(10).collect::<String>()}</dd>
+                                    <dt>{t!(i18n, pl_status)}</dt><dd id="cert-state"><strong>{label}</strong></dd>
+                                </dl>
+                            }.into_any()
+                        }
+                        Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}

@@ -1,0 +1,200 @@
+//! The pipeline in a real browser: the public certificate check (known, unknown and mistyped
+//! numbers, no sign-in), an applicant applying through the form, and staff reading the funnel
+//! and the candidates of a synthetic national round.
+
+use fantoccini::Locator;
+use qabilet_tests::*;
+use std::time::Duration;
+
+/// Loads the synthetic national round (8,068 applications, 208 certificates) into the
+/// server's database with the binary's own command.
+fn load_round(server: &TestServer) -> anyhow::Result<()> {
+    let out = server.cli(&["demo", "--synthetic-round"], None)?;
+    anyhow::ensure!(
+        out.status.success(),
+        "demo --synthetic-round failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Ok(())
+}
+
+async fn a_certificate(server: &TestServer) -> anyhow::Result<(String, String)> {
+    use sqlx::Row;
+    let mut c = server.sql().await?;
+    let row = sqlx::query("SELECT number, full_name FROM certificates ORDER BY number LIMIT 1")
+        .fetch_one(&mut c)
+        .await?;
+    Ok((row.try_get(0)?, row.try_get(1)?))
+}
+
+async fn text_of(c: &fantoccini::Client, css: &str) -> anyhow::Result<String> {
+    let e = c
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css(css))
+        .await?;
+    Ok(e.text().await?)
+}
+
+#[tokio::test]
+async fn anyone_verifies_a_certificate_by_its_number() -> anyhow::Result<()> {
+    let server = TestServer::start(Db::Sqlite).await?;
+    load_round(&server)?;
+    let (number, name) = a_certificate(&server).await?;
+    let b = Browser::start().await?;
+    let c = &b.client;
+
+    // Straight from the QR code's address, signed in as nobody.
+    b.open(&server.url(&format!("/verify/{number}"))).await?;
+    let result = c
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css("#cert-result"))
+        .await?;
+    assert_eq!(result.attr("data-state").await?.as_deref(), Some("valid"));
+    assert_eq!(text_of(c, "#cert-name").await?, name);
+    assert_eq!(text_of(c, "#cert-no").await?, number);
+    assert!(
+        text_of(c, "#cert-category")
+            .await?
+            .contains("руководитель-лидер")
+    );
+    // Nothing but name, category, dates and state: no IIN, region or school on the page.
+    let page = c.source().await?;
+    assert!(!page.contains("synthetic.kz") && !page.contains("School No."));
+
+    // Typed into the form, in lower case with spaces around: found.
+    b.open(&server.url("/verify")).await?;
+    let field = c.find(Locator::Css("#cert-number")).await?;
+    field
+        .send_keys(&format!("  {}  ", number.to_lowercase()))
+        .await?;
+    c.find(Locator::Css("#cert-check")).await?.click().await?;
+    assert_eq!(text_of(c, "#cert-name").await?, name);
+
+    // An unknown number, and a mistyped one: "no certificate", no result block.
+    for wrong in ["LM-2025-2222-2222", "LM-20"] {
+        b.open(&server.url("/verify")).await?;
+        c.find(Locator::Css("#cert-number"))
+            .await?
+            .send_keys(wrong)
+            .await?;
+        c.find(Locator::Css("#cert-check")).await?.click().await?;
+        let missing = text_of(c, "#cert-missing").await?;
+        assert!(!missing.is_empty());
+        assert!(c.find(Locator::Css("#cert-result")).await.is_err());
+    }
+    b.close().await
+}
+
+#[tokio::test]
+async fn an_applicant_applies_and_staff_read_the_funnel_in_the_browser() -> anyhow::Result<()> {
+    let server = TestServer::start(Db::Sqlite).await?;
+    load_round(&server)?;
+    let b = Browser::start().await?;
+    let c = &b.client;
+
+    // The applicant applies to the open demo campaign; a mistyped IIN is refused first.
+    b.sign_in(&server.base, APPLICANT).await?;
+    c.find(Locator::Css("#open-apply")).await?.click().await?;
+    b.wait_hydrated().await?;
+    c.wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css(".apply-form[data-campaign='demo-2026']"))
+        .await?;
+    let iin = valid_iin("860514", 4, 7);
+    let mut typo = iin.clone().into_bytes();
+    typo[11] = if typo[11] == b'9' { b'0' } else { typo[11] + 1 };
+    let fill = [
+        ("#a-iin", String::from_utf8(typo)?),
+        ("#a-name", "Айгерим Сапарова".into()),
+        ("#a-district", "Sairam".into()),
+        ("#a-school", "School No. 9".into()),
+        ("#a-position", "deputy director".into()),
+        ("#a-teaching", "12".into()),
+        ("#a-management", "3".into()),
+        ("#a-email", APPLICANT.0.into()),
+        ("#a-phone", "+7 701 111 22 33".into()),
+    ];
+    for (css, value) in &fill {
+        c.find(Locator::Css(css)).await?.send_keys(value).await?;
+    }
+    c.find(Locator::Css("#a-region option[value='Turkestan']"))
+        .await?
+        .click()
+        .await?;
+    c.find(Locator::Css("#a-submit")).await?.click().await?;
+    assert!(text_of(c, "#apply-error").await?.contains("check digit"));
+    let field = c.find(Locator::Css("#a-iin")).await?;
+    field.clear().await?;
+    field.send_keys(&iin).await?;
+    c.find(Locator::Css("#a-submit")).await?.click().await?;
+    let article = c
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css("article.application"))
+        .await?;
+    let text = article.text().await?;
+    assert!(text.contains(&iin) && text.contains("Turkestan"), "{text}");
+    assert_eq!(
+        c.find_all(Locator::Css("article.application li.stage"))
+            .await?
+            .len(),
+        5
+    );
+    // Stored, as the API sees it.
+    let api = Api::login(&server.base, APPLICANT.0, APPLICANT.1).await?;
+    let mine = api.get("/api/v1/me/applications").await?;
+    assert_eq!(mine.body[0]["iin"], iin.as_str());
+
+    // Staff: the funnel of the synthetic round, drawn and tabulated.
+    let staff = Browser::start().await?;
+    staff.sign_in(&server.base, ADMIN).await?;
+    staff
+        .open(&server.url("/reports?campaign=national-2025"))
+        .await?;
+    let s = &staff.client;
+    let applications = s
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css("#funnel-chart g[data-step='applications']"))
+        .await?;
+    assert_eq!(
+        applications.attr("data-count").await?.as_deref(),
+        Some("8068")
+    );
+    let reserve = s
+        .find(Locator::Css("#funnel-chart g[data-step='reserve']"))
+        .await?;
+    assert_eq!(reserve.attr("data-count").await?.as_deref(), Some("208"));
+    assert!(
+        s.find_all(Locator::Css("#funnel-table tbody tr"))
+            .await?
+            .len()
+            > 10,
+        "a row per region and the total"
+    );
+    // The candidates of the round, filtered by region.
+    staff.open(&server.url("/pipeline/national-2025")).await?;
+    s.wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css("#apps tbody tr"))
+        .await?;
+    assert!(text_of(s, "#apps-total").await?.ends_with("8068"));
+    s.find(Locator::Css("#f-region option[value='Turkestan']"))
+        .await?
+        .click()
+        .await?;
+    let mut total = String::new();
+    for _ in 0..100 {
+        total = text_of(s, "#apps-total").await?;
+        if !total.ends_with("8068") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let n: i64 = total.rsplit(' ').next().unwrap_or("").parse()?;
+    assert!((500..2000).contains(&n), "{total}");
+    staff.close().await?;
+    b.close().await
+}
