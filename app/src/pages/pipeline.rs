@@ -1092,6 +1092,43 @@ fn FunnelChart(row: FunnelRowView, steps: Vec<String>) -> impl IntoView {
     }
 }
 
+/// Each group's share of applications that reached the reserve, as bars (SVG).
+#[component]
+fn GroupChart(rows: Vec<FunnelRowView>) -> impl IntoView {
+    let i18n = use_i18n();
+    let reserve = |r: &FunnelRowView| r.counts.get(6).copied().unwrap_or(0);
+    let share = |r: &FunnelRowView| {
+        let a = r.counts.first().copied().unwrap_or(0);
+        if a == 0 {
+            0.0
+        } else {
+            f64::from(reserve(r)) / f64::from(a) * 100.0
+        }
+    };
+    let max = rows.iter().map(share).fold(0.0_f64, f64::max).max(0.1);
+    let h = 24.0;
+    let height = h * rows.len() as f64 + 10.0;
+    view! {
+        <h2>{t!(i18n, pl_reserve_share)}</h2>
+        <svg class="funnel" id="group-chart" viewBox=format!("0 0 760 {height}") width="100%" role="img"
+            aria-label=move || t_string!(i18n, pl_reserve_share)>
+            {rows.iter().enumerate().map(|(i, r)| {
+                let y = 5.0 + h * i as f64;
+                let w = 400.0 * share(r) / max;
+                view! {
+                    <g class="group-bar" data-group=r.group.clone()>
+                        <text x="0" y=y + 16.0 font-size="12">{r.group.clone()}</text>
+                        <rect x="170" y=y width=w.max(1.0) height=h - 6.0 rx="3" fill="#0b6e69" />
+                        <text x=180.0 + w y=y + 16.0 font-size="12">
+                            {format!("{}% · {} / {}", pct((share(r) * 10.0).round() / 10.0), reserve(r), r.counts.first().copied().unwrap_or(0))}
+                        </text>
+                    </g>
+                }
+            }).collect_view()}
+        </svg>
+    }
+}
+
 #[component]
 pub fn ReportsPage() -> impl IntoView {
     let i18n = use_i18n();
@@ -1133,6 +1170,7 @@ pub fn ReportsPage() -> impl IntoView {
                     let steps = r.steps.clone();
                     view! {
                         <FunnelChart row=r.total.clone() steps=steps.clone() />
+                        {(!r.rows.is_empty()).then(|| view! { <GroupChart rows=r.rows.clone() /> })}
                         <table class="table small" id="funnel-table">
                             <thead><tr><th></th>{steps.iter().map(|s| view! { <th class="num">{step_name(i18n, s)}</th> }).collect_view()}</tr></thead>
                             <tbody>
