@@ -164,13 +164,18 @@ fn read_password(from_stdin: bool) -> anyhow::Result<String> {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("QABILET_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    let filter = tracing_subscriber::EnvFilter::try_from_env("QABILET_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    // Structured logs (one JSON object per line, with the request id of the span) for
+    // collectors; the readable format otherwise.
+    if std::env::var("QABILET_LOG_FORMAT").is_ok_and(|f| f == "json") {
+        builder.json().with_current_span(true).init();
+    } else {
+        builder.init();
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -542,16 +547,37 @@ async fn serve(config: Config, demo: bool, synthetic_round: bool) -> anyhow::Res
         Ok(_) => {}
         Err(e) => tracing::error!(error = %e, "recovery sweep failed"),
     }
+    // With several instances on one PostgreSQL, one of them (the holder of an advisory lock)
+    // sweeps; if it dies, its lock goes with its connection and another takes over.
     let sweeper = services.clone();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(2));
         loop {
             tick.tick().await;
-            if let Err(e) = sweeper.sweep().await {
+            let leads = match sweeper.store().lead(SWEEP_LOCK).await {
+                Ok(l) => l,
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot tell whether this instance leads the sweep");
+                    false
+                }
+            };
+            let was = sweeper
+                .metrics
+                .sweep_leader
+                .swap(leads, std::sync::atomic::Ordering::Relaxed);
+            if leads != was {
+                tracing::info!(leads, "auto-submit sweep leadership");
+            }
+            if leads && let Err(e) = sweeper.sweep().await {
                 tracing::error!(error = %e, "auto-submit sweep failed");
             }
         }
     });
+    if let Some(pool) = store.pg_pool() {
+        crate::live::start_pg_relay(&config.database_url, pool, services.hub.clone())
+            .await
+            .context("starting the live relay (LISTEN/NOTIFY)")?;
+    }
 
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
@@ -575,7 +601,7 @@ async fn serve(config: Config, demo: bool, synthetic_round: bool) -> anyhow::Res
     let state = AppState {
         leptos_options,
         backend: services.clone(),
-        services,
+        services: services.clone(),
     };
     let router = web::router(state);
     if demo {
@@ -585,14 +611,39 @@ async fn serve(config: Config, demo: bool, synthetic_round: bool) -> anyhow::Res
         "Qabilet ({} database) is listening on http://{addr}",
         store.kind()
     );
-    axum::serve(
+    // Graceful shutdown: stop accepting, end the live streams, let requests in flight (saves
+    // among them) finish and be acknowledged; give up after SHUTDOWN_GRACE.
+    let stopping = services.shutdown.clone();
+    let (stopped_tx, stopped_rx) = tokio::sync::oneshot::channel::<()>();
+    let server = axum::serve(
         listener,
         router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
+    .with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        tracing::info!("shutting down: finishing the requests in flight");
+        stopping.send_replace(true);
+        let _ = stopped_tx.send(());
+    });
+    let deadline = async move {
+        if stopped_rx.await.is_ok() {
+            tokio::time::sleep(SHUTDOWN_GRACE).await;
+        } else {
+            std::future::pending::<()>().await;
+        }
+    };
+    tokio::select! {
+        r = server => r?,
+        () = deadline => tracing::warn!("requests still running after the grace period; exiting"),
+    }
+    tracing::info!("stopped");
     Ok(())
 }
+
+/// The advisory lock that elects the instance running the auto-submit sweep.
+const SWEEP_LOCK: i64 = 0x5142_0001;
+/// How long a shutdown waits for requests in flight.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(20);
 
 async fn shutdown_signal() {
     let ctrl_c = async {

@@ -10,6 +10,7 @@ pub mod clock;
 pub mod config;
 pub mod demo;
 pub mod live;
+pub mod metrics;
 pub mod pipeline;
 pub mod proctor;
 pub mod service;

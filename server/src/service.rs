@@ -43,6 +43,10 @@ pub struct Settings {
 pub struct Services {
     /// Live updates for proctors' feeds and applicants' pages.
     pub hub: crate::live::Hub,
+    /// Request, save and sign-in counters for `/metrics`.
+    pub metrics: crate::metrics::Metrics,
+    /// Set when the server is shutting down: live streams end, `/readyz` says so.
+    pub shutdown: tokio::sync::watch::Sender<bool>,
     store: Arc<dyn Store>,
     tokens: Tokens,
     clock: Arc<dyn Clock>,
@@ -157,6 +161,8 @@ impl Services {
             .unwrap_or(2);
         Self {
             hub: crate::live::Hub::new(),
+            metrics: crate::metrics::Metrics::default(),
+            shutdown: tokio::sync::watch::Sender::new(false),
             store,
             tokens,
             clock,
@@ -742,41 +748,50 @@ impl Services {
 impl Backend for Services {
     #[tracing::instrument(name = "sign in", skip(self, password))]
     async fn login(&self, email: &str, password: &str) -> Result<LoginResponse, AppError> {
-        let wrong = || AppError::new(ErrorCode::Unauthenticated, "Wrong email or password.");
-        let email = email.trim().to_lowercase();
-        if email.is_empty() || password.is_empty() || password.len() > 1024 {
-            return Err(wrong());
+        let result: Result<LoginResponse, AppError> = async {
+            let wrong = || AppError::new(ErrorCode::Unauthenticated, "Wrong email or password.");
+            let email = email.trim().to_lowercase();
+            if email.is_empty() || password.is_empty() || password.len() > 1024 {
+                return Err(wrong());
+            }
+            let user = self.store.user_by_email(&email).await?;
+            let hash = user
+                .as_ref()
+                .map(|u| u.password_hash.clone())
+                .unwrap_or_else(|| DUMMY_HASH.to_string());
+            let password = password.to_string();
+            let ok = {
+                let _permit = self.hashing.acquire().await.map_err(internal)?;
+                tokio::task::spawn_blocking(move || auth::verify_password(&hash, &password))
+                    .await
+                    .map_err(internal)?
+            };
+            let user = match user {
+                Some(u) if ok => u,
+                _ => return Err(wrong()),
+            };
+            let info = UserInfo {
+                role: Role::parse(&user.role)
+                    .ok_or_else(|| internal(format!("bad role {}", user.role)))?,
+                id: user.id,
+                email: user.email,
+                full_name: user.full_name,
+                session: uuid::Uuid::new_v4().to_string(),
+            };
+            let (token, exp_s) = self.tokens.issue(&info, self.now() / 1000)?;
+            Ok(LoginResponse {
+                token,
+                expires_ms: exp_s * 1000,
+                user: info,
+            })
         }
-        let user = self.store.user_by_email(&email).await?;
-        let hash = user
-            .as_ref()
-            .map(|u| u.password_hash.clone())
-            .unwrap_or_else(|| DUMMY_HASH.to_string());
-        let password = password.to_string();
-        let ok = {
-            let _permit = self.hashing.acquire().await.map_err(internal)?;
-            tokio::task::spawn_blocking(move || auth::verify_password(&hash, &password))
-                .await
-                .map_err(internal)?
-        };
-        let user = match user {
-            Some(u) if ok => u,
-            _ => return Err(wrong()),
-        };
-        let info = UserInfo {
-            role: Role::parse(&user.role)
-                .ok_or_else(|| internal(format!("bad role {}", user.role)))?,
-            id: user.id,
-            email: user.email,
-            full_name: user.full_name,
-            session: uuid::Uuid::new_v4().to_string(),
-        };
-        let (token, exp_s) = self.tokens.issue(&info, self.now() / 1000)?;
-        Ok(LoginResponse {
-            token,
-            expires_ms: exp_s * 1000,
-            user: info,
-        })
+        .await;
+        if result.is_ok() {
+            self.metrics
+                .logins
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        result
     }
 
     fn authenticate(&self, token: &str) -> Result<UserInfo, AppError> {
@@ -1029,110 +1044,119 @@ impl Backend for Services {
         item_id: &str,
         request: SaveRequest,
     ) -> Result<SaveAck, AppError> {
-        let row = self
-            .store
-            .attempt(attempt_id)
-            .await?
-            .ok_or_else(|| AppError::not_found("The attempt"))?;
-        if row.user_id != user.id {
-            return Err(AppError::forbidden());
-        }
-        if row.status != AttemptStatus::InProgress.as_str() {
-            return Err(closed());
-        }
-        let now = self.now();
-        if row.paused_at.is_some() {
-            return Err(paused());
-        }
-        if now > row.deadline + self.settings.grace_ms {
-            self.close_and_score(&row.id, AttemptStatus::Expired)
-                .await?;
-            return Err(closed());
-        }
-        if !(1..=(1i64 << 53)).contains(&request.seq) {
-            return Err(AppError::invalid(
-                "seq must be a positive integer (at most 2^53).",
-            ));
-        }
-        let form: Form = serde_json::from_str(&row.form).map_err(internal)?;
-        let entry = ItemId::parse(item_id)
-            .ok()
-            .and_then(|id| form.entry(&id).map(|(_, e)| e.clone()))
-            .ok_or_else(|| {
-                AppError::invalid(format!("Item {item_id:?} is not on this attempt's form."))
-            })?;
-        let answer = match (request.answer, request.choice) {
-            (Some(a), _) => Some(a),
-            (None, Some(c)) => Some(Answer::Choice(c)),
-            (None, None) => None,
-        };
-        if let Some(a) = &answer {
-            entry
-                .check(a)
-                .map_err(|e| AppError::invalid(format!("Item {item_id:?}: {e}.")))?;
-        }
-        let blueprint = self.blueprint(&row.blueprint_id).await?;
-        if blueprint.navigation == question_bank::Navigation::Linear {
-            let position = |id: &str| {
-                ItemId::parse(id)
-                    .ok()
-                    .and_then(|id| form.entry(&id).map(|(i, _)| i))
-            };
-            let here = position(item_id);
-            let furthest = self
+        let result: Result<SaveAck, AppError> = async {
+            let row = self
                 .store
-                .responses(attempt_id)
+                .attempt(attempt_id)
                 .await?
-                .iter()
-                .filter_map(|r| position(&r.item_id))
-                .max();
-            if let (Some(here), Some(furthest)) = (here, furthest)
-                && here < furthest
-            {
-                return Err(AppError::new(
-                    ErrorCode::Conflict,
-                    "This test goes forward only: a question left behind cannot be changed.",
+                .ok_or_else(|| AppError::not_found("The attempt"))?;
+            if row.user_id != user.id {
+                return Err(AppError::forbidden());
+            }
+            if row.status != AttemptStatus::InProgress.as_str() {
+                return Err(closed());
+            }
+            let now = self.now();
+            if row.paused_at.is_some() {
+                return Err(paused());
+            }
+            if now > row.deadline + self.settings.grace_ms {
+                self.close_and_score(&row.id, AttemptStatus::Expired)
+                    .await?;
+                return Err(closed());
+            }
+            if !(1..=(1i64 << 53)).contains(&request.seq) {
+                return Err(AppError::invalid(
+                    "seq must be a positive integer (at most 2^53).",
                 ));
             }
+            let form: Form = serde_json::from_str(&row.form).map_err(internal)?;
+            let entry = ItemId::parse(item_id)
+                .ok()
+                .and_then(|id| form.entry(&id).map(|(_, e)| e.clone()))
+                .ok_or_else(|| {
+                    AppError::invalid(format!("Item {item_id:?} is not on this attempt's form."))
+                })?;
+            let answer = match (request.answer, request.choice) {
+                (Some(a), _) => Some(a),
+                (None, Some(c)) => Some(Answer::Choice(c)),
+                (None, None) => None,
+            };
+            if let Some(a) = &answer {
+                entry
+                    .check(a)
+                    .map_err(|e| AppError::invalid(format!("Item {item_id:?}: {e}.")))?;
+            }
+            let blueprint = self.blueprint(&row.blueprint_id).await?;
+            if blueprint.navigation == question_bank::Navigation::Linear {
+                let position = |id: &str| {
+                    ItemId::parse(id)
+                        .ok()
+                        .and_then(|id| form.entry(&id).map(|(i, _)| i))
+                };
+                let here = position(item_id);
+                let furthest = self
+                    .store
+                    .responses(attempt_id)
+                    .await?
+                    .iter()
+                    .filter_map(|r| position(&r.item_id))
+                    .max();
+                if let (Some(here), Some(furthest)) = (here, furthest)
+                    && here < furthest
+                {
+                    return Err(AppError::new(
+                        ErrorCode::Conflict,
+                        "This test goes forward only: a question left behind cannot be changed.",
+                    ));
+                }
+            }
+            let outcome = self
+                .store
+                .save_response(SaveCmd {
+                    attempt_id: attempt_id.into(),
+                    item_id: item_id.into(),
+                    choice: match &answer {
+                        Some(Answer::Choice(c)) => Some(i64::from(*c)),
+                        _ => None,
+                    },
+                    answer: answer
+                        .as_ref()
+                        .map(serde_json::to_string)
+                        .transpose()
+                        .map_err(internal)?,
+                    seq: request.seq,
+                    now,
+                    device: user.session.clone(),
+                })
+                .await?;
+            if outcome == SaveOutcome::Applied
+                && let Some(s) = &row.sitting_id
+            {
+                self.hub.publish(crate::live::Live::Touch {
+                    sitting: s.clone(),
+                    user: row.user_id.clone(),
+                });
+            }
+            match outcome {
+                SaveOutcome::Applied | SaveOutcome::Stale => Ok(SaveAck {
+                    item_id: item_id.to_string(),
+                    seq: request.seq,
+                    applied: outcome == SaveOutcome::Applied,
+                    saved_ms: now,
+                }),
+                SaveOutcome::Closed => Err(closed()),
+                SaveOutcome::Superseded => Err(superseded()),
+                SaveOutcome::Paused => Err(paused()),
+            }
         }
-        let outcome = self
-            .store
-            .save_response(SaveCmd {
-                attempt_id: attempt_id.into(),
-                item_id: item_id.into(),
-                choice: match &answer {
-                    Some(Answer::Choice(c)) => Some(i64::from(*c)),
-                    _ => None,
-                },
-                answer: answer
-                    .as_ref()
-                    .map(serde_json::to_string)
-                    .transpose()
-                    .map_err(internal)?,
-                seq: request.seq,
-                now,
-                device: user.session.clone(),
-            })
-            .await?;
-        if outcome == SaveOutcome::Applied
-            && let Some(s) = &row.sitting_id
-        {
-            self.hub.publish(crate::live::Live::Touch {
-                sitting: s.clone(),
-                user: row.user_id.clone(),
-            });
-        }
-        match outcome {
-            SaveOutcome::Applied | SaveOutcome::Stale => Ok(SaveAck {
-                item_id: item_id.to_string(),
-                seq: request.seq,
-                applied: outcome == SaveOutcome::Applied,
-                saved_ms: now,
-            }),
-            SaveOutcome::Closed => Err(closed()),
-            SaveOutcome::Superseded => Err(superseded()),
-            SaveOutcome::Paused => Err(paused()),
-        }
+        .await;
+        let counter = match &result {
+            Ok(ack) if ack.applied => &self.metrics.saves_applied,
+            _ => &self.metrics.saves_refused,
+        };
+        counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        result
     }
 
     #[tracing::instrument(name = "submit attempt", skip(self, user), fields(user = %user.id))]

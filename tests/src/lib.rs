@@ -108,6 +108,23 @@ impl TestServer {
 
     /// Starts (or restarts) the process on the same database.
     pub async fn spawn(&mut self) -> Result<()> {
+        let (child, base) = self.start_process().await?;
+        self.child = Some(child);
+        self.base = base;
+        Ok(())
+    }
+
+    /// Starts one more `qabilet serve` on the same database and signing secret (another app
+    /// server of the same deployment), on its own port.
+    pub async fn another_instance(&self) -> Result<Instance> {
+        let (child, base) = self.start_process().await?;
+        Ok(Instance {
+            base,
+            child: Some(child),
+        })
+    }
+
+    async fn start_process(&self) -> Result<(Child, String)> {
         let bin = server_binary();
         if !bin.exists() {
             bail!(
@@ -141,12 +158,23 @@ impl TestServer {
                 }
             }
         });
-        self.child = Some(child);
         let url = tokio::task::spawn_blocking(move || rx.recv_timeout(Duration::from_secs(60)))
             .await?
             .context("the server did not report its address within 60 s")?;
-        self.base = url;
-        Ok(())
+        Ok((child, url))
+    }
+
+    /// Asks the process to stop (SIGTERM, as an orchestrator would) and waits for it to exit;
+    /// returns whether it exited successfully.
+    pub fn terminate(&mut self) -> Result<bool> {
+        let Some(mut c) = self.child.take() else {
+            return Ok(false);
+        };
+        let status = Command::new("kill")
+            .args(["-TERM", &c.id().to_string()])
+            .status()?;
+        anyhow::ensure!(status.success(), "kill -TERM failed");
+        Ok(c.wait()?.success())
     }
 
     /// Creates `count` applicant accounts `PREFIX-1@load.test` ... sharing `password`, with
@@ -279,6 +307,32 @@ impl Drop for TestServer {
             })
             .join();
         }
+    }
+}
+
+/// A further app server on a test server's database.
+pub struct Instance {
+    pub base: String,
+    child: Option<Child>,
+}
+
+impl Instance {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Kills the process at once (SIGKILL), as a crash would.
+    pub fn kill(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        self.kill();
     }
 }
 

@@ -901,12 +901,20 @@ type SseStream = axum::response::sse::Sse<
     >,
 >;
 
-fn sse_from(rx: tokio::sync::mpsc::Receiver<String>) -> SseStream {
+/// A server-sent event stream of `rx`'s messages, ending when the server shuts down (so that a
+/// graceful shutdown does not wait for watchers forever).
+fn sse_from(
+    rx: tokio::sync::mpsc::Receiver<String>,
+    mut shutdown: tokio::sync::watch::Receiver<bool>,
+) -> SseStream {
     use futures_util::StreamExt;
     let stream = futures_util::stream::unfold(rx, |mut rx| async move {
         rx.recv()
             .await
             .map(|data| (Ok(axum::response::sse::Event::default().data(data)), rx))
+    })
+    .take_until(async move {
+        let _ = shutdown.wait_for(|stopping| *stopping).await;
     })
     .boxed();
     axum::response::sse::Sse::new(stream).keep_alive(axum::response::sse::KeepAlive::default())
@@ -989,7 +997,7 @@ async fn sitting_feed(
             }
         }
     });
-    Ok(sse_from(rx))
+    Ok(sse_from(rx, state.services.shutdown.subscribe()))
 }
 
 #[derive(serde::Deserialize, utoipa::ToSchema)]
@@ -1130,5 +1138,5 @@ async fn attempt_live(
             }
         }
     });
-    Ok(sse_from(rx))
+    Ok(sse_from(rx, state.services.shutdown.subscribe()))
 }

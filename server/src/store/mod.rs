@@ -482,6 +482,16 @@ pub trait Store: PipelineStore + Send + Sync + 'static {
 
     async fn set_stage(&self, s: &StageRow) -> Result<()>;
 
+    /// Whether this process leads the background work named by `key` (the auto-submit sweep):
+    /// always with SQLite (one process); with PostgreSQL, the holder of a session advisory lock
+    /// on a connection kept for it (released when the process dies, then another instance
+    /// takes over).
+    async fn lead(&self, key: i64) -> Result<bool>;
+    /// Connections in the pool: `(open, idle, max)`.
+    fn pool_stats(&self) -> (u32, u32, u32);
+    /// The PostgreSQL pool, for the live relay between instances.
+    fn pg_pool(&self) -> Option<sqlx::PgPool>;
+
     /// Writes a consistent copy of the live database to `path` (SQLite: `VACUUM INTO`).
     async fn backup(&self, path: &str) -> Result<()>;
     async fn stages(&self, user_id: &str) -> Result<Vec<StageRow>>;

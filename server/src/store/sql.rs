@@ -169,6 +169,17 @@ impl SqliteStore {
 }
 
 impl SqliteStore {
+    /// One process uses a SQLite file: it always leads.
+    async fn try_lead(&self, _key: i64) -> Result<bool> {
+        Ok(true)
+    }
+
+    fn postgres_pool(&self) -> Option<PgPool> {
+        None
+    }
+}
+
+impl SqliteStore {
     /// A write transaction that takes SQLite's write lock at once, so that reading before
     /// writing cannot fail half-way with a busy snapshot.
     pub(super) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
@@ -200,6 +211,42 @@ impl SqliteStore {
 /// The PostgreSQL store, for several app servers on one database.
 pub struct PgStore {
     pub(super) pool: PgPool,
+    /// The connection holding this process's advisory lock(s), once it leads.
+    leader: tokio::sync::Mutex<Option<(sqlx::PgConnection, bool)>>,
+}
+
+impl PgStore {
+    /// Takes (or checks it still holds) the session advisory lock `key` on a connection of its
+    /// own; a dead connection loses the lock and is replaced on the next call.
+    async fn try_lead(&self, key: i64) -> Result<bool> {
+        use sqlx::Connection;
+        let mut held = self.leader.lock().await;
+        if let Some((conn, leads)) = held.as_mut() {
+            if conn.ping().await.is_ok() {
+                if *leads {
+                    return Ok(true);
+                }
+                let (got,): (bool,) = sqlx::query_as("SELECT pg_try_advisory_lock($1)")
+                    .bind(key)
+                    .fetch_one(&mut *conn)
+                    .await?;
+                *leads = got;
+                return Ok(got);
+            }
+            *held = None;
+        }
+        let mut conn = self.pool.acquire().await?.detach();
+        let (got,): (bool,) = sqlx::query_as("SELECT pg_try_advisory_lock($1)")
+            .bind(key)
+            .fetch_one(&mut conn)
+            .await?;
+        *held = Some((conn, got));
+        Ok(got)
+    }
+
+    fn postgres_pool(&self) -> Option<PgPool> {
+        Some(self.pool.clone())
+    }
 }
 
 impl PgStore {
@@ -229,7 +276,10 @@ impl PgStore {
             .acquire_timeout(Duration::from_secs(30))
             .connect(url)
             .await?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            leader: tokio::sync::Mutex::new(None),
+        })
     }
 }
 
@@ -1185,6 +1235,19 @@ macro_rules! sql_store {
                 )
                 .fetch_one(&self.pool)
                 .await?)
+            }
+
+            async fn lead(&self, key: i64) -> Result<bool> {
+                self.try_lead(key).await
+            }
+
+            fn pool_stats(&self) -> (u32, u32, u32) {
+                let idle = u32::try_from(self.pool.num_idle()).unwrap_or(u32::MAX);
+                (self.pool.size(), idle, self.pool.options().get_max_connections())
+            }
+
+            fn pg_pool(&self) -> Option<sqlx::PgPool> {
+                self.postgres_pool()
             }
 
             async fn set_stage(&self, s: &StageRow) -> Result<()> {

@@ -11,3 +11,4 @@ mod keys;
 mod pipeline;
 mod pipeline_browser;
 mod proctor;
+mod scale;
