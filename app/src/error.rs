@@ -36,6 +36,8 @@ pub enum ErrorCode {
     Paused,
     /// The browser could not reach the server.
     Network,
+    /// The server is too busy for this now (a sign-in storm): try again in a few seconds.
+    Busy,
     Internal,
 }
 
@@ -53,6 +55,7 @@ impl ErrorCode {
             ErrorCode::PayloadTooLarge => "payload_too_large",
             ErrorCode::Paused => "paused",
             ErrorCode::Network => "network",
+            ErrorCode::Busy => "busy",
             ErrorCode::Internal => "internal",
         }
     }
@@ -70,7 +73,7 @@ impl ErrorCode {
             | ErrorCode::Superseded
             | ErrorCode::Paused => 409,
             ErrorCode::PayloadTooLarge => 413,
-            ErrorCode::Network => 503,
+            ErrorCode::Network | ErrorCode::Busy => 503,
             ErrorCode::Internal => 500,
         }
     }

@@ -169,6 +169,81 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     std::fs::write(path, text)
 }
 
+/// A password check to run off the async threads.
+type VerifyJob = (String, String, tokio::sync::oneshot::Sender<bool>);
+
+/// Password checks run on a few dedicated threads. That bounds the CPU sign-ins can take (the
+/// rest is left for saves), and it bounds memory too: argon2 takes 19 MiB per check, and the
+/// allocator keeps an arena per thread that ever ran one, so checks spread over tokio's many
+/// blocking threads left hundreds of MB resident after a sign-in storm.
+pub struct Verifier {
+    tx: std::sync::Mutex<std::sync::mpsc::Sender<VerifyJob>>,
+    /// Checks waiting or running now.
+    queued: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    /// Beyond this many waiting checks, sign-ins are told to come back shortly (each waiting
+    /// sign-in holds a connection and its buffers).
+    limit: usize,
+}
+
+impl Verifier {
+    pub fn new(threads: usize) -> Self {
+        let (tx, rx) = std::sync::mpsc::channel::<VerifyJob>();
+        let rx = std::sync::Arc::new(std::sync::Mutex::new(rx));
+        for n in 0..threads.max(1) {
+            let rx = rx.clone();
+            let spawned = std::thread::Builder::new()
+                .name(format!("password-{n}"))
+                .spawn(move || {
+                    loop {
+                        let job = match rx.lock() {
+                            Ok(r) => r.recv(),
+                            Err(_) => return,
+                        };
+                        let Ok((hash, password, reply)) = job else {
+                            return;
+                        };
+                        let _ = reply.send(verify_password(&hash, &password));
+                    }
+                });
+            if let Err(e) = spawned {
+                tracing::error!(error = %e, "cannot start a password thread");
+            }
+        }
+        Self {
+            tx: std::sync::Mutex::new(tx),
+            queued: std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0)),
+            limit: 200 * threads.max(1),
+        }
+    }
+
+    /// Whether `password` matches `hash`, checked on a password thread; `Busy` when too many
+    /// checks wait already (about 3 s of work per thread).
+    pub async fn verify(&self, hash: String, password: String) -> Result<bool, AppError> {
+        use std::sync::atomic::Ordering;
+        if self.queued.fetch_add(1, Ordering::SeqCst) >= self.limit {
+            self.queued.fetch_sub(1, Ordering::SeqCst);
+            return Err(AppError::new(
+                app::error::ErrorCode::Busy,
+                "Many people are signing in at this moment: try again in a few seconds.",
+            ));
+        }
+        struct Done(std::sync::Arc<std::sync::atomic::AtomicUsize>);
+        impl Drop for Done {
+            fn drop(&mut self) {
+                self.0.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+            }
+        }
+        let _done = Done(self.queued.clone());
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        self.tx
+            .lock()
+            .map_err(|_| AppError::internal())?
+            .send((hash, password, reply))
+            .map_err(|_| AppError::internal())?;
+        answer.await.map_err(|_| AppError::internal())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -222,6 +222,7 @@ fn offline_services(store: Arc<dyn Store>, config: &Config) -> Services {
             secure_cookies: config.secure_cookies,
             credit_after_ms: i64::from(config.credit_after_seconds) * 1000,
             public_url: config.public_base(),
+            password_threads: config.password_threads,
         },
     )
 }
@@ -537,6 +538,7 @@ async fn serve(config: Config, demo: bool, synthetic_round: bool) -> anyhow::Res
             secure_cookies: config.secure_cookies,
             credit_after_ms: i64::from(config.credit_after_seconds) * 1000,
             public_url: config.public_base(),
+            password_threads: config.password_threads,
         },
     ));
 

@@ -15,7 +15,6 @@ use question_bank::{
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
-use tokio::sync::Semaphore;
 
 /// What a candidate may see of an item, as stored in `item_versions.content`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -38,6 +37,8 @@ pub struct Settings {
     pub credit_after_ms: i64,
     /// The site's public address (certificates link to it).
     pub public_url: String,
+    /// Threads checking passwords (default: one fewer than the cores, at least one).
+    pub password_threads: Option<usize>,
 }
 
 pub struct Services {
@@ -53,12 +54,14 @@ pub struct Services {
     settings: Settings,
     /// Item versions never change once stored, so a cache of them is always right.
     items: RwLock<HashMap<(String, i64), Arc<Item>>>,
-    /// Bounds concurrent password hashing so sign-ins cannot starve saves of CPU.
-    hashing: Semaphore,
+    /// Password checks, on their own threads (bounded CPU and memory).
+    hashing: auth::Verifier,
     /// The published pool with p-values, rebuilt when the bank changes or after a while.
     pool: Mutex<Option<(i64, Arc<Vec<PoolEntry>>)>>,
     /// Per blueprint: how many forms held each item, and how many forms were given.
     exposure: Mutex<HashMap<String, Exposure>>,
+    /// Per blueprint: its navigation and when it was read (the save path's cache).
+    navigation: std::sync::Mutex<HashMap<String, (i64, question_bank::Navigation)>>,
     /// Key corrections seen so far: when another instance corrects a key, the count moves and
     /// the cached item versions are dropped before the next scoring.
     corrections_seen: std::sync::atomic::AtomicI64,
@@ -156,6 +159,7 @@ impl Services {
         clock: Arc<dyn Clock>,
         settings: Settings,
     ) -> Self {
+        let password_threads = settings.password_threads;
         let cpus = std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(2);
@@ -168,9 +172,13 @@ impl Services {
             clock,
             settings,
             items: RwLock::new(HashMap::new()),
-            hashing: Semaphore::new(cpus),
+            // One core is always left for saves and pages, however many sign in at once.
+            hashing: auth::Verifier::new(
+                password_threads.unwrap_or_else(|| cpus.saturating_sub(1).max(1)),
+            ),
             pool: Mutex::new(None),
             exposure: Mutex::new(HashMap::new()),
+            navigation: std::sync::Mutex::new(HashMap::new()),
             corrections_seen: std::sync::atomic::AtomicI64::new(0),
         }
     }
@@ -398,6 +406,27 @@ impl Services {
             .await?
             .ok_or_else(|| AppError::not_found("The blueprint"))?;
         serde_json::from_str(&row.spec).map_err(internal)
+    }
+
+    /// A blueprint's navigation, for the save path: read at most every few seconds per
+    /// blueprint (it does not change while a sitting runs; an edit is seen within the TTL).
+    async fn navigation_of(&self, id: &str) -> Result<question_bank::Navigation, AppError> {
+        const TTL_MS: i64 = 5_000;
+        let now = self.now();
+        if let Some((at, nav)) = self
+            .navigation
+            .lock()
+            .ok()
+            .and_then(|m| m.get(id).copied())
+            && now - at < TTL_MS
+        {
+            return Ok(nav);
+        }
+        let nav = self.blueprint(id).await?.navigation;
+        if let Ok(mut m) = self.navigation.lock() {
+            m.insert(id.to_string(), (now, nav));
+        }
+        Ok(nav)
     }
 
     async fn competency_names(&self, lang: Language) -> Result<HashMap<String, String>, AppError> {
@@ -760,12 +789,7 @@ impl Backend for Services {
                 .map(|u| u.password_hash.clone())
                 .unwrap_or_else(|| DUMMY_HASH.to_string());
             let password = password.to_string();
-            let ok = {
-                let _permit = self.hashing.acquire().await.map_err(internal)?;
-                tokio::task::spawn_blocking(move || auth::verify_password(&hash, &password))
-                    .await
-                    .map_err(internal)?
-            };
+            let ok = self.hashing.verify(hash, password).await?;
             let user = match user {
                 Some(u) if ok => u,
                 _ => return Err(wrong()),
@@ -1087,8 +1111,7 @@ impl Backend for Services {
                     .check(a)
                     .map_err(|e| AppError::invalid(format!("Item {item_id:?}: {e}.")))?;
             }
-            let blueprint = self.blueprint(&row.blueprint_id).await?;
-            if blueprint.navigation == question_bank::Navigation::Linear {
+            if self.navigation_of(&row.blueprint_id).await? == question_bank::Navigation::Linear {
                 let position = |id: &str| {
                     ItemId::parse(id)
                         .ok()

@@ -17,6 +17,17 @@ pub enum Db {
     Postgres,
 }
 
+impl Db {
+    /// The database of a test written for one: PostgreSQL with `QABILET_TEST_DB=postgres`,
+    /// else SQLite (`cargo xtask test` runs these tests once with each).
+    pub fn from_env() -> Db {
+        match std::env::var("QABILET_TEST_DB").as_deref() {
+            Ok("postgres") => Db::Postgres,
+            _ => Db::Sqlite,
+        }
+    }
+}
+
 /// The `qabilet` binary under test: `QABILET_BIN`, or the one cargo built beside this test.
 pub fn server_binary() -> PathBuf {
     if let Ok(p) = std::env::var("QABILET_BIN") {

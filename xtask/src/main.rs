@@ -406,10 +406,23 @@ impl Workspace {
         self.ensure_chromium()?;
         self.ensure_postgres()?;
         self.build(false)?;
-        step("running the tests");
+        step("running the tests (tests that run on one database: SQLite)");
         status(
             self.cargo()
                 .args(["test", "--workspace", "--exclude", "xtask"])
+                .env("QABILET_BIN", self.server_bin(false))
+                .env("QABILET_SITE_ROOT", self.site()),
+        )?;
+        // The same end-to-end and browser tests again on PostgreSQL (those written for both
+        // databases ran on both already; the backup is SQLite's own).
+        step("running the end-to-end and browser tests again on PostgreSQL");
+        status(
+            self.cargo()
+                .args([
+                    "test", "-p", "qabilet-tests", "--test", "e2e", "--", "--skip", "on_sqlite",
+                    "--skip", "on_postgres", "--skip", "backup::",
+                ])
+                .env("QABILET_TEST_DB", "postgres")
                 .env("QABILET_BIN", self.server_bin(false))
                 .env("QABILET_SITE_ROOT", self.site()),
         )

@@ -17,11 +17,19 @@ pub fn LoginPage() -> impl IntoView {
         busy.set(true);
         error.set(None);
         leptos::task::spawn_local(async move {
-            match login(email.get_untracked(), password.get_untracked()).await {
-                Ok(_) => super::go("/dashboard"),
-                Err(e) => {
-                    error.set(Some(e.message));
-                    busy.set(false);
+            // A sign-in storm: the server says "busy"; try again by itself, as it asks.
+            loop {
+                match login(email.get_untracked(), password.get_untracked()).await {
+                    Ok(_) => return super::go("/dashboard"),
+                    Err(e) if e.code == crate::error::ErrorCode::Busy => {
+                        error.set(Some(e.message));
+                        super::sleep(2_000).await;
+                    }
+                    Err(e) => {
+                        error.set(Some(e.message));
+                        busy.set(false);
+                        return;
+                    }
                 }
             }
         });

@@ -335,7 +335,7 @@ async fn bad_tokens_and_bad_input_are_refused_on_postgres() -> anyhow::Result<()
 
 #[tokio::test]
 async fn the_openapi_document_lists_the_path() -> anyhow::Result<()> {
-    let server = TestServer::start(Db::Sqlite).await?;
+    let server = TestServer::start(Db::from_env()).await?;
     let doc = Api::new(&server.base).get("/api/v1/openapi.json").await?;
     assert_eq!(doc.status, 200);
     assert!(

@@ -286,7 +286,7 @@ async fn methodologists_keep_the_bank_on_postgres() -> anyhow::Result<()> {
 /// blueprint's five draws from that competency must include it.
 #[tokio::test]
 async fn a_published_item_reaches_an_attempt() -> anyhow::Result<()> {
-    let server = TestServer::start(Db::Sqlite).await?;
+    let server = TestServer::start(Db::from_env()).await?;
     let m1 = Api::login(&server.base, METHODOLOGIST.0, METHODOLOGIST.1).await?;
     let m2 = Api::login(&server.base, METHODOLOGIST2.0, METHODOLOGIST2.1).await?;
     let r = m1
@@ -353,7 +353,7 @@ const GIFT: &str = "$CATEGORY: $course$/top/Team Building\n\n\
 
 #[tokio::test]
 async fn files_are_imported_whole_or_not_at_all() -> anyhow::Result<()> {
-    let server = TestServer::start(Db::Sqlite).await?;
+    let server = TestServer::start(Db::from_env()).await?;
     let m1 = Api::login(&server.base, METHODOLOGIST.0, METHODOLOGIST.1).await?;
     let total = |api: Api| async move {
         let r = api.get("/api/v1/bank/items?per_page=1").await?;
@@ -493,7 +493,7 @@ async fn files_are_imported_whole_or_not_at_all() -> anyhow::Result<()> {
 /// arrive, and the time is printed (the README reports the release build's figure).
 #[tokio::test]
 async fn the_command_line_imports_a_large_gift_bank() -> anyhow::Result<()> {
-    let server = TestServer::start(Db::Sqlite).await?;
+    let server = TestServer::start(Db::from_env()).await?;
     let file = server.dir.path().join("big.gift");
     std::fs::write(&file, question_bank::formats::gift::synthetic(10_000))?;
     let path = file.to_string_lossy().to_string();
@@ -547,7 +547,7 @@ async fn the_command_line_imports_a_large_gift_bank() -> anyhow::Result<()> {
 /// signed-in users with their media type.
 #[tokio::test]
 async fn items_show_uploaded_images() -> anyhow::Result<()> {
-    let server = TestServer::start(Db::Sqlite).await?;
+    let server = TestServer::start(Db::from_env()).await?;
     let m1 = Api::login(&server.base, METHODOLOGIST.0, METHODOLOGIST.1).await?;
     let png: Vec<u8> = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR-test-bytes".to_vec();
     let up = m1

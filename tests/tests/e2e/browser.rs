@@ -7,7 +7,7 @@ use std::time::Duration;
 
 #[tokio::test]
 async fn an_applicant_takes_the_test_in_the_browser() -> anyhow::Result<()> {
-    let server = TestServer::start(Db::Sqlite).await?;
+    let server = TestServer::start(Db::from_env()).await?;
     let browser = Browser::start().await?;
     let c = &browser.client;
     let wait = || c.wait().at_most(Duration::from_secs(20));
@@ -134,7 +134,7 @@ async fn answers_on_server(api: &Api, id: &str) -> anyhow::Result<usize> {
 
 #[tokio::test]
 async fn answers_given_offline_reach_the_server_when_the_network_returns() -> anyhow::Result<()> {
-    let server = TestServer::start(Db::Sqlite).await?;
+    let server = TestServer::start(Db::from_env()).await?;
     let browser = Browser::start().await?;
     let c = &browser.client;
     let id = open_test(&server, &browser, APPLICANT2).await?;
@@ -196,7 +196,7 @@ async fn answers_given_offline_reach_the_server_when_the_network_returns() -> an
 
 #[tokio::test]
 async fn answers_waiting_offline_survive_a_reload() -> anyhow::Result<()> {
-    let server = TestServer::start(Db::Sqlite).await?;
+    let server = TestServer::start(Db::from_env()).await?;
     let browser = Browser::start().await?;
     let c = &browser.client;
     let id = open_test(&server, &browser, APPLICANT3).await?;
@@ -250,7 +250,7 @@ async fn answers_waiting_offline_survive_a_reload() -> anyhow::Result<()> {
 
 #[tokio::test]
 async fn the_first_device_is_told_when_another_takes_the_test_over() -> anyhow::Result<()> {
-    let server = TestServer::start(Db::Sqlite).await?;
+    let server = TestServer::start(Db::from_env()).await?;
     let browser = Browser::start().await?;
     let c = &browser.client;
     let id = open_test(&server, &browser, APPLICANT).await?;
@@ -323,7 +323,7 @@ async fn the_first_device_is_told_when_another_takes_the_test_over() -> anyhow::
 /// the item is then drawn in an attempt.
 #[tokio::test]
 async fn methodologists_write_review_and_publish_an_item_in_the_browser() -> anyhow::Result<()> {
-    let server = TestServer::start(Db::Sqlite).await?;
+    let server = TestServer::start(Db::from_env()).await?;
     let browser = Browser::start().await?;
     let c = &browser.client;
     let wait = || c.wait().at_most(Duration::from_secs(20));
@@ -447,7 +447,7 @@ async fn methodologists_write_review_and_publish_an_item_in_the_browser() -> any
 /// and imports only after that.
 #[tokio::test]
 async fn the_import_page_checks_before_it_imports() -> anyhow::Result<()> {
-    let server = TestServer::start(Db::Sqlite).await?;
+    let server = TestServer::start(Db::from_env()).await?;
     let browser = Browser::start().await?;
     let c = &browser.client;
     let wait = || c.wait().at_most(Duration::from_secs(20));
@@ -504,7 +504,7 @@ async fn the_import_page_checks_before_it_imports() -> anyhow::Result<()> {
 /// Methodologists edit the competency taxonomy in the browser.
 #[tokio::test]
 async fn the_competency_taxonomy_is_edited_in_the_browser() -> anyhow::Result<()> {
-    let server = TestServer::start(Db::Sqlite).await?;
+    let server = TestServer::start(Db::from_env()).await?;
     let browser = Browser::start().await?;
     let c = &browser.client;
     browser.sign_in(&server.base, METHODOLOGIST).await?;
@@ -549,7 +549,7 @@ async fn the_competency_taxonomy_is_edited_in_the_browser() -> anyhow::Result<()
 /// An image is uploaded in the editor and appears in the preview.
 #[tokio::test]
 async fn an_image_is_uploaded_in_the_editor() -> anyhow::Result<()> {
-    let server = TestServer::start(Db::Sqlite).await?;
+    let server = TestServer::start(Db::from_env()).await?;
     let browser = Browser::start().await?;
     let c = &browser.client;
     let wait = || c.wait().at_most(Duration::from_secs(20));
@@ -583,7 +583,7 @@ async fn an_image_is_uploaded_in_the_editor() -> anyhow::Result<()> {
 /// browser, are stored with the right keys.
 #[tokio::test]
 async fn the_editor_writes_numeric_and_matching_items() -> anyhow::Result<()> {
-    let server = TestServer::start(Db::Sqlite).await?;
+    let server = TestServer::start(Db::from_env()).await?;
     let browser = Browser::start().await?;
     let c = &browser.client;
     let wait = || c.wait().at_most(Duration::from_secs(20));
@@ -677,7 +677,7 @@ async fn the_editor_writes_numeric_and_matching_items() -> anyhow::Result<()> {
 /// submitted, and scored in full.
 #[tokio::test]
 async fn every_item_type_is_answered_in_the_browser() -> anyhow::Result<()> {
-    let server = TestServer::start(Db::Sqlite).await?;
+    let server = TestServer::start(Db::from_env()).await?;
     let m1 = Api::login(&server.base, METHODOLOGIST.0, METHODOLOGIST.1).await?;
     let m2 = Api::login(&server.base, METHODOLOGIST2.0, METHODOLOGIST2.1).await?;
     seven::set_up(&m1, &m2, 100.0).await?;
@@ -837,7 +837,7 @@ async fn every_item_type_is_answered_in_the_browser() -> anyhow::Result<()> {
 /// cell named, and saves a change.
 #[tokio::test]
 async fn the_blueprint_editor_checks_fairness_and_saves() -> anyhow::Result<()> {
-    let server = TestServer::start(Db::Sqlite).await?;
+    let server = TestServer::start(Db::from_env()).await?;
     let browser = Browser::start().await?;
     let c = &browser.client;
     let wait = || c.wait().at_most(Duration::from_secs(30));
@@ -921,7 +921,7 @@ fn seconds(clock: &str) -> i64 {
 /// applicant's countdown grows) and terminates the attempt.
 #[tokio::test]
 async fn a_proctor_watches_and_intervenes_live() -> anyhow::Result<()> {
-    let server = TestServer::start(Db::Sqlite).await?;
+    let server = TestServer::start(Db::from_env()).await?;
     let admin = Api::login(&server.base, ADMIN.0, ADMIN.1).await?;
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)?

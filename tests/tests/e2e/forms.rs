@@ -330,7 +330,7 @@ async fn a_key_correction_rescores_and_lists_pass_fail_changes_on_postgres() -> 
 /// accommodations, languages, linear navigation and withheld results.
 #[tokio::test]
 async fn blueprints_are_checked_and_their_settings_hold() -> anyhow::Result<()> {
-    let server = TestServer::start(Db::Sqlite).await?;
+    let server = TestServer::start(Db::from_env()).await?;
     let m1 = Api::login(&server.base, METHODOLOGIST.0, METHODOLOGIST.1).await?;
     let applicant = Api::login(&server.base, APPLICANT.0, APPLICANT.1).await?;
 
@@ -485,7 +485,7 @@ async fn blueprints_are_checked_and_their_settings_hold() -> anyhow::Result<()> 
 /// forms, another seed others; exposure stays under the blueprint's maximum.
 #[tokio::test]
 async fn the_assemble_command_prints_fair_reproducible_forms() -> anyhow::Result<()> {
-    let server = TestServer::start(Db::Sqlite).await?;
+    let server = TestServer::start(Db::from_env()).await?;
     let m1 = Api::login(&server.base, METHODOLOGIST.0, METHODOLOGIST.1).await?;
     let mut bp = m1.get("/api/v1/blueprints/stage1-2026").await?.body["blueprint"].clone();
     bp["max_exposure"] = json!(0.6);
@@ -556,7 +556,7 @@ async fn the_assemble_command_prints_fair_reproducible_forms() -> anyhow::Result
 /// level in form assembly: the blueprint's target expected score follows the data.
 #[tokio::test]
 async fn observed_p_values_replace_the_prior_once_there_are_data() -> anyhow::Result<()> {
-    let server = TestServer::start(Db::Sqlite).await?;
+    let server = TestServer::start(Db::from_env()).await?;
     let m1 = Api::login(&server.base, METHODOLOGIST.0, METHODOLOGIST.1).await?;
     let m2 = Api::login(&server.base, METHODOLOGIST2.0, METHODOLOGIST2.1).await?;
     seven::set_up(&m1, &m2, 50.0).await?;

@@ -7,7 +7,7 @@ use sqlx::Row;
 
 #[tokio::test]
 async fn no_answer_key_reaches_an_applicant() -> anyhow::Result<()> {
-    let server = TestServer::start(Db::Sqlite).await?;
+    let server = TestServer::start(Db::from_env()).await?;
 
     // Ground truth: what must never be sent.
     let mut secrets: Vec<String> = Vec::new();

@@ -38,7 +38,7 @@ async fn text_of(c: &fantoccini::Client, css: &str) -> anyhow::Result<String> {
 
 #[tokio::test]
 async fn anyone_verifies_a_certificate_by_its_number() -> anyhow::Result<()> {
-    let server = TestServer::start(Db::Sqlite).await?;
+    let server = TestServer::start(Db::from_env()).await?;
     load_round(&server)?;
     let (number, name) = a_certificate(&server).await?;
     let b = Browser::start().await?;
@@ -89,7 +89,7 @@ async fn anyone_verifies_a_certificate_by_its_number() -> anyhow::Result<()> {
 
 #[tokio::test]
 async fn an_applicant_applies_and_staff_read_the_funnel_in_the_browser() -> anyhow::Result<()> {
-    let server = TestServer::start(Db::Sqlite).await?;
+    let server = TestServer::start(Db::from_env()).await?;
     load_round(&server)?;
     let b = Browser::start().await?;
     let c = &b.client;

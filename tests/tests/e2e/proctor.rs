@@ -399,7 +399,7 @@ async fn proctors_watch_admit_pause_and_terminate_on_postgres() -> anyhow::Resul
 /// on; the sitting window is enforced.
 #[tokio::test]
 async fn a_whole_sitting_pauses_and_resumes() -> anyhow::Result<()> {
-    let server = TestServer::start(Db::Sqlite).await?;
+    let server = TestServer::start(Db::from_env()).await?;
     let admin = Api::login(&server.base, ADMIN.0, ADMIN.1).await?;
     let proctor = Api::login(&server.base, PROCTOR.0, PROCTOR.1).await?;
     let id = sitting(&server, &admin, false).await?;

@@ -69,7 +69,7 @@ async fn force_deadline_past(server: &TestServer, attempt: &str) -> anyhow::Resu
 }
 
 #[tokio::test]
-async fn two_instances_on_one_postgresql_act_as_one_system() -> anyhow::Result<()> {
+async fn two_instances_act_as_one_system_on_postgres() -> anyhow::Result<()> {
     let server = TestServer::start_with(Db::Postgres, &[("QABILET_GRACE_SECONDS", "0")]).await?;
     let mut second = server.another_instance().await?;
     let (a, b) = (server.base.clone(), second.base.clone());
@@ -218,7 +218,7 @@ async fn two_instances_on_one_postgresql_act_as_one_system() -> anyhow::Result<(
 
 #[tokio::test]
 async fn health_readiness_metrics_and_request_ids() -> anyhow::Result<()> {
-    let server = TestServer::start(Db::Sqlite).await?;
+    let server = TestServer::start(Db::from_env()).await?;
     let http = reqwest::Client::new();
     let r = http.get(server.url("/healthz")).send().await?;
     assert_eq!(r.status().as_u16(), 200);
@@ -288,7 +288,7 @@ async fn health_readiness_metrics_and_request_ids() -> anyhow::Result<()> {
 
 #[tokio::test]
 async fn a_graceful_shutdown_acknowledges_the_saves_in_flight() -> anyhow::Result<()> {
-    let mut server = TestServer::start(Db::Sqlite).await?;
+    let mut server = TestServer::start(Db::from_env()).await?;
     let api = Api::login(&server.base, APPLICANT.0, APPLICANT.1).await?;
     let attempt = api
         .post("/api/v1/attempts", &json!({"language": "en"}))
