@@ -47,12 +47,16 @@ struct Args {
     /// Simulated applicants (accounts PREFIX-1@load.test ... PREFIX-N@load.test).
     #[arg(long, default_value_t = 100)]
     applicants: usize,
-    /// How long everyone keeps working after the last has started (120s, 2m...); stored in ms.
+    /// How long everyone keeps working after the last one has started (120s, 2m...).
     #[arg(long, default_value = "30s", value_parser = seconds)]
     duration: u64,
-    /// The sign-ins are spread evenly over this window (0: all at once), as a staggered start.
+    /// The starts are spread evenly over this window (0: all at once): the synchronised start.
     #[arg(long, default_value = "0s", value_parser = seconds)]
     ramp: u64,
+    /// Sign in first, spread over this window, and start only after it (applicants waiting in
+    /// the lobby before the sitting opens). Without it each applicant signs in at its start.
+    #[arg(long, value_parser = seconds)]
+    login_ramp: Option<u64>,
     /// One save per applicant this often (0: back to back, as fast as acknowledged).
     #[arg(long, default_value = "10s", value_parser = seconds)]
     save_every: u64,
@@ -80,6 +84,8 @@ struct Stats {
     busy_retries: u64,
     /// Applicants that have started their attempt.
     started: usize,
+    /// Applicants that have started or given up trying.
+    settled: usize,
     /// When the last applicant started.
     all_started_at: Option<Instant>,
 }
@@ -134,6 +140,20 @@ async fn timed(
     r
 }
 
+/// Counts an applicant as started (or as having given up); the last one starts the steady
+/// phase.
+fn settle(stats: &Shared, applicants: usize, started: bool) {
+    if let Ok(mut s) = stats.lock() {
+        s.settled += 1;
+        if started {
+            s.started += 1;
+        }
+        if s.settled == applicants {
+            s.all_started_at = Some(Instant::now());
+        }
+    }
+}
+
 /// A cheap per-applicant pseudo-random offset in `0..range` (no shared RNG).
 fn offset(n: usize, salt: u64, range: u64) -> u64 {
     if range == 0 {
@@ -153,16 +173,41 @@ async fn applicant(
     http: reqwest::Client,
     stats: Shared,
     begin: Instant,
-    stop_at: Instant,
 ) -> Result<u64> {
-    // The staggered start: applicant n signs in at its moment of the ramp.
-    let at = begin
-        + Duration::from_millis(if args.applicants > 1 {
-            args.ramp * (n as u64 - 1) / (args.applicants as u64 - 1)
+    let applicants = args.applicants;
+    let settled = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let r = run_applicant(n, args, base, http, stats.clone(), begin, settled.clone()).await;
+    if r.is_err() && !settled.load(std::sync::atomic::Ordering::SeqCst) {
+        settle(&stats, applicants, false);
+    }
+    r
+}
+
+async fn run_applicant(
+    n: usize,
+    args: Arc<Args>,
+    base: String,
+    http: reqwest::Client,
+    stats: Shared,
+    begin: Instant,
+    settled: Arc<std::sync::atomic::AtomicBool>,
+) -> Result<u64> {
+    // Applicant n's moment within a window of `ms`.
+    let moment = |ms: u64| {
+        Duration::from_millis(if args.applicants > 1 {
+            ms * (n as u64 - 1) / (args.applicants as u64 - 1)
         } else {
             0
-        });
-    tokio::time::sleep_until(at.into()).await;
+        })
+    };
+    let (login_at, start_at) = match args.login_ramp {
+        Some(lr) => (
+            begin + moment(lr),
+            begin + Duration::from_millis(lr) + moment(args.ramp),
+        ),
+        None => (begin + moment(args.ramp), begin + moment(args.ramp)),
+    };
+    tokio::time::sleep_until(login_at.into()).await;
     let email = format!("{}-{n}@load.test", args.prefix);
     // A sign-in told the server is busy comes back after the time it is given, as the login
     // page does; the latency counts from the first try.
@@ -205,6 +250,7 @@ async fn applicant(
     }
     .map_err(anyhow::Error::msg)?;
     let auth = format!("Bearer {}", login["token"].as_str().context("token")?);
+    tokio::time::sleep_until(start_at.into()).await;
 
     let attempt = timed(
         &stats,
@@ -216,12 +262,8 @@ async fn applicant(
     .await
     .map_err(anyhow::Error::msg)?;
     let id = attempt["id"].as_str().context("id")?.to_string();
-    if let Ok(mut s) = stats.lock() {
-        s.started += 1;
-        if s.started == args.applicants {
-            s.all_started_at = Some(Instant::now());
-        }
-    }
+    settle(&stats, args.applicants, true);
+    settled.store(true, std::sync::atomic::Ordering::SeqCst);
     // Reading the test (what the page does after a reload).
     let attempt = timed(
         &stats,
@@ -255,7 +297,12 @@ async fn applicant(
             Some(b) if b < next_save => b,
             _ => next_save,
         };
-        if next >= stop_at {
+        let stop_at = stats
+            .lock()
+            .ok()
+            .and_then(|s| s.all_started_at)
+            .map(|t| t + Duration::from_millis(args.duration));
+        if stop_at.is_some_and(|s| next >= s) {
             break;
         }
         tokio::time::sleep_until(next.into()).await;
@@ -320,7 +367,6 @@ async fn main() -> Result<()> {
         .build()?;
     let stats: Shared = Arc::new(Mutex::new(Stats::default()));
     let begin = Instant::now();
-    let stop_at = begin + Duration::from_millis(args.ramp + args.duration);
     let mut tasks = Vec::with_capacity(args.applicants);
     for n in 1..=args.applicants {
         tasks.push(tokio::spawn(applicant(
@@ -330,7 +376,6 @@ async fn main() -> Result<()> {
             http.clone(),
             stats.clone(),
             begin,
-            stop_at,
         )));
     }
     let mut failed = 0;
@@ -354,15 +399,19 @@ async fn main() -> Result<()> {
     let start_window = stats
         .all_started_at
         .map(|t| t.duration_since(begin).as_secs_f64());
+    // How long the starts took from the moment they were meant to begin.
+    let login_ramp_s = args.login_ramp.map_or(0.0, |l| l as f64 / 1000.0);
+    let starts_took = start_window.map(|w| w - login_ramp_s);
     let steady_seconds = stats
         .all_started_at
         .map(|t| elapsed - t.duration_since(begin).as_secs_f64());
     let mut report = json!({
         "applicants": args.applicants, "bases": bases, "seconds": elapsed,
-        "ramp_s": args.ramp as f64 / 1000.0, "save_every_s": args.save_every as f64 / 1000.0,
+        "ramp_s": args.ramp as f64 / 1000.0,
+        "login_ramp_s": args.login_ramp.map(|l| l as f64 / 1000.0), "save_every_s": args.save_every as f64 / 1000.0,
         "heartbeat_every_s": args.heartbeat_every as f64 / 1000.0,
         "started": started, "stopped_early": failed, "all_started_after_s": start_window,
-        "steady_seconds": steady_seconds, "busy_retries": stats.busy_retries,
+        "steady_seconds": steady_seconds, "starts_took_s": starts_took, "busy_retries": stats.busy_retries,
         "ops": {}, "errors": {},
     });
     for ((phase, op), lat) in stats.latencies_us.iter_mut() {
@@ -399,8 +448,9 @@ async fn main() -> Result<()> {
             failed
         );
         println!(
-            "all started after {} s; steady phase {} s; sign-ins told busy and retried: {}",
+            "all started after {} s ({} s after the starts began); steady phase {} s; sign-ins told busy and retried: {}",
             start_window.map_or("-".into(), |s| format!("{s:.1}")),
+            starts_took.map_or("-".into(), |s| format!("{s:.1}")),
             steady_seconds.map_or("-".into(), |s| format!("{s:.1}")),
             stats.busy_retries
         );

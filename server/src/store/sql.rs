@@ -46,6 +46,18 @@ const SAVE_SQL: &str = "INSERT INTO responses (attempt_id, item_id, choice, seq,
      WHERE responses.seq < excluded.seq \
      RETURNING seq";
 
+/// [`SAVE_SQL`] for PostgreSQL as one statement: the attempt row share-locked (so a close in
+/// flight waits for it, and it waits for a close in flight and then sees it).
+const PG_SAVE_SQL: &str = "WITH open AS (SELECT id FROM attempts WHERE id = $1 AND status = 'in_progress' \
+     AND paused_at IS NULL AND (device IS NULL OR device = $6) FOR SHARE) \
+     INSERT INTO responses (attempt_id, item_id, choice, seq, saved_at, answer) \
+     SELECT $1, $2, $3, $4, $5, $7 FROM open \
+     ON CONFLICT (attempt_id, item_id) DO UPDATE \
+     SET choice = excluded.choice, seq = excluded.seq, saved_at = excluded.saved_at, \
+         answer = excluded.answer \
+     WHERE responses.seq < excluded.seq \
+     RETURNING seq";
+
 /// Runs [`SAVE_SQL`] inside a transaction and tells what happened.
 async fn save_one<DB: sqlx::Database>(
     tx: &mut sqlx::Transaction<'_, DB>,
@@ -253,7 +265,24 @@ impl PgStore {
     /// One transaction per save: a shared row lock on the attempt first, so that closing the
     /// attempt (which takes an exclusive lock) waits for saves in flight, and saves wait for a
     /// close in flight and then see it.
+    ///
+    /// The usual case (the attempt open, the save newer) is one statement: the attempt's row is
+    /// share-locked in a CTE and the response upserted in the same autocommitted statement.
+    /// Anything else is worked out again in a transaction, to say why nothing was written.
     async fn save_durably(&self, cmd: SaveCmd) -> Result<SaveOutcome> {
+        let written: Option<(i64,)> = sqlx::query_as(PG_SAVE_SQL)
+            .bind(&cmd.attempt_id)
+            .bind(&cmd.item_id)
+            .bind(cmd.choice)
+            .bind(cmd.seq)
+            .bind(cmd.now)
+            .bind(&cmd.device)
+            .bind(&cmd.answer)
+            .fetch_optional(&self.pool)
+            .await?;
+        if written.is_some() {
+            return Ok(SaveOutcome::Applied);
+        }
         let mut tx = self.pool.begin().await?;
         sqlx::query("SELECT id FROM attempts WHERE id = $1 FOR SHARE")
             .bind(&cmd.attempt_id)
@@ -313,7 +342,7 @@ macro_rules! bind_item_version {
 }
 
 macro_rules! sql_store {
-    ($store:ty, $kind:literal, $migrations:literal, close_lock: $close_lock:expr, row_lock: $row_lock:literal, backup: $backup:expr) => {
+    ($store:ty, $kind:literal, $migrations:literal, close_lock: $close_lock:expr, row_lock: $row_lock:literal, heartbeat: $heartbeat_sql:expr, backup: $backup:expr) => {
         #[async_trait]
         impl Store for $store {
             fn kind(&self) -> &'static str {
@@ -671,17 +700,20 @@ macro_rules! sql_store {
                 if done.rows_affected() != 1 {
                     return Ok(false);
                 }
-                for (item_id, version) in items {
-                    sqlx::query(
-                        "INSERT INTO attempt_items (attempt_id, blueprint_id, item_id, version) \
-                         VALUES ($1, $2, $3, $4)",
-                    )
-                    .bind(&a.id)
-                    .bind(&a.blueprint_id)
-                    .bind(item_id)
-                    .bind(version)
-                    .execute(&mut *tx)
-                    .await?;
+                // The form's items in one statement per hundred (not a round trip each).
+                for chunk in items.chunks(100) {
+                    let values: Vec<String> = (0..chunk.len())
+                        .map(|i| format!("($1, $2, ${}, ${})", 3 + 2 * i, 4 + 2 * i))
+                        .collect();
+                    let sql = format!(
+                        "INSERT INTO attempt_items (attempt_id, blueprint_id, item_id, version) VALUES {}",
+                        values.join(", ")
+                    );
+                    let mut q = sqlx::query(&sql).bind(&a.id).bind(&a.blueprint_id);
+                    for (item_id, version) in chunk {
+                        q = q.bind(item_id).bind(version);
+                    }
+                    q.execute(&mut *tx).await?;
                 }
                 tx.commit().await?;
                 Ok(true)
@@ -1150,8 +1182,18 @@ macro_rules! sql_store {
                 Ok(done.rows_affected() == 1)
             }
             async fn heartbeat(&self, id: &str, now: i64, ip: &str) -> Result<Option<(Option<i64>, Option<String>)>> {
-                // Read, then write, as two statements: heartbeats of one attempt come one after
-                // another, and a read-then-write transaction would make SQLite refuse the
+                // PostgreSQL: one statement reads the previous values and writes the new ones.
+                let one: Option<&str> = $heartbeat_sql;
+                if let Some(sql) = one {
+                    return Ok(sqlx::query_as(sql)
+                        .bind(id)
+                        .bind(now)
+                        .bind(ip)
+                        .fetch_optional(&self.pool)
+                        .await?);
+                }
+                // SQLite: read, then write, as two statements: heartbeats of one attempt come one
+                // after another, and a read-then-write transaction would make SQLite refuse the
                 // upgrade to a write lock under load ("database is locked").
                 let before: Option<(Option<i64>, Option<String>)> = sqlx::query_as(
                     "SELECT last_seen, last_ip FROM attempts WHERE id = $1 AND status = 'in_progress'",
@@ -1292,6 +1334,7 @@ sql_store!(
     "../migrations/sqlite",
     close_lock: None,
     row_lock: "",
+    heartbeat: None,
     backup: Ok("VACUUM INTO $1")
 );
 sql_store!(
@@ -1300,5 +1343,11 @@ sql_store!(
     "../migrations/postgres",
     close_lock: Some("SELECT id FROM attempts WHERE id = $1 FOR UPDATE"),
     row_lock: " FOR UPDATE",
+    heartbeat: Some(
+        "WITH old AS (SELECT id, last_seen, last_ip FROM attempts \
+         WHERE id = $1 AND status = 'in_progress' FOR UPDATE) \
+         UPDATE attempts SET last_seen = $2, last_ip = $3 FROM old WHERE attempts.id = old.id \
+         RETURNING old.last_seen, old.last_ip"
+    ),
     backup: Err("PostgreSQL is backed up with its own tools (pg_dump, or base backups with WAL archiving)")
 );
