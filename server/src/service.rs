@@ -390,7 +390,16 @@ impl Services {
             );
         }
         if let Ok(mut m) = self.exposure.lock() {
-            let e = m.entry(bp.id.clone()).or_insert(exposure);
+            // A fresher load replaces the cached counts (keeping the stale entry made every
+            // later start read the counts from the database again).
+            let e = m
+                .entry(bp.id.clone())
+                .and_modify(|old| {
+                    if old.loaded_ms < exposure.loaded_ms {
+                        *old = exposure.clone();
+                    }
+                })
+                .or_insert(exposure);
             for entry in &form.entries {
                 *e.counts.entry(entry.item_id.to_string()).or_default() += 1;
             }
