@@ -245,7 +245,12 @@ async fn run_applicant(
             }
             Err(e) => Err(format!("transport: {e}")),
         };
-        record(&stats, "login", t, r.as_ref().map(|_| ()).map_err(Clone::clone));
+        record(
+            &stats,
+            "login",
+            t,
+            r.as_ref().map(|_| ()).map_err(Clone::clone),
+        );
         break r;
     }
     .map_err(anyhow::Error::msg)?;

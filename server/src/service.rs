@@ -422,11 +422,7 @@ impl Services {
     async fn navigation_of(&self, id: &str) -> Result<question_bank::Navigation, AppError> {
         const TTL_MS: i64 = 5_000;
         let now = self.now();
-        if let Some((at, nav)) = self
-            .navigation
-            .lock()
-            .ok()
-            .and_then(|m| m.get(id).copied())
+        if let Some((at, nav)) = self.navigation.lock().ok().and_then(|m| m.get(id).copied())
             && now - at < TTL_MS
         {
             return Ok(nav);

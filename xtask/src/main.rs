@@ -419,8 +419,18 @@ impl Workspace {
         status(
             self.cargo()
                 .args([
-                    "test", "-p", "qabilet-tests", "--test", "e2e", "--", "--skip", "on_sqlite",
-                    "--skip", "on_postgres", "--skip", "backup::",
+                    "test",
+                    "-p",
+                    "qabilet-tests",
+                    "--test",
+                    "e2e",
+                    "--",
+                    "--skip",
+                    "on_sqlite",
+                    "--skip",
+                    "on_postgres",
+                    "--skip",
+                    "backup::",
                 ])
                 .env("QABILET_TEST_DB", "postgres")
                 .env("QABILET_BIN", self.server_bin(false))
