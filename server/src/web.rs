@@ -18,6 +18,50 @@ use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
+/// State changes authenticated by the session cookie must come from this site: the `Origin`
+/// (or, failing that, the `Referer`) must name the host the request was sent to. The cookie is
+/// also `SameSite=Strict`; this is the second lock. Requests with a bearer token (which a
+/// foreign page cannot attach) and requests without the cookie pass.
+async fn same_origin(req: Request, next: axum::middleware::Next) -> axum::response::Response {
+    use axum::http::Method;
+    let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let h = req.headers();
+    let bearer = h.contains_key(header::AUTHORIZATION);
+    let cookie = h
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.contains(app::backend::SESSION_COOKIE));
+    if safe || bearer || !cookie {
+        return next.run(req).await;
+    }
+    let host = h
+        .get("x-forwarded-host")
+        .or_else(|| h.get(header::HOST))
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let from = h
+        .get(header::ORIGIN)
+        .or_else(|| h.get(header::REFERER))
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once("://").map(|(_, rest)| rest))
+        .map(|rest| rest.split('/').next().unwrap_or(""))
+        .unwrap_or("");
+    if !host.is_empty() && from.eq_ignore_ascii_case(host) {
+        return next.run(req).await;
+    }
+    tracing::warn!(host, from, path = %req.uri().path(), "refused a cross-site request");
+    crate::api::ApiError(app::error::AppError::new(
+        app::error::ErrorCode::Forbidden,
+        "This request did not come from this site's pages, so it was refused.",
+    ))
+    .into_response()
+}
+
+/// Requests whose response has not started after this are answered 408 (server-sent event
+/// streams start at once and are not cut).
+pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// Request bodies larger than this are refused with 413 before they are read.
 pub const BODY_LIMIT: usize = 64 * 1024;
 
@@ -76,6 +120,11 @@ pub fn router(state: AppState) -> Router {
             app::shell,
         ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn(same_origin))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             ops_state,
             crate::metrics::track,

@@ -12,3 +12,4 @@ mod pipeline;
 mod pipeline_browser;
 mod proctor;
 mod scale;
+mod security;

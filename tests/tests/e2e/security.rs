@@ -1,0 +1,68 @@
+//! Web hardening: a state change carried by the session cookie must come from the site's own
+//! pages (Origin or Referer naming the host); a bearer token is not forgeable by a foreign
+//! page and passes.
+
+use qabilet_tests::*;
+use serde_json::json;
+
+#[tokio::test]
+async fn cookie_requests_from_other_sites_change_nothing() -> anyhow::Result<()> {
+    let server = TestServer::start(Db::from_env()).await?;
+    let api = Api::login(&server.base, APPLICANT.0, APPLICANT.1).await?;
+    let token = api.token.clone().unwrap_or_default();
+    let http = reqwest::Client::new();
+    let cookie = format!("qabilet_session={token}");
+    let start = |origin: Option<&str>| {
+        let mut r = http
+            .post(server.url("/api/v1/attempts"))
+            .header("cookie", &cookie)
+            .json(&json!({"language": "ru"}));
+        if let Some(o) = origin {
+            r = r.header("origin", o);
+        }
+        r
+    };
+
+    // From another site, or with no origin at all: refused, nothing started.
+    for origin in [Some("https://evil.example"), None] {
+        let r = start(origin).send().await?;
+        assert_eq!(r.status().as_u16(), 403, "{origin:?}");
+        let body: serde_json::Value = r.json().await?;
+        assert_eq!(body["code"], "forbidden");
+    }
+    let fn_call = http
+        .post(server.url("/api/fn/start_attempt"))
+        .header("cookie", &cookie)
+        .header("origin", "https://evil.example")
+        .form(&[("language", "ru")])
+        .send()
+        .await?;
+    assert_eq!(fn_call.status().as_u16(), 403, "server functions too");
+    let dash = api.get("/api/v1/dashboard").await?;
+    assert!(dash.body["test"]["attempt"].is_null(), "{}", dash.text);
+
+    // Reading with the cookie from anywhere is fine (GET changes nothing).
+    let me = http
+        .get(server.url("/api/v1/me"))
+        .header("cookie", &cookie)
+        .header("origin", "https://evil.example")
+        .send()
+        .await?;
+    assert_eq!(me.status().as_u16(), 200);
+
+    // From the site itself: allowed.
+    let r = start(Some(&server.base)).send().await?;
+    assert_eq!(r.status().as_u16(), 200, "{}", r.text().await?);
+
+    // A bearer token cannot be attached by a foreign page: no origin needed.
+    let other = Api::login(&server.base, APPLICANT2.0, APPLICANT2.1).await?;
+    let r = http
+        .post(server.url("/api/v1/attempts"))
+        .bearer_auth(other.token.clone().unwrap_or_default())
+        .header("origin", "https://evil.example")
+        .json(&json!({"language": "ru"}))
+        .send()
+        .await?;
+    assert_eq!(r.status().as_u16(), 200);
+    Ok(())
+}
