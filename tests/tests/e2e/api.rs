@@ -209,6 +209,48 @@ async fn bad_tokens_and_bad_input(db: Db) -> anyhow::Result<()> {
         "admin",
     ));
     assert_eq!(api.get("/api/v1/me").await?.status, 401, "foreign key");
+    // `alg: none` (no signature), another algorithm with the right secret, another issuer or
+    // audience: all refused.
+    let b64 = |v: &Value| {
+        use base64::Engine;
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string())
+    };
+    let claims = json!({
+        "sub": "someone", "email": "x@y.kz", "name": "X", "role": "admin",
+        "iat": now, "exp": now + 3600, "iss": "qabilet", "aud": "qabilet-web"
+    });
+    for alg in ["none", "None", "NONE"] {
+        api.token = Some(format!(
+            "{}.{}.",
+            b64(&json!({"alg": alg, "typ": "JWT"})),
+            b64(&claims)
+        ));
+        assert_eq!(api.get("/api/v1/me").await?.status, 401, "alg {alg}");
+    }
+    for alg in [Algorithm::HS384, Algorithm::HS512] {
+        api.token = Some(
+            jsonwebtoken::encode(
+                &Header::new(alg),
+                &claims,
+                &EncodingKey::from_secret(secret.trim().as_bytes()),
+            )
+            .unwrap_or_default(),
+        );
+        assert_eq!(api.get("/api/v1/me").await?.status, 401, "{alg:?}");
+    }
+    for (field, value) in [("iss", "someone-else"), ("aud", "another-app")] {
+        let mut c = claims.clone();
+        c[field] = json!(value);
+        api.token = Some(
+            jsonwebtoken::encode(
+                &Header::new(Algorithm::HS256),
+                &c,
+                &EncodingKey::from_secret(secret.trim().as_bytes()),
+            )
+            .unwrap_or_default(),
+        );
+        assert_eq!(api.get("/api/v1/me").await?.status, 401, "wrong {field}");
+    }
     // The real secret with a valid expiry is accepted: the refusals above are about the token.
     api.token = Some(forge(secret.trim().as_bytes(), now + 3600, "applicant"));
     assert_eq!(api.get("/api/v1/me").await?.status, 200);

@@ -66,3 +66,33 @@ async fn cookie_requests_from_other_sites_change_nothing() -> anyhow::Result<()>
     assert_eq!(r.status().as_u16(), 200);
     Ok(())
 }
+
+#[tokio::test]
+async fn pages_and_api_carry_the_security_headers() -> anyhow::Result<()> {
+    let server = TestServer::start(Db::from_env()).await?;
+    let http = reqwest::Client::new();
+    for path in [
+        "/login",
+        "/verify",
+        "/api/v1/openapi.json",
+        "/pkg/qabilet.css",
+    ] {
+        let r = http.get(server.url(path)).send().await?;
+        let h = r.headers();
+        let get = |name: &str| {
+            h.get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_string()
+        };
+        let csp = get("content-security-policy");
+        assert!(csp.contains("default-src 'self'"), "{path}: {csp:?}");
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}");
+        assert!(csp.contains("object-src 'none'"), "{path}");
+        assert_eq!(get("x-frame-options"), "DENY", "{path}");
+        assert_eq!(get("x-content-type-options"), "nosniff", "{path}");
+        assert_eq!(get("referrer-policy"), "same-origin", "{path}");
+        assert!(get("permissions-policy").contains("camera=()"), "{path}");
+    }
+    Ok(())
+}
