@@ -12,7 +12,10 @@ use crate::backend::{backend, caller};
 pub async fn login(email: String, password: String) -> Result<UserInfo, AppError> {
     use crate::backend::session_cookie;
     let backend = backend()?;
-    let session = backend.login(&email, &password).await?;
+    let ip = use_context::<crate::backend::ClientAddr>()
+        .map(|a| a.0)
+        .unwrap_or_else(|| "unknown".into());
+    let session = backend.login(&email, &password, &ip).await?;
     let response = expect_context::<leptos_axum::ResponseOptions>();
     let max_age = ((session.expires_ms - now_ms()) / 1000).max(0);
     let cookie = session_cookie(&session.token, max_age, backend.secure_cookies());

@@ -17,8 +17,10 @@ pub type SharedBackend = Arc<dyn Backend>;
 
 #[async_trait]
 pub trait Backend: Send + Sync + 'static {
-    /// Checks credentials and returns the user with a freshly signed token.
-    async fn login(&self, email: &str, password: &str) -> Result<LoginResponse, AppError>;
+    /// Checks credentials (from the client address `ip`, for lockouts) and returns the user
+    /// with a freshly signed token.
+    async fn login(&self, email: &str, password: &str, ip: &str)
+    -> Result<LoginResponse, AppError>;
     /// Verifies a token (signature, algorithm, expiry) and returns who it names.
     fn authenticate(&self, token: &str) -> Result<UserInfo, AppError>;
     /// Whether cookies must carry `Secure` (the site is served over HTTPS).
@@ -146,6 +148,10 @@ pub fn session_cookie(token: &str, max_age_s: i64, secure: bool) -> String {
 pub fn clear_session_cookie() -> String {
     format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0")
 }
+
+/// The client's address, provided to server functions by the HTTP layer.
+#[derive(Debug, Clone)]
+pub struct ClientAddr(pub String);
 
 /// Server-function side: the backend and the caller of the current request.
 pub fn backend() -> Result<SharedBackend, AppError> {

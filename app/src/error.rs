@@ -38,6 +38,8 @@ pub enum ErrorCode {
     Network,
     /// The server is too busy for this now (a sign-in storm): try again in a few seconds.
     Busy,
+    /// Too many wrong passwords for this account or from this address: wait, then try again.
+    Locked,
     Internal,
 }
 
@@ -56,6 +58,7 @@ impl ErrorCode {
             ErrorCode::Paused => "paused",
             ErrorCode::Network => "network",
             ErrorCode::Busy => "busy",
+            ErrorCode::Locked => "locked",
             ErrorCode::Internal => "internal",
         }
     }
@@ -73,6 +76,7 @@ impl ErrorCode {
             | ErrorCode::Superseded
             | ErrorCode::Paused => 409,
             ErrorCode::PayloadTooLarge => 413,
+            ErrorCode::Locked => 429,
             ErrorCode::Network | ErrorCode::Busy => 503,
             ErrorCode::Internal => 500,
         }

@@ -223,6 +223,7 @@ fn offline_services(store: Arc<dyn Store>, config: &Config) -> Services {
             credit_after_ms: i64::from(config.credit_after_seconds) * 1000,
             public_url: config.public_base(),
             password_threads: config.password_threads,
+            lockout_ms: i64::from(config.lockout_seconds) * 1000,
         },
     )
 }
@@ -539,6 +540,7 @@ async fn serve(config: Config, demo: bool, synthetic_round: bool) -> anyhow::Res
             credit_after_ms: i64::from(config.credit_after_seconds) * 1000,
             public_url: config.public_base(),
             password_threads: config.password_threads,
+            lockout_ms: i64::from(config.lockout_seconds) * 1000,
         },
     ));
 

@@ -77,6 +77,16 @@ pub struct Config {
     )]
     pub secure_cookies: bool,
 
+    /// After 5 wrong passwords for an account (or 50 from an address) within this many
+    /// seconds, signing in is refused for as long.
+    #[arg(
+        long,
+        env = "QABILET_LOCKOUT_SECONDS",
+        default_value_t = 900,
+        global = true
+    )]
+    pub lockout_seconds: u32,
+
     /// Threads checking passwords at sign-in (argon2id, about 14 ms and 19 MiB each). Default:
     /// one fewer than the cores, so a sign-in storm never takes the core saves need.
     #[arg(long, env = "QABILET_PASSWORD_THREADS", global = true)]

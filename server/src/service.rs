@@ -39,6 +39,8 @@ pub struct Settings {
     pub public_url: String,
     /// Threads checking passwords (default: one fewer than the cores, at least one).
     pub password_threads: Option<usize>,
+    /// Wrong passwords count for lockouts within this window, and a lockout lasts this long.
+    pub lockout_ms: i64,
 }
 
 pub struct Services {
@@ -86,6 +88,12 @@ struct Exposure {
 const POOL_TTL_MS: i64 = 30_000;
 /// Scored answers an item needs before its observed p-value replaces its level's prior.
 pub const MIN_P_VALUE_N: i64 = 30;
+
+/// Wrong passwords for one account within the lockout window before it is locked.
+pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
+/// Wrong passwords from one address within the window before it is refused (a shared school
+/// network signs in many people: a higher bound).
+pub const MAX_FAILURES_PER_ADDRESS: i64 = 50;
 
 pub(crate) fn internal<E: std::fmt::Display>(e: E) -> AppError {
     tracing::error!(error = %e, "internal error");
@@ -781,12 +789,36 @@ impl Services {
 #[async_trait]
 impl Backend for Services {
     #[tracing::instrument(name = "sign in", skip(self, password))]
-    async fn login(&self, email: &str, password: &str) -> Result<LoginResponse, AppError> {
+    async fn login(
+        &self,
+        email: &str,
+        password: &str,
+        ip: &str,
+    ) -> Result<LoginResponse, AppError> {
         let result: Result<LoginResponse, AppError> = async {
             let wrong = || AppError::new(ErrorCode::Unauthenticated, "Wrong email or password.");
             let email = email.trim().to_lowercase();
             if email.is_empty() || password.is_empty() || password.len() > 1024 {
                 return Err(wrong());
+            }
+            // Temporary lockout: too many wrong passwords for the account or from the address
+            // within the window (counted across instances, in the database).
+            let now = self.now();
+            let window = self.settings.lockout_ms;
+            let (by_email, by_ip) = self
+                .store
+                .auth_failures(&email, ip, now - window)
+                .await?;
+            if by_email >= MAX_FAILURES_PER_ACCOUNT || by_ip >= MAX_FAILURES_PER_ADDRESS {
+                self.store.log_auth(now, &email, ip, "locked").await?;
+                tracing::warn!(email = %email, ip, by_email, by_ip, "sign-in locked");
+                return Err(AppError::new(
+                    ErrorCode::Locked,
+                    format!(
+                        "Too many wrong passwords: signing in is paused for {} minutes. Try again later or ask the programme staff.",
+                        (window / 60_000).max(1)
+                    ),
+                ));
             }
             let user = self.store.user_by_email(&email).await?;
             let hash = user
@@ -797,8 +829,12 @@ impl Backend for Services {
             let ok = self.hashing.verify(hash, password).await?;
             let user = match user {
                 Some(u) if ok => u,
-                _ => return Err(wrong()),
+                _ => {
+                    self.store.log_auth(now, &email, ip, "wrong_password").await?;
+                    return Err(wrong());
+                }
             };
+            self.store.log_auth(now, &email, ip, "signed_in").await?;
             let info = UserInfo {
                 role: Role::parse(&user.role)
                     .ok_or_else(|| internal(format!("bad role {}", user.role)))?,

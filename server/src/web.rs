@@ -86,7 +86,19 @@ impl FromRef<AppState> for LeptosOptions {
 
 async fn server_fn_handler(State(state): State<AppState>, req: Request) -> impl IntoResponse {
     let backend = state.backend.clone();
-    handle_server_fns_with_context(move || provide_context(backend.clone()), req).await
+    let ip = req
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".into());
+    handle_server_fns_with_context(
+        move || {
+            provide_context(backend.clone());
+            provide_context(app::backend::ClientAddr(ip.clone()));
+        },
+        req,
+    )
+    .await
 }
 
 pub fn router(state: AppState) -> Router {

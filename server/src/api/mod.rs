@@ -144,10 +144,11 @@ fn backend(state: &AppState) -> &SharedBackend {
     responses((status = 200, body = LoginResponse), (status = 401, body = AppError)))]
 async fn login(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> ApiResult<Response> {
     let b = backend(&state);
-    let session = b.login(&req.email, &req.password).await?;
+    let session = b.login(&req.email, &req.password, &ip).await?;
     let max_age = ((session.expires_ms - app::api::now_ms()) / 1000).max(0);
     let mut response = Json(&session).into_response();
     if let Ok(v) =

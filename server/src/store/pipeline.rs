@@ -338,6 +338,12 @@ pub trait PipelineStore: Send + Sync {
         region: Option<&str>,
     ) -> Result<Vec<ReserveRow>>;
     async fn funnel_rows(&self, campaign_id: Option<&str>) -> Result<Vec<FunnelDbRow>>;
+
+    /// Records a sign-in event (`signed_in`, `wrong_password`, `locked`).
+    async fn log_auth(&self, at: i64, email: &str, ip: &str, event: &str) -> Result<()>;
+    /// Wrong passwords since `since`: for the account (after its last successful sign-in) and
+    /// from the address.
+    async fn auth_failures(&self, email: &str, ip: &str, since: i64) -> Result<(i64, i64)>;
 }
 
 const STAGE_COLUMNS: &str = "(SELECT status FROM stage_outcomes o WHERE o.application_id = a.id AND o.stage = 1) AS s1, \
@@ -947,6 +953,37 @@ macro_rules! pipeline_store {
                 .bind(region.unwrap_or(""))
                 .fetch_all(&self.pool)
                 .await?)
+            }
+
+            async fn log_auth(&self, at: i64, email: &str, ip: &str, event: &str) -> Result<()> {
+                sqlx::query("INSERT INTO auth_log (at, email, ip, event) VALUES ($1, $2, $3, $4)")
+                    .bind(at)
+                    .bind(email)
+                    .bind(ip)
+                    .bind(event)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn auth_failures(&self, email: &str, ip: &str, since: i64) -> Result<(i64, i64)> {
+                let (by_email,): (i64,) = sqlx::query_as(
+                    "SELECT COUNT(*) FROM auth_log WHERE email = $1 AND event = 'wrong_password' \
+                     AND at >= $2 AND at > COALESCE((SELECT MAX(at) FROM auth_log \
+                     WHERE email = $1 AND event = 'signed_in'), 0)",
+                )
+                .bind(email)
+                .bind(since)
+                .fetch_one(&self.pool)
+                .await?;
+                let (by_ip,): (i64,) = sqlx::query_as(
+                    "SELECT COUNT(*) FROM auth_log WHERE ip = $1 AND event = 'wrong_password' AND at >= $2",
+                )
+                .bind(ip)
+                .bind(since)
+                .fetch_one(&self.pool)
+                .await?;
+                Ok((by_email, by_ip))
             }
 
             async fn funnel_rows(&self, campaign_id: Option<&str>) -> Result<Vec<FunnelDbRow>> {

@@ -96,3 +96,71 @@ async fn pages_and_api_carry_the_security_headers() -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+#[tokio::test]
+async fn wrong_passwords_lock_the_account_for_a_while() -> anyhow::Result<()> {
+    let server =
+        TestServer::start_with(Db::from_env(), &[("QABILET_LOCKOUT_SECONDS", "3")]).await?;
+    let api = Api::new(&server.base);
+    let login = |password: &'static str| {
+        let api = api.clone();
+        async move {
+            api.post(
+                "/api/v1/auth/login",
+                &json!({"email": APPLICANT3.0, "password": password}),
+            )
+            .await
+        }
+    };
+    for _ in 0..5 {
+        let r = login("not-the-password").await?;
+        assert_eq!(r.status, 401, "{}", r.text);
+    }
+    // Locked now, even with the right password; the refusal says so.
+    let r = login(APPLICANT3.1).await?;
+    assert_eq!(r.status, 429, "{}", r.text);
+    assert_eq!(r.body["code"], "locked");
+    // Other accounts from the same address are not affected.
+    assert!(
+        Api::login(&server.base, APPLICANT2.0, APPLICANT2.1)
+            .await
+            .is_ok()
+    );
+    // After the lockout window the right password works again, and resets the count.
+    tokio::time::sleep(std::time::Duration::from_millis(3_500)).await;
+    let r = login(APPLICANT3.1).await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = login("not-the-password").await?;
+    assert_eq!(r.status, 401);
+    let r = login(APPLICANT3.1).await?;
+    assert_eq!(
+        r.status, 200,
+        "one wrong password after a success does not lock"
+    );
+    // Every attempt is in the audit log.
+    use sqlx::Row;
+    let mut c = server.sql().await?;
+    let rows = sqlx::query("SELECT event FROM auth_log WHERE email = $1 ORDER BY id")
+        .bind(APPLICANT3.0)
+        .fetch_all(&mut c)
+        .await?;
+    let events: Vec<String> = rows
+        .iter()
+        .map(|r| r.try_get::<String, _>(0).unwrap_or_default())
+        .collect();
+    assert_eq!(
+        events,
+        [
+            "wrong_password",
+            "wrong_password",
+            "wrong_password",
+            "wrong_password",
+            "wrong_password",
+            "locked",
+            "signed_in",
+            "wrong_password",
+            "signed_in"
+        ]
+    );
+    Ok(())
+}
