@@ -27,6 +27,9 @@ pub async fn login(email: String, password: String) -> Result<UserInfo, AppError
 
 #[server(prefix = "/api/fn", endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
+    if let Ok((backend, user)) = caller() {
+        backend.logout(&user).await?;
+    }
     let response = expect_context::<leptos_axum::ResponseOptions>();
     if let Ok(value) = http::HeaderValue::from_str(&crate::backend::clear_session_cookie()) {
         response.append_header(http::header::SET_COOKIE, value);

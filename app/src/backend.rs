@@ -21,8 +21,10 @@ pub trait Backend: Send + Sync + 'static {
     /// with a freshly signed token.
     async fn login(&self, email: &str, password: &str, ip: &str)
     -> Result<LoginResponse, AppError>;
-    /// Verifies a token (signature, algorithm, expiry) and returns who it names.
+    /// Verifies a token (signature, algorithm, expiry, not signed out) and returns who it names.
     fn authenticate(&self, token: &str) -> Result<UserInfo, AppError>;
+    /// Signs the session out: its tokens are refused from now on, on every instance.
+    async fn logout(&self, user: &UserInfo) -> Result<(), AppError>;
     /// Whether cookies must carry `Secure` (the site is served over HTTPS).
     fn secure_cookies(&self) -> bool;
     async fn dashboard(&self, user: &UserInfo) -> Result<Dashboard, AppError>;

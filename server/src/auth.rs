@@ -77,6 +77,11 @@ impl Tokens {
         Ok((token, exp))
     }
 
+    /// How long a token is valid, in milliseconds.
+    pub fn ttl_ms(&self) -> i64 {
+        self.ttl_s * 1000
+    }
+
     pub fn verify(&self, token: &str) -> Result<UserInfo, AppError> {
         let data = decode::<Claims>(token, &self.decoding, &self.validation).map_err(|e| {
             tracing::debug!(error = %e, "refused a session token");

@@ -577,6 +577,21 @@ async fn serve(config: Config, demo: bool, synthetic_round: bool) -> anyhow::Res
             }
         }
     });
+    // Signed-out sessions, also those signed out on other instances: loaded now, then every
+    // two seconds.
+    if let Err(e) = services.refresh_revoked().await {
+        tracing::warn!(error = %e, "loading the signed-out sessions failed");
+    }
+    let refresher = services.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(2));
+        loop {
+            tick.tick().await;
+            if let Err(e) = refresher.refresh_revoked().await {
+                tracing::warn!(error = %e, "reloading the signed-out sessions failed");
+            }
+        }
+    });
     if let Some(pool) = store.pg_pool() {
         crate::live::start_pg_relay(&config.database_url, pool, services.hub.clone())
             .await

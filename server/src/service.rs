@@ -62,6 +62,8 @@ pub struct Services {
     pool: Mutex<Option<(i64, Arc<Vec<PoolEntry>>)>>,
     /// Per blueprint: how many forms held each item, and how many forms were given.
     exposure: Mutex<HashMap<String, Exposure>>,
+    /// Signed-out sessions (refreshed from the database by [`Services::refresh_revoked`]).
+    revoked: RwLock<std::collections::HashSet<String>>,
     /// Per blueprint: its navigation and when it was read (the save path's cache).
     navigation: std::sync::Mutex<HashMap<String, (i64, question_bank::Navigation)>>,
     /// Key corrections seen so far: when another instance corrects a key, the count moves and
@@ -187,6 +189,7 @@ impl Services {
             pool: Mutex::new(None),
             exposure: Mutex::new(HashMap::new()),
             navigation: std::sync::Mutex::new(HashMap::new()),
+            revoked: RwLock::new(std::collections::HashSet::new()),
             corrections_seen: std::sync::atomic::AtomicI64::new(0),
         }
     }
@@ -768,6 +771,17 @@ impl Services {
 
     /// Closes attempts whose time (plus grace) is over, and scores closed attempts that a
     /// crash left unscored. Returns how many attempts it closed or scored.
+    /// Reloads the signed-out sessions (those signed out on other instances too).
+    pub async fn refresh_revoked(&self) -> Result<(), AppError> {
+        let sids = self.store.revoked_sessions(self.now()).await?;
+        // Added to, never replaced: a sign-out made here between the read and this write must
+        // not be forgotten. (Expired sessions are refused by their expiry anyway.)
+        if let Ok(mut r) = self.revoked.write() {
+            r.extend(sids);
+        }
+        Ok(())
+    }
+
     pub async fn sweep(&self) -> Result<usize, AppError> {
         let mut done = 0;
         for id in self.store.unscored_attempts().await? {
@@ -860,7 +874,29 @@ impl Backend for Services {
     }
 
     fn authenticate(&self, token: &str) -> Result<UserInfo, AppError> {
-        self.tokens.verify(token)
+        let user = self.tokens.verify(token)?;
+        let revoked = self
+            .revoked
+            .read()
+            .map(|r| r.contains(&user.session))
+            .unwrap_or(true);
+        if revoked && !user.session.is_empty() {
+            return Err(AppError::unauthenticated());
+        }
+        Ok(user)
+    }
+
+    async fn logout(&self, user: &UserInfo) -> Result<(), AppError> {
+        if user.session.is_empty() {
+            return Ok(());
+        }
+        let expires = self.now() + self.tokens.ttl_ms();
+        self.store.revoke_session(&user.session, expires).await?;
+        if let Ok(mut r) = self.revoked.write() {
+            r.insert(user.session.clone());
+        }
+        tracing::info!(user = %user.email, "signed out");
+        Ok(())
     }
 
     fn secure_cookies(&self) -> bool {

@@ -161,7 +161,15 @@ async fn login(
 
 /// Sign out: removes the session cookie.
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", responses((status = 204)))]
-async fn logout() -> Response {
+async fn logout(State(state): State<AppState>, parts: Parts) -> Response {
+    // The session's tokens are refused from now on (a missing or bad token just clears the
+    // cookie).
+    if let Some(token) = token_from_headers(&parts.headers)
+        && let Ok(user) = state.backend.authenticate(&token)
+        && let Err(e) = state.backend.logout(&user).await
+    {
+        return ApiError(e).into_response();
+    }
     let mut response = StatusCode::NO_CONTENT.into_response();
     if let Ok(v) = HeaderValue::from_str(&clear_session_cookie()) {
         response.headers_mut().append(header::SET_COOKIE, v);

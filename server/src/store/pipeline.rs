@@ -344,6 +344,10 @@ pub trait PipelineStore: Send + Sync {
     /// Wrong passwords since `since`: for the account (after its last successful sign-in) and
     /// from the address.
     async fn auth_failures(&self, email: &str, ip: &str, since: i64) -> Result<(i64, i64)>;
+    /// Refuses a sign-in session's tokens from now on (until `expires_at`).
+    async fn revoke_session(&self, sid: &str, expires_at: i64) -> Result<()>;
+    /// Sessions revoked and not yet expired (expired ones are forgotten).
+    async fn revoked_sessions(&self, now: i64) -> Result<Vec<String>>;
 }
 
 const STAGE_COLUMNS: &str = "(SELECT status FROM stage_outcomes o WHERE o.application_id = a.id AND o.stage = 1) AS s1, \
@@ -984,6 +988,29 @@ macro_rules! pipeline_store {
                 .fetch_one(&self.pool)
                 .await?;
                 Ok((by_email, by_ip))
+            }
+
+            async fn revoke_session(&self, sid: &str, expires_at: i64) -> Result<()> {
+                sqlx::query(
+                    "INSERT INTO revoked_sessions (sid, expires_at) VALUES ($1, $2) \
+                     ON CONFLICT (sid) DO NOTHING",
+                )
+                .bind(sid)
+                .bind(expires_at)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn revoked_sessions(&self, now: i64) -> Result<Vec<String>> {
+                sqlx::query("DELETE FROM revoked_sessions WHERE expires_at < $1")
+                    .bind(now)
+                    .execute(&self.pool)
+                    .await?;
+                let rows: Vec<(String,)> = sqlx::query_as("SELECT sid FROM revoked_sessions")
+                    .fetch_all(&self.pool)
+                    .await?;
+                Ok(rows.into_iter().map(|r| r.0).collect())
             }
 
             async fn funnel_rows(&self, campaign_id: Option<&str>) -> Result<Vec<FunnelDbRow>> {

@@ -164,3 +164,33 @@ async fn wrong_passwords_lock_the_account_for_a_while() -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn signing_out_revokes_the_token() -> anyhow::Result<()> {
+    let server = TestServer::start(Db::from_env()).await?;
+    let first = Api::login(&server.base, APPLICANT.0, APPLICANT.1).await?;
+    let second = Api::login(&server.base, APPLICANT.0, APPLICANT.1).await?;
+    assert_eq!(first.get("/api/v1/me").await?.status, 200);
+    let out = first.post("/api/v1/auth/logout", &json!({})).await?;
+    assert_eq!(out.status, 204);
+    // The signed-out token is refused at once, though it has not expired; the other sign-in
+    // (another device) goes on.
+    let r = first.get("/api/v1/me").await?;
+    assert_eq!(r.status, 401, "{}", r.text);
+    assert_eq!(second.get("/api/v1/me").await?.status, 200);
+    // Also after a restart (the sign-out is stored).
+    let mut server = server;
+    server.kill();
+    server.spawn().await?;
+    let first = Api {
+        base: server.base.clone(),
+        ..first
+    };
+    let second = Api {
+        base: server.base.clone(),
+        ..second
+    };
+    assert_eq!(first.get("/api/v1/me").await?.status, 401);
+    assert_eq!(second.get("/api/v1/me").await?.status, 200);
+    Ok(())
+}
