@@ -105,9 +105,11 @@ async fn no_answer_key_reaches_an_applicant() -> anyhow::Result<()> {
         "the test page renders the items"
     );
     bodies.push(("/test page".into(), test_page));
+    // As the page calls it: with the cookie, from the site's own origin.
     let server_fn = http
         .post(server.url("/api/fn/attempt"))
         .header("cookie", &cookie)
+        .header("origin", &server.base)
         .form(&[("attempt_id", id.as_str())])
         .send()
         .await?
