@@ -32,13 +32,34 @@ pub struct Claims {
 
 pub struct Tokens {
     encoding: EncodingKey,
-    decoding: DecodingKey,
+    /// The current key's id, put in every new token's header.
+    kid: String,
+    /// Every accepted key by id: the current one first, then previous ones still accepted
+    /// until the tokens they signed expire.
+    decoding: Vec<(String, DecodingKey)>,
     validation: Validation,
     ttl_s: i64,
 }
 
+/// A key's id: the first 8 hex digits of its SHA-256 (names the key, reveals nothing of it).
+pub fn key_id(secret: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(secret)
+        .iter()
+        .take(4)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 impl Tokens {
     pub fn new(secret: &[u8], ttl_s: i64) -> Self {
+        Self::with_keys(&[secret.to_vec()], ttl_s)
+    }
+
+    /// Signs with the first key; accepts tokens of any of them (rotation: put the new key
+    /// first and keep the old one after it until its tokens have expired).
+    pub fn with_keys(keys: &[Vec<u8>], ttl_s: i64) -> Self {
+        let current: &[u8] = keys.first().map(Vec::as_slice).unwrap_or(&[]);
         let mut validation = Validation::new(Algorithm::HS256);
         validation.algorithms = vec![Algorithm::HS256];
         validation.leeway = 5;
@@ -47,8 +68,12 @@ impl Tokens {
         validation.set_audience(&[AUDIENCE]);
         validation.set_required_spec_claims(&["exp", "iat", "sub", "iss", "aud"]);
         Self {
-            encoding: EncodingKey::from_secret(secret),
-            decoding: DecodingKey::from_secret(secret),
+            encoding: EncodingKey::from_secret(current),
+            kid: key_id(current),
+            decoding: keys
+                .iter()
+                .map(|k| (key_id(k), DecodingKey::from_secret(k)))
+                .collect(),
             validation,
             ttl_s,
         }
@@ -69,11 +94,12 @@ impl Tokens {
             aud: AUDIENCE.into(),
             sid: user.session.clone(),
         };
-        let token =
-            encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(|e| {
-                tracing::error!(error = %e, "signing a session token failed");
-                AppError::internal()
-            })?;
+        let mut header = Header::new(Algorithm::HS256);
+        header.kid = Some(self.kid.clone());
+        let token = encode(&header, &claims, &self.encoding).map_err(|e| {
+            tracing::error!(error = %e, "signing a session token failed");
+            AppError::internal()
+        })?;
         Ok((token, exp))
     }
 
@@ -83,7 +109,16 @@ impl Tokens {
     }
 
     pub fn verify(&self, token: &str) -> Result<UserInfo, AppError> {
-        let data = decode::<Claims>(token, &self.decoding, &self.validation).map_err(|e| {
+        // The key named by the token's `kid` (a token without one is checked against the
+        // current key: tokens signed before keys had ids). An unknown id is refused.
+        let header = jsonwebtoken::decode_header(token).map_err(|_| AppError::unauthenticated())?;
+        let key = match &header.kid {
+            Some(kid) => self.decoding.iter().find(|(id, _)| id == kid),
+            None => self.decoding.first(),
+        }
+        .map(|(_, k)| k)
+        .ok_or_else(AppError::unauthenticated)?;
+        let data = decode::<Claims>(token, key, &self.validation).map_err(|e| {
             tracing::debug!(error = %e, "refused a session token");
             AppError::unauthenticated()
         })?;
@@ -131,18 +166,33 @@ pub fn check_password_policy(password: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Reads the signing secret from `path`, or creates it (32 random bytes, hex, mode 0600).
-pub fn load_or_create_secret(path: &Path) -> anyhow::Result<Vec<u8>> {
+/// Reads the signing keys from `path`, one per line (hex or any text of at least 32 bytes; the
+/// first signs, the others are still accepted), or creates the file with one random key (32
+/// bytes, hex, mode 0600).
+pub fn load_or_create_secret(path: &Path) -> anyhow::Result<Vec<Vec<u8>>> {
     if path.exists() {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("reading the JWT secret file {}", path.display()))?;
-        let secret = text.trim().as_bytes().to_vec();
+        let keys: Vec<Vec<u8>> = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .map(|l| l.as_bytes().to_vec())
+            .collect();
         anyhow::ensure!(
-            secret.len() >= 32,
-            "the JWT secret in {} is shorter than 32 bytes",
+            !keys.is_empty(),
+            "the JWT secret file {} is empty",
             path.display()
         );
-        return Ok(secret);
+        for (n, k) in keys.iter().enumerate() {
+            anyhow::ensure!(
+                k.len() >= 32,
+                "key {} in the JWT secret file {} is shorter than 32 bytes",
+                n + 1,
+                path.display()
+            );
+        }
+        return Ok(keys);
     }
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)?;
@@ -153,7 +203,7 @@ pub fn load_or_create_secret(path: &Path) -> anyhow::Result<Vec<u8>> {
     write_private(path, &hex)
         .with_context(|| format!("writing the JWT secret file {}", path.display()))?;
     tracing::info!(path = %path.display(), "created a new JWT signing secret");
-    Ok(hex.into_bytes())
+    Ok(vec![hex.into_bytes()])
 }
 
 #[cfg(unix)]
@@ -274,6 +324,47 @@ mod tests {
         assert_eq!((back.id.as_str(), back.session.as_str()), ("u1", "s1"));
         let other = Tokens::new(&[8u8; 32], 3600);
         assert!(other.verify(&token).is_err());
+    }
+
+    #[test]
+    fn keys_rotate_by_id_and_a_removed_key_is_refused() {
+        let (a, b) = (vec![1u8; 32], vec![2u8; 32]);
+        let now = app::api::now_ms() / 1000;
+        let old = Tokens::with_keys(std::slice::from_ref(&a), 3600);
+        let (token_a, _) = old.issue(&user(), now).expect("token");
+        let header = jsonwebtoken::decode_header(&token_a).expect("header");
+        assert_eq!(header.kid.as_deref(), Some(key_id(&a).as_str()));
+        // B is the new key; A is still accepted until its tokens expire.
+        let rotating = Tokens::with_keys(&[b.clone(), a.clone()], 3600);
+        assert!(rotating.verify(&token_a).is_ok());
+        let (token_b, _) = rotating.issue(&user(), now).expect("token");
+        assert_eq!(
+            jsonwebtoken::decode_header(&token_b)
+                .expect("header")
+                .kid
+                .as_deref(),
+            Some(key_id(&b).as_str())
+        );
+        // A removed: its tokens are refused; B's still work.
+        let after = Tokens::with_keys(std::slice::from_ref(&b), 3600);
+        assert!(after.verify(&token_a).is_err());
+        assert!(after.verify(&token_b).is_ok());
+        // A token naming a key nobody has is refused, even if signed with a known one.
+        let mut h = Header::new(Algorithm::HS256);
+        h.kid = Some("deadbeef".into());
+        let claims = Claims {
+            sub: "u1".into(),
+            email: "a@b.kz".into(),
+            name: "A".into(),
+            role: Role::Admin,
+            iat: now,
+            exp: now + 600,
+            iss: ISSUER.into(),
+            aud: AUDIENCE.into(),
+            sid: "x".into(),
+        };
+        let forged = encode(&h, &claims, &EncodingKey::from_secret(&b)).expect("encode");
+        assert!(after.verify(&forged).is_err());
     }
 
     #[test]

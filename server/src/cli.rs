@@ -532,7 +532,7 @@ async fn serve(config: Config, demo: bool, synthetic_round: bool) -> anyhow::Res
     let secret = auth::load_or_create_secret(&config.secret_path())?;
     let services = Arc::new(Services::new(
         store.clone(),
-        Tokens::new(&secret, i64::from(config.session_minutes) * 60),
+        Tokens::with_keys(&secret, i64::from(config.session_minutes) * 60),
         Arc::new(SystemClock),
         Settings {
             grace_ms: i64::from(config.grace_seconds) * 1000,

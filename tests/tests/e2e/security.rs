@@ -194,3 +194,45 @@ async fn signing_out_revokes_the_token() -> anyhow::Result<()> {
     assert_eq!(second.get("/api/v1/me").await?.status, 200);
     Ok(())
 }
+
+#[tokio::test]
+async fn signing_keys_rotate_without_signing_anyone_out() -> anyhow::Result<()> {
+    let mut server = TestServer::start(Db::from_env()).await?;
+    let before = Api::login(&server.base, APPLICANT.0, APPLICANT.1).await?;
+    let old_key = std::fs::read_to_string(server.secret_path())?
+        .trim()
+        .to_string();
+    // Rotation: a new key first, the old one kept after it; restart.
+    let new_key = "b7e4c1d09a8f7e6d5c4b3a29180f1e2d3c4b5a69788796a5b4c3d2e1f0a9b8c7";
+    server.kill();
+    std::fs::write(server.secret_path(), format!("{new_key}\n{old_key}\n"))?;
+    server.spawn().await?;
+    let before = Api {
+        base: server.base.clone(),
+        ..before
+    };
+    assert_eq!(
+        before.get("/api/v1/me").await?.status,
+        200,
+        "old tokens still accepted"
+    );
+    let after = Api::login(&server.base, APPLICANT2.0, APPLICANT2.1).await?;
+    assert_eq!(after.get("/api/v1/me").await?.status, 200);
+    // Once the old tokens have expired the old key is removed: its tokens are refused.
+    server.kill();
+    std::fs::write(server.secret_path(), format!("{new_key}\n"))?;
+    server.spawn().await?;
+    let (before, after) = (
+        Api {
+            base: server.base.clone(),
+            ..before
+        },
+        Api {
+            base: server.base.clone(),
+            ..after
+        },
+    );
+    assert_eq!(before.get("/api/v1/me").await?.status, 401);
+    assert_eq!(after.get("/api/v1/me").await?.status, 200);
+    Ok(())
+}
