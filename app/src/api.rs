@@ -25,6 +25,35 @@ pub async fn login(email: String, password: String) -> Result<UserInfo, AppError
     Ok(session.user)
 }
 
+/// Creates an applicant's account and signs it in (sets the session cookie).
+#[server(prefix = "/api/fn", endpoint = "register")]
+pub async fn register(
+    email: String,
+    full_name: String,
+    iin: String,
+    password: String,
+) -> Result<UserInfo, AppError> {
+    use crate::backend::session_cookie;
+    let backend = backend()?;
+    let ip = use_context::<crate::backend::ClientAddr>()
+        .map(|a| a.0)
+        .unwrap_or_else(|| "unknown".into());
+    let input = RegisterRequest {
+        email,
+        full_name,
+        iin,
+        password,
+    };
+    let session = backend.register(input, &ip).await?;
+    let response = expect_context::<leptos_axum::ResponseOptions>();
+    let max_age = ((session.expires_ms - now_ms()) / 1000).max(0);
+    let cookie = session_cookie(&session.token, max_age, backend.secure_cookies());
+    if let Ok(value) = http::HeaderValue::from_str(&cookie) {
+        response.append_header(http::header::SET_COOKIE, value);
+    }
+    Ok(session.user)
+}
+
 #[server(prefix = "/api/fn", endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
     if let Ok((backend, user)) = caller() {

@@ -21,6 +21,8 @@ pub trait Backend: Send + Sync + 'static {
     /// with a freshly signed token.
     async fn login(&self, email: &str, password: &str, ip: &str)
     -> Result<LoginResponse, AppError>;
+    /// Creates an applicant's account (from the address `ip`, for limits) and signs it in.
+    async fn register(&self, input: RegisterRequest, ip: &str) -> Result<LoginResponse, AppError>;
     /// Verifies a token (signature, algorithm, expiry, not signed out) and returns who it names.
     fn authenticate(&self, token: &str) -> Result<UserInfo, AppError>;
     /// Signs the session out: its tokens are refused from now on, on every instance.

@@ -75,6 +75,7 @@ pub fn App() -> impl IntoView {
                         <Route path=(StaticSegment("proctor"), ParamSegment("id")) view=pages::proctor::MonitorPage />
                         <Route path=(StaticSegment("blueprints"), ParamSegment("id")) view=pages::blueprints::BlueprintPage />
                         <Route path=StaticSegment("apply") view=pages::pipeline::ApplyPage />
+                        <Route path=StaticSegment("register") view=pages::register::RegisterPage />
                         <Route path=StaticSegment("pipeline") view=pages::pipeline::CampaignsPage />
                         <Route path=(StaticSegment("pipeline"), ParamSegment("id")) view=pages::pipeline::CampaignPage />
                         <Route path=(StaticSegment("candidate"), ParamSegment("id")) view=pages::pipeline::CandidatePage />

@@ -358,6 +358,18 @@ pub struct LoginRequest {
     pub password: String,
 }
 
+/// An applicant creating their own account.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RegisterRequest {
+    pub email: String,
+    pub full_name: String,
+    pub iin: String,
+    /// At least 10 characters.
+    pub password: String,
+}
+
 /// A signed-in session: the token is also set as an HttpOnly cookie.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(ToSchema))]

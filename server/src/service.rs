@@ -91,6 +91,9 @@ const POOL_TTL_MS: i64 = 30_000;
 /// Scored answers an item needs before its observed p-value replaces its level's prior.
 pub const MIN_P_VALUE_N: i64 = 30;
 
+/// Accounts one address may create per hour (a school's shared network registers many people).
+pub const MAX_REGISTRATIONS_PER_ADDRESS_HOUR: i64 = 50;
+
 /// Wrong passwords for one account within the lockout window before it is locked.
 pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
 /// Wrong passwords from one address within the window before it is refused (a shared school
@@ -871,6 +874,82 @@ impl Backend for Services {
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         }
         result
+    }
+
+    async fn register(&self, input: RegisterRequest, ip: &str) -> Result<LoginResponse, AppError> {
+        let email = input.email.trim().to_lowercase();
+        let at = email.find('@');
+        if email.len() > 254
+            || email.contains(char::is_whitespace)
+            || !at.is_some_and(|i| i > 0 && email[i + 1..].contains('.'))
+        {
+            return Err(AppError::invalid(format!(
+                "{:?} is not an e-mail address.",
+                input.email
+            )));
+        }
+        let name: String = input
+            .full_name
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        if name.split(' ').count() < 2 || name.chars().count() > 200 {
+            return Err(AppError::invalid(
+                "Give your surname and name (at most 200 letters).",
+            ));
+        }
+        let iin = question_bank::iin::parse(&input.iin)
+            .map_err(|e| AppError::invalid(format!("IIN: {e}.")))?;
+        auth::check_password_policy(&input.password).map_err(AppError::invalid)?;
+        let now = self.now();
+        if self
+            .store
+            .auth_events_from(ip, "registered", now - 3_600_000)
+            .await?
+            >= MAX_REGISTRATIONS_PER_ADDRESS_HOUR
+        {
+            return Err(AppError::new(
+                ErrorCode::Locked,
+                "Too many accounts were created from this address in the last hour; try later.",
+            ));
+        }
+        if self.store.user_by_email(&email).await?.is_some() {
+            return Err(AppError::new(
+                ErrorCode::Conflict,
+                "An account with this e-mail exists: sign in instead.",
+            ));
+        }
+        if self.store.iin_taken(&iin.digits).await? {
+            return Err(AppError::new(
+                ErrorCode::Conflict,
+                "An account with this IIN exists: sign in with it, or ask the programme staff.",
+            ));
+        }
+        let password = input.password.clone();
+        let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))
+            .await
+            .map_err(internal)?
+            .map_err(internal)?;
+        let user = crate::store::UserRow {
+            id: uuid::Uuid::new_v4().to_string(),
+            email: email.clone(),
+            password_hash: hash,
+            role: Role::Applicant.as_str().into(),
+            full_name: name,
+            created_at: now,
+        };
+        match self.store.insert_registered(&user, &iin.digits).await {
+            Err(StoreError::Conflict) => {
+                return Err(AppError::new(
+                    ErrorCode::Conflict,
+                    "An account with this e-mail or IIN exists: sign in instead.",
+                ));
+            }
+            r => r?,
+        }
+        self.store.log_auth(now, &email, ip, "registered").await?;
+        tracing::info!(email = %email, "an applicant registered");
+        self.login(&email, &input.password, ip).await
     }
 
     fn authenticate(&self, token: &str) -> Result<UserInfo, AppError> {

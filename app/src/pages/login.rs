@@ -59,6 +59,7 @@ pub fn LoginPage() -> impl IntoView {
                     {t!(i18n, login_submit)}
                 </button>
             </form>
+            <p><a href="/register" id="open-register">{t!(i18n, reg_link)}</a></p>
             <p class="hint">{t!(i18n, login_hint)}</p>
         </section>
     }

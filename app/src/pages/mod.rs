@@ -7,6 +7,7 @@ pub mod login;
 pub mod markdown;
 pub mod pipeline;
 pub mod proctor;
+pub mod register;
 pub mod result;
 pub mod test;
 pub mod verify;

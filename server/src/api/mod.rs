@@ -118,6 +118,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/auth/login", post(login))
         .route("/auth/logout", post(logout))
+        .route("/auth/register", post(register))
         .route("/me", get(me))
         .route("/dashboard", get(dashboard))
         .route("/attempts", post(start_attempt))
@@ -149,6 +150,27 @@ async fn login(
 ) -> ApiResult<Response> {
     let b = backend(&state);
     let session = b.login(&req.email, &req.password, &ip).await?;
+    let max_age = ((session.expires_ms - app::api::now_ms()) / 1000).max(0);
+    let mut response = Json(&session).into_response();
+    if let Ok(v) =
+        HeaderValue::from_str(&session_cookie(&session.token, max_age, b.secure_cookies()))
+    {
+        response.headers_mut().append(header::SET_COOKIE, v);
+    }
+    Ok(response)
+}
+
+/// An applicant creates their own account (e-mail, full name, IIN, password of at least 10
+/// characters) and is signed in, as with `/auth/login`.
+#[utoipa::path(post, path = "/api/v1/auth/register", tag = "auth", request_body = RegisterRequest,
+    responses((status = 200, body = LoginResponse), (status = 409, body = AppError), (status = 422, body = AppError)))]
+async fn register(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    ApiJson(req): ApiJson<RegisterRequest>,
+) -> ApiResult<Response> {
+    let b = backend(&state);
+    let session = b.register(req, &ip).await?;
     let max_age = ((session.expires_ms - app::api::now_ms()) / 1000).max(0);
     let mut response = Json(&session).into_response();
     if let Ok(v) =
@@ -283,7 +305,7 @@ async fn events(
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Qabilet API", version = "1", description = "Stage-one competency testing: sign in, take the test, read the result."),
-    paths(login, logout, me, dashboard, start_attempt, get_attempt, save_response, submit, result, events,
+    paths(login, register, logout, me, dashboard, start_attempt, get_attempt, save_response, submit, result, events,
         bank_list, bank_create, bank_item, bank_update, bank_submit, bank_review, bank_retire, bank_restore,
         bank_history, bank_bulk, bank_import, bank_export, bank_competencies, bank_put_competency,
         bank_upload, attachment, blueprint_list, blueprint_get, blueprint_put, blueprint_activate,

@@ -344,6 +344,12 @@ pub trait PipelineStore: Send + Sync {
     /// Wrong passwords since `since`: for the account (after its last successful sign-in) and
     /// from the address.
     async fn auth_failures(&self, email: &str, ip: &str, since: i64) -> Result<(i64, i64)>;
+    /// Inserts a self-registered applicant with their IIN ([`super::StoreError::Conflict`] when
+    /// the e-mail or the IIN has an account).
+    async fn insert_registered(&self, u: &super::UserRow, iin: &str) -> Result<()>;
+    async fn iin_taken(&self, iin: &str) -> Result<bool>;
+    /// Events of one kind from an address since `since`.
+    async fn auth_events_from(&self, ip: &str, event: &str, since: i64) -> Result<i64>;
     /// Refuses a sign-in session's tokens from now on (until `expires_at`).
     async fn revoke_session(&self, sid: &str, expires_at: i64) -> Result<()>;
     /// Sessions revoked and not yet expired (expired ones are forgotten).
@@ -988,6 +994,44 @@ macro_rules! pipeline_store {
                 .fetch_one(&self.pool)
                 .await?;
                 Ok((by_email, by_ip))
+            }
+
+            async fn insert_registered(&self, u: &super::UserRow, iin: &str) -> Result<()> {
+                sqlx::query(
+                    "INSERT INTO users (id, email, password_hash, role, full_name, created_at, iin) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(&u.id)
+                .bind(&u.email)
+                .bind(&u.password_hash)
+                .bind(&u.role)
+                .bind(&u.full_name)
+                .bind(u.created_at)
+                .bind(iin)
+                .execute(&self.pool)
+                .await
+                .map_err(conflict)?;
+                Ok(())
+            }
+
+            async fn iin_taken(&self, iin: &str) -> Result<bool> {
+                let row: Option<(String,)> = sqlx::query_as("SELECT id FROM users WHERE iin = $1")
+                    .bind(iin)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                Ok(row.is_some())
+            }
+
+            async fn auth_events_from(&self, ip: &str, event: &str, since: i64) -> Result<i64> {
+                let (n,): (i64,) = sqlx::query_as(
+                    "SELECT COUNT(*) FROM auth_log WHERE ip = $1 AND event = $2 AND at >= $3",
+                )
+                .bind(ip)
+                .bind(event)
+                .bind(since)
+                .fetch_one(&self.pool)
+                .await?;
+                Ok(n)
             }
 
             async fn revoke_session(&self, sid: &str, expires_at: i64) -> Result<()> {

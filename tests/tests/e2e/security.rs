@@ -236,3 +236,76 @@ async fn signing_keys_rotate_without_signing_anyone_out() -> anyhow::Result<()> 
     assert_eq!(after.get("/api/v1/me").await?.status, 200);
     Ok(())
 }
+
+#[tokio::test]
+async fn applicants_register_themselves() -> anyhow::Result<()> {
+    let server = TestServer::start(Db::from_env()).await?;
+    let anon = Api::new(&server.base);
+    let iin = valid_iin("880417", 4, 3);
+    let body = |email: &str, iin: &str, password: &str| json!({"email": email, "full_name": "Жанна Серикова", "iin": iin, "password": password});
+    // Refused, each with its reason: a short password, a mistyped IIN, a bad address.
+    let r = anon
+        .post(
+            "/api/v1/auth/register",
+            &body("new@school.kz", &iin, "short"),
+        )
+        .await?;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert!(r.text.contains("10 characters"), "{}", r.text);
+    let mut typo = iin.clone().into_bytes();
+    typo[11] = if typo[11] == b'9' { b'0' } else { typo[11] + 1 };
+    let r = anon
+        .post(
+            "/api/v1/auth/register",
+            &body(
+                "new@school.kz",
+                &String::from_utf8(typo)?,
+                "a-long-password",
+            ),
+        )
+        .await?;
+    assert_eq!(r.status, 422);
+    assert!(r.text.contains("IIN"), "{}", r.text);
+    let r = anon
+        .post(
+            "/api/v1/auth/register",
+            &body("nobody", &iin, "a-long-password"),
+        )
+        .await?;
+    assert_eq!(r.status, 422);
+    // Accepted: signed in as an applicant at once.
+    let r = anon
+        .post(
+            "/api/v1/auth/register",
+            &body("New@School.kz", &iin, "a-long-password"),
+        )
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["user"]["role"], "applicant");
+    let api = Api::login(&server.base, "new@school.kz", "a-long-password").await?;
+    assert_eq!(
+        api.get("/api/v1/me").await?.body["full_name"],
+        "Жанна Серикова"
+    );
+    // One account per e-mail and per IIN.
+    let r = anon
+        .post(
+            "/api/v1/auth/register",
+            &body(
+                "new@school.kz",
+                &valid_iin("880417", 4, 900),
+                "a-long-password",
+            ),
+        )
+        .await?;
+    assert_eq!(r.status, 409);
+    let r = anon
+        .post(
+            "/api/v1/auth/register",
+            &body("other@school.kz", &iin, "a-long-password"),
+        )
+        .await?;
+    assert_eq!(r.status, 409);
+    assert!(r.text.contains("IIN"), "{}", r.text);
+    Ok(())
+}
