@@ -358,6 +358,24 @@ pub struct LoginRequest {
     pub password: String,
 }
 
+/// A signed-in person changing their password.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    pub current: String,
+    /// At least 10 characters.
+    pub new: String,
+}
+
+/// A password set by programme staff: shown once, to be passed on and changed at first use.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+pub struct PasswordReset {
+    pub email: String,
+    pub temporary_password: String,
+}
+
 /// An applicant creating their own account.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(ToSchema))]

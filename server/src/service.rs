@@ -774,6 +774,88 @@ impl Services {
 
     /// Closes attempts whose time (plus grace) is over, and scores closed attempts that a
     /// crash left unscored. Returns how many attempts it closed or scored.
+    /// The caller changes their password (the current one checked; the new one meets the
+    /// policy). Audited.
+    pub async fn change_password(
+        &self,
+        user: &UserInfo,
+        input: PasswordChange,
+        ip: &str,
+    ) -> Result<(), AppError> {
+        let row = self
+            .store
+            .user_by_id(&user.id)
+            .await?
+            .ok_or_else(AppError::unauthenticated)?;
+        if !self
+            .hashing
+            .verify(row.password_hash.clone(), input.current.clone())
+            .await?
+        {
+            self.store
+                .log_auth(self.now(), &row.email, ip, "wrong_password")
+                .await?;
+            return Err(AppError::new(
+                ErrorCode::Invalid,
+                "The current password is not right.",
+            ));
+        }
+        auth::check_password_policy(&input.new).map_err(AppError::invalid)?;
+        let new = input.new.clone();
+        let hash = tokio::task::spawn_blocking(move || auth::hash_password(&new))
+            .await
+            .map_err(internal)?
+            .map_err(internal)?;
+        self.store.set_password_hash(&row.id, &hash).await?;
+        self.store
+            .log_auth(self.now(), &row.email, ip, "password_changed")
+            .await?;
+        Ok(())
+    }
+
+    /// Staff set a temporary password for an account (shown once). Audited.
+    pub async fn reset_password(
+        &self,
+        user: &UserInfo,
+        email: &str,
+        ip: &str,
+    ) -> Result<PasswordReset, AppError> {
+        if user.role != Role::Admin {
+            return Err(AppError::forbidden());
+        }
+        let email = email.trim().to_lowercase();
+        let row = self
+            .store
+            .user_by_email(&email)
+            .await?
+            .ok_or_else(|| AppError::not_found("The account"))?;
+        let mut bytes = [0u8; 9];
+        rand::fill(&mut bytes);
+        let temporary: String = bytes
+            .iter()
+            .map(|b| {
+                let a = b"23456789abcdefghjkmnpqrstuvwxyz";
+                a[usize::from(*b) % a.len()] as char
+            })
+            .collect::<String>()
+            + "-"
+            + &self.now().rem_euclid(1000).to_string();
+        let t = temporary.clone();
+        let hash = tokio::task::spawn_blocking(move || auth::hash_password(&t))
+            .await
+            .map_err(internal)?
+            .map_err(internal)?;
+        self.store.set_password_hash(&row.id, &hash).await?;
+        self.store
+            .log_auth(self.now(), &row.email, ip, "password_reset")
+            .await?;
+        tracing::info!(account = %row.email, by = %user.email, "password reset by staff");
+        Ok(PasswordReset {
+            email: row.email,
+            temporary_password: temporary,
+        })
+    }
+
     /// Reloads the signed-out sessions (those signed out on other instances too).
     pub async fn refresh_revoked(&self) -> Result<(), AppError> {
         let sids = self.store.revoked_sessions(self.now()).await?;

@@ -119,6 +119,8 @@ pub fn router() -> Router<AppState> {
         .route("/auth/login", post(login))
         .route("/auth/logout", post(logout))
         .route("/auth/register", post(register))
+        .route("/auth/password", post(change_password))
+        .route("/users/{email}/password-reset", post(reset_password))
         .route("/me", get(me))
         .route("/dashboard", get(dashboard))
         .route("/attempts", post(start_attempt))
@@ -179,6 +181,33 @@ async fn register(
         response.headers_mut().append(header::SET_COOKIE, v);
     }
     Ok(response)
+}
+
+/// Change one's own password (the current one is checked).
+#[utoipa::path(post, path = "/api/v1/auth/password", tag = "auth", security(("bearer" = [])),
+    request_body = PasswordChange, responses((status = 204), (status = 422, body = AppError)))]
+async fn change_password(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+    ClientIp(ip): ClientIp,
+    ApiJson(input): ApiJson<PasswordChange>,
+) -> ApiResult<StatusCode> {
+    state.services.change_password(&user, input, &ip).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Set a temporary password for an account (staff); it is shown once.
+#[utoipa::path(post, path = "/api/v1/users/{email}/password-reset", tag = "auth", security(("bearer" = [])),
+    params(("email" = String, Path)), responses((status = 200, body = PasswordReset), (status = 403, body = AppError)))]
+async fn reset_password(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+    ClientIp(ip): ClientIp,
+    ApiPath(email): ApiPath<String>,
+) -> ApiResult<Json<PasswordReset>> {
+    Ok(Json(
+        state.services.reset_password(&user, &email, &ip).await?,
+    ))
 }
 
 /// Sign out: removes the session cookie.
@@ -305,7 +334,7 @@ async fn events(
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Qabilet API", version = "1", description = "Stage-one competency testing: sign in, take the test, read the result."),
-    paths(login, register, logout, me, dashboard, start_attempt, get_attempt, save_response, submit, result, events,
+    paths(login, register, change_password, reset_password, logout, me, dashboard, start_attempt, get_attempt, save_response, submit, result, events,
         bank_list, bank_create, bank_item, bank_update, bank_submit, bank_review, bank_retire, bank_restore,
         bank_history, bank_bulk, bank_import, bank_export, bank_competencies, bank_put_competency,
         bank_upload, attachment, blueprint_list, blueprint_get, blueprint_put, blueprint_activate,

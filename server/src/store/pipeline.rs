@@ -348,6 +348,7 @@ pub trait PipelineStore: Send + Sync {
     /// the e-mail or the IIN has an account).
     async fn insert_registered(&self, u: &super::UserRow, iin: &str) -> Result<()>;
     async fn iin_taken(&self, iin: &str) -> Result<bool>;
+    async fn set_password_hash(&self, user_id: &str, hash: &str) -> Result<()>;
     /// Events of one kind from an address since `since`.
     async fn auth_events_from(&self, ip: &str, event: &str, since: i64) -> Result<i64>;
     /// Refuses a sign-in session's tokens from now on (until `expires_at`).
@@ -1011,6 +1012,15 @@ macro_rules! pipeline_store {
                 .execute(&self.pool)
                 .await
                 .map_err(conflict)?;
+                Ok(())
+            }
+
+            async fn set_password_hash(&self, user_id: &str, hash: &str) -> Result<()> {
+                sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
+                    .bind(user_id)
+                    .bind(hash)
+                    .execute(&self.pool)
+                    .await?;
                 Ok(())
             }
 

@@ -309,3 +309,67 @@ async fn applicants_register_themselves() -> anyhow::Result<()> {
     assert!(r.text.contains("IIN"), "{}", r.text);
     Ok(())
 }
+
+#[tokio::test]
+async fn passwords_are_changed_by_their_owner_and_reset_by_staff() -> anyhow::Result<()> {
+    let server = TestServer::start(Db::from_env()).await?;
+    let api = Api::login(&server.base, APPLICANT2.0, APPLICANT2.1).await?;
+    let change = |current: &str, new: &str| json!({"current": current, "new": new});
+    let r = api
+        .post(
+            "/api/v1/auth/password",
+            &change("wrong-one-here", "a-new-password-1"),
+        )
+        .await?;
+    assert_eq!(r.status, 422, "{}", r.text);
+    let r = api
+        .post("/api/v1/auth/password", &change(APPLICANT2.1, "short"))
+        .await?;
+    assert_eq!(r.status, 422);
+    let r = api
+        .post(
+            "/api/v1/auth/password",
+            &change(APPLICANT2.1, "a-new-password-1"),
+        )
+        .await?;
+    assert_eq!(r.status, 204, "{}", r.text);
+    assert!(
+        Api::login(&server.base, APPLICANT2.0, APPLICANT2.1)
+            .await
+            .is_err()
+    );
+    assert!(
+        Api::login(&server.base, APPLICANT2.0, "a-new-password-1")
+            .await
+            .is_ok()
+    );
+    // Staff reset: only an administrator; the temporary password works once given.
+    let reset = format!("/api/v1/users/{}/password-reset", APPLICANT2.0);
+    assert_eq!(api.post(&reset, &json!({})).await?.status, 403);
+    let admin = Api::login(&server.base, ADMIN.0, ADMIN.1).await?;
+    let r = admin.post(&reset, &json!({})).await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let temporary = r.body["temporary_password"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(temporary.len() >= 10);
+    assert!(
+        Api::login(&server.base, APPLICANT2.0, "a-new-password-1")
+            .await
+            .is_err()
+    );
+    assert!(
+        Api::login(&server.base, APPLICANT2.0, &temporary)
+            .await
+            .is_ok()
+    );
+    assert_eq!(
+        admin
+            .post("/api/v1/users/nobody@x.kz/password-reset", &json!({}))
+            .await?
+            .status,
+        404
+    );
+    Ok(())
+}
