@@ -10,19 +10,29 @@ use crate::backend::{backend, caller};
 
 #[server(prefix = "/api/fn", endpoint = "login")]
 pub async fn login(email: String, password: String) -> Result<UserInfo, AppError> {
-    use crate::backend::session_cookie;
     let backend = backend()?;
-    let ip = use_context::<crate::backend::ClientAddr>()
+    let session = backend.login(&email, &password, &client_addr()).await?;
+    Ok(set_session_cookie(&backend, session))
+}
+
+/// The client's address, as the HTTP layer gave it to this server function.
+#[cfg(feature = "ssr")]
+fn client_addr() -> String {
+    use_context::<crate::backend::ClientAddr>()
         .map(|a| a.0)
-        .unwrap_or_else(|| "unknown".into());
-    let session = backend.login(&email, &password, &ip).await?;
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// Sets the session cookie of a new sign-in on the response, and returns who signed in.
+#[cfg(feature = "ssr")]
+fn set_session_cookie(backend: &crate::backend::SharedBackend, session: LoginResponse) -> UserInfo {
     let response = expect_context::<leptos_axum::ResponseOptions>();
     let max_age = ((session.expires_ms - now_ms()) / 1000).max(0);
-    let cookie = session_cookie(&session.token, max_age, backend.secure_cookies());
+    let cookie = crate::backend::session_cookie(&session.token, max_age, backend.secure_cookies());
     if let Ok(value) = http::HeaderValue::from_str(&cookie) {
         response.append_header(http::header::SET_COOKIE, value);
     }
-    Ok(session.user)
+    session.user
 }
 
 /// Creates an applicant's account and signs it in (sets the session cookie).
@@ -33,25 +43,15 @@ pub async fn register(
     iin: String,
     password: String,
 ) -> Result<UserInfo, AppError> {
-    use crate::backend::session_cookie;
     let backend = backend()?;
-    let ip = use_context::<crate::backend::ClientAddr>()
-        .map(|a| a.0)
-        .unwrap_or_else(|| "unknown".into());
     let input = RegisterRequest {
         email,
         full_name,
         iin,
         password,
     };
-    let session = backend.register(input, &ip).await?;
-    let response = expect_context::<leptos_axum::ResponseOptions>();
-    let max_age = ((session.expires_ms - now_ms()) / 1000).max(0);
-    let cookie = session_cookie(&session.token, max_age, backend.secure_cookies());
-    if let Ok(value) = http::HeaderValue::from_str(&cookie) {
-        response.append_header(http::header::SET_COOKIE, value);
-    }
-    Ok(session.user)
+    let session = backend.register(input, &client_addr()).await?;
+    Ok(set_session_cookie(&backend, session))
 }
 
 #[server(prefix = "/api/fn", endpoint = "logout")]

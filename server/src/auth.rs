@@ -224,25 +224,25 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     std::fs::write(path, text)
 }
 
-/// A password check to run off the async threads.
-type VerifyJob = (String, String, tokio::sync::oneshot::Sender<bool>);
+/// Work for a password thread: a check or a hash, which answers on its own channel.
+type PasswordJob = Box<dyn FnOnce() + Send>;
 
-/// Password checks run on a few dedicated threads. That bounds the CPU sign-ins can take (the
-/// rest is left for saves), and it bounds memory too: argon2 takes 19 MiB per check, and the
-/// allocator keeps an arena per thread that ever ran one, so checks spread over tokio's many
-/// blocking threads left hundreds of MB resident after a sign-in storm.
+/// Password checks and hashes run on a few dedicated threads. That bounds the CPU sign-ins can
+/// take (the rest is left for saves), and it bounds memory too: argon2 takes 19 MiB per run,
+/// and the allocator keeps an arena per thread that ever ran one, so runs spread over tokio's
+/// many blocking threads left hundreds of MB resident after a sign-in storm.
 pub struct Verifier {
-    tx: std::sync::Mutex<std::sync::mpsc::Sender<VerifyJob>>,
-    /// Checks waiting or running now.
+    tx: std::sync::Mutex<std::sync::mpsc::Sender<PasswordJob>>,
+    /// Jobs waiting or running now.
     queued: std::sync::Arc<std::sync::atomic::AtomicUsize>,
-    /// Beyond this many waiting checks, sign-ins are told to come back shortly (each waiting
+    /// Beyond this many waiting jobs, callers are told to come back shortly (each waiting
     /// sign-in holds a connection and its buffers).
     limit: usize,
 }
 
 impl Verifier {
     pub fn new(threads: usize) -> Self {
-        let (tx, rx) = std::sync::mpsc::channel::<VerifyJob>();
+        let (tx, rx) = std::sync::mpsc::channel::<PasswordJob>();
         let rx = std::sync::Arc::new(std::sync::Mutex::new(rx));
         for n in 0..threads.max(1) {
             let rx = rx.clone();
@@ -254,10 +254,10 @@ impl Verifier {
                             Ok(r) => r.recv(),
                             Err(_) => return,
                         };
-                        let Ok((hash, password, reply)) = job else {
+                        let Ok(job) = job else {
                             return;
                         };
-                        let _ = reply.send(verify_password(&hash, &password));
+                        job();
                     }
                 });
             if let Err(e) = spawned {
@@ -271,9 +271,12 @@ impl Verifier {
         }
     }
 
-    /// Whether `password` matches `hash`, checked on a password thread; `Busy` when too many
-    /// checks wait already (about 3 s of work per thread).
-    pub async fn verify(&self, hash: String, password: String) -> Result<bool, AppError> {
+    /// Runs `work` on a password thread; `Busy` when too many jobs wait already (about 3 s of
+    /// work per thread).
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, AppError> {
         use std::sync::atomic::Ordering;
         if self.queued.fetch_add(1, Ordering::SeqCst) >= self.limit {
             self.queued.fetch_sub(1, Ordering::SeqCst);
@@ -293,9 +296,26 @@ impl Verifier {
         self.tx
             .lock()
             .map_err(|_| AppError::internal())?
-            .send((hash, password, reply))
+            .send(Box::new(move || {
+                let _ = reply.send(work());
+            }))
             .map_err(|_| AppError::internal())?;
         answer.await.map_err(|_| AppError::internal())
+    }
+
+    /// Whether `password` matches `hash`.
+    pub async fn verify(&self, hash: String, password: String) -> Result<bool, AppError> {
+        self.run(move || verify_password(&hash, &password)).await
+    }
+
+    /// An argon2id hash of `password` (a new or changed password).
+    pub async fn hash(&self, password: String) -> Result<String, AppError> {
+        self.run(move || hash_password(&password))
+            .await?
+            .map_err(|e| {
+                tracing::error!(error = %e, "hashing a password failed");
+                AppError::internal()
+            })
     }
 }
 

@@ -87,8 +87,21 @@ pub fn valid_date(s: &str) -> bool {
     (1900..=2200).contains(&y) && d >= 1 && d <= days
 }
 
-fn clean(s: &str) -> String {
+/// Text with its runs of spaces made one.
+pub(crate) fn clean(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// An e-mail address in lower case, if it looks like one (`x@y.z`, no spaces, at most 254).
+pub(crate) fn email_address(s: &str) -> Option<String> {
+    let email = s.trim().to_lowercase();
+    let at = email.find('@')?;
+    let ok = email.len() <= 254
+        && !email.contains(char::is_whitespace)
+        && at > 0
+        && email[at + 1..].contains('.')
+        && !email.ends_with('.');
+    ok.then_some(email)
 }
 
 /// The canonical name of a region, matched without regard to case.
@@ -134,14 +147,8 @@ pub fn check_application(
     if input.teaching_years > 60 || input.management_years > 60 {
         return Err("experience: years must be between 0 and 60".into());
     }
-    let email = input.email.trim().to_lowercase();
-    let at = email.find('@');
-    if email.len() > 254
-        || email.contains(char::is_whitespace)
-        || !at.is_some_and(|i| i > 0 && email[i + 1..].contains('.') && !email.ends_with('.'))
-    {
-        return Err(format!("e-mail: {:?} is not an address", input.email));
-    }
+    let email = email_address(&input.email)
+        .ok_or_else(|| format!("e-mail: {:?} is not an address", input.email))?;
     let phone = clean(&input.phone);
     let digits = phone.chars().filter(char::is_ascii_digit).count();
     if !(10..=15).contains(&digits)
@@ -166,8 +173,32 @@ pub fn check_application(
     })
 }
 
-fn search_text(a: &ApplicationInput) -> String {
-    format!("{} {} {} {}", a.full_name, a.iin, a.school, a.email).to_lowercase()
+/// The stored row of a checked application.
+fn application_row(
+    a: ApplicationInput,
+    campaign_id: &str,
+    user_id: Option<String>,
+    source: &str,
+    now: i64,
+) -> ApplicationRow {
+    ApplicationRow {
+        id: uuid::Uuid::new_v4().to_string(),
+        campaign_id: campaign_id.into(),
+        user_id,
+        search: format!("{} {} {} {}", a.full_name, a.iin, a.school, a.email).to_lowercase(),
+        iin: a.iin,
+        full_name: a.full_name,
+        region: a.region,
+        district: a.district,
+        school: a.school,
+        position: a.position,
+        teaching_years: i64::from(a.teaching_years),
+        management_years: i64::from(a.management_years),
+        email: a.email,
+        phone: a.phone,
+        source: source.into(),
+        created_at: now,
+    }
 }
 
 /// Reads a CSV with a header line into records keyed by column name.
@@ -551,24 +582,7 @@ impl Services {
                  programme staff.",
             ));
         }
-        let row = ApplicationRow {
-            id: uuid::Uuid::new_v4().to_string(),
-            campaign_id: campaign.id.clone(),
-            user_id: Some(user.id.clone()),
-            search: search_text(&a),
-            iin: a.iin,
-            full_name: a.full_name,
-            region: a.region,
-            district: a.district,
-            school: a.school,
-            position: a.position,
-            teaching_years: i64::from(a.teaching_years),
-            management_years: i64::from(a.management_years),
-            email: a.email,
-            phone: a.phone,
-            source: "self".into(),
-            created_at: self.now(),
-        };
+        let row = application_row(a, &campaign.id, Some(user.id.clone()), "self", self.now());
         match self
             .store()
             .insert_applications(std::slice::from_ref(&row))
@@ -736,24 +750,7 @@ impl Services {
                         },
                         error: None,
                     });
-                    rows.push(ApplicationRow {
-                        id: uuid::Uuid::new_v4().to_string(),
-                        campaign_id: campaign.id.clone(),
-                        user_id: linked,
-                        search: search_text(&a),
-                        iin: a.iin,
-                        full_name: a.full_name,
-                        region: a.region,
-                        district: a.district,
-                        school: a.school,
-                        position: a.position,
-                        teaching_years: i64::from(a.teaching_years),
-                        management_years: i64::from(a.management_years),
-                        email: a.email,
-                        phone: a.phone,
-                        source: "import".into(),
-                        created_at: now,
-                    });
+                    rows.push(application_row(a, &campaign.id, linked, "import", now));
                 }
                 Err(message) => lines.push(PreviewLine {
                     line: *line,

@@ -801,11 +801,7 @@ impl Services {
             ));
         }
         auth::check_password_policy(&input.new).map_err(AppError::invalid)?;
-        let new = input.new.clone();
-        let hash = tokio::task::spawn_blocking(move || auth::hash_password(&new))
-            .await
-            .map_err(internal)?
-            .map_err(internal)?;
+        let hash = self.hashing.hash(input.new.clone()).await?;
         self.store.set_password_hash(&row.id, &hash).await?;
         self.store
             .log_auth(self.now(), &row.email, ip, "password_changed")
@@ -840,11 +836,7 @@ impl Services {
             .collect::<String>()
             + "-"
             + &self.now().rem_euclid(1000).to_string();
-        let t = temporary.clone();
-        let hash = tokio::task::spawn_blocking(move || auth::hash_password(&t))
-            .await
-            .map_err(internal)?
-            .map_err(internal)?;
+        let hash = self.hashing.hash(temporary.clone()).await?;
         self.store.set_password_hash(&row.id, &hash).await?;
         self.store
             .log_auth(self.now(), &row.email, ip, "password_reset")
@@ -959,22 +951,10 @@ impl Backend for Services {
     }
 
     async fn register(&self, input: RegisterRequest, ip: &str) -> Result<LoginResponse, AppError> {
-        let email = input.email.trim().to_lowercase();
-        let at = email.find('@');
-        if email.len() > 254
-            || email.contains(char::is_whitespace)
-            || !at.is_some_and(|i| i > 0 && email[i + 1..].contains('.'))
-        {
-            return Err(AppError::invalid(format!(
-                "{:?} is not an e-mail address.",
-                input.email
-            )));
-        }
-        let name: String = input
-            .full_name
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
+        let email = crate::pipeline::email_address(&input.email).ok_or_else(|| {
+            AppError::invalid(format!("{:?} is not an e-mail address.", input.email))
+        })?;
+        let name = crate::pipeline::clean(&input.full_name);
         if name.split(' ').count() < 2 || name.chars().count() > 200 {
             return Err(AppError::invalid(
                 "Give your surname and name (at most 200 letters).",
@@ -1007,11 +987,7 @@ impl Backend for Services {
                 "An account with this IIN exists: sign in with it, or ask the programme staff.",
             ));
         }
-        let password = input.password.clone();
-        let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))
-            .await
-            .map_err(internal)?
-            .map_err(internal)?;
+        let hash = self.hashing.hash(input.password.clone()).await?;
         let user = crate::store::UserRow {
             id: uuid::Uuid::new_v4().to_string(),
             email: email.clone(),
@@ -1051,8 +1027,10 @@ impl Backend for Services {
         if user.session.is_empty() {
             return Ok(());
         }
-        let expires = self.now() + self.tokens.ttl_ms();
-        self.store.revoke_session(&user.session, expires).await?;
+        let now = self.now();
+        self.store
+            .revoke_session(&user.session, now + self.tokens.ttl_ms(), now)
+            .await?;
         if let Ok(mut r) = self.revoked.write() {
             r.insert(user.session.clone());
         }

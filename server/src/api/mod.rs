@@ -141,6 +141,18 @@ fn backend(state: &AppState) -> &SharedBackend {
     &state.backend
 }
 
+/// A new sign-in as JSON, with its token also set as the session cookie.
+fn session_response(b: &SharedBackend, session: &LoginResponse) -> Response {
+    let max_age = ((session.expires_ms - app::api::now_ms()) / 1000).max(0);
+    let mut response = Json(session).into_response();
+    if let Ok(v) =
+        HeaderValue::from_str(&session_cookie(&session.token, max_age, b.secure_cookies()))
+    {
+        response.headers_mut().append(header::SET_COOKIE, v);
+    }
+    response
+}
+
 /// Sign in with email and password. Returns a bearer token and sets it as an HttpOnly,
 /// SameSite=Strict cookie.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
@@ -152,14 +164,7 @@ async fn login(
 ) -> ApiResult<Response> {
     let b = backend(&state);
     let session = b.login(&req.email, &req.password, &ip).await?;
-    let max_age = ((session.expires_ms - app::api::now_ms()) / 1000).max(0);
-    let mut response = Json(&session).into_response();
-    if let Ok(v) =
-        HeaderValue::from_str(&session_cookie(&session.token, max_age, b.secure_cookies()))
-    {
-        response.headers_mut().append(header::SET_COOKIE, v);
-    }
-    Ok(response)
+    Ok(session_response(b, &session))
 }
 
 /// An applicant creates their own account (e-mail, full name, IIN, password of at least 10
@@ -173,14 +178,7 @@ async fn register(
 ) -> ApiResult<Response> {
     let b = backend(&state);
     let session = b.register(req, &ip).await?;
-    let max_age = ((session.expires_ms - app::api::now_ms()) / 1000).max(0);
-    let mut response = Json(&session).into_response();
-    if let Ok(v) =
-        HeaderValue::from_str(&session_cookie(&session.token, max_age, b.secure_cookies()))
-    {
-        response.headers_mut().append(header::SET_COOKIE, v);
-    }
-    Ok(response)
+    Ok(session_response(b, &session))
 }
 
 /// Change one's own password (the current one is checked).

@@ -351,9 +351,10 @@ pub trait PipelineStore: Send + Sync {
     async fn set_password_hash(&self, user_id: &str, hash: &str) -> Result<()>;
     /// Events of one kind from an address since `since`.
     async fn auth_events_from(&self, ip: &str, event: &str, since: i64) -> Result<i64>;
-    /// Refuses a sign-in session's tokens from now on (until `expires_at`).
-    async fn revoke_session(&self, sid: &str, expires_at: i64) -> Result<()>;
-    /// Sessions revoked and not yet expired (expired ones are forgotten).
+    /// Refuses a sign-in session's tokens from now on (until `expires_at`), and forgets those
+    /// expired by `now`.
+    async fn revoke_session(&self, sid: &str, expires_at: i64, now: i64) -> Result<()>;
+    /// Sessions revoked and not yet expired (a read only: it runs every few seconds).
     async fn revoked_sessions(&self, now: i64) -> Result<Vec<String>>;
 }
 
@@ -1044,7 +1045,12 @@ macro_rules! pipeline_store {
                 Ok(n)
             }
 
-            async fn revoke_session(&self, sid: &str, expires_at: i64) -> Result<()> {
+            async fn revoke_session(&self, sid: &str, expires_at: i64, now: i64) -> Result<()> {
+                // Sign-outs are rare: the expired ones are forgotten here, not at every reload.
+                sqlx::query("DELETE FROM revoked_sessions WHERE expires_at < $1")
+                    .bind(now)
+                    .execute(&self.pool)
+                    .await?;
                 sqlx::query(
                     "INSERT INTO revoked_sessions (sid, expires_at) VALUES ($1, $2) \
                      ON CONFLICT (sid) DO NOTHING",
@@ -1057,13 +1063,11 @@ macro_rules! pipeline_store {
             }
 
             async fn revoked_sessions(&self, now: i64) -> Result<Vec<String>> {
-                sqlx::query("DELETE FROM revoked_sessions WHERE expires_at < $1")
-                    .bind(now)
-                    .execute(&self.pool)
-                    .await?;
-                let rows: Vec<(String,)> = sqlx::query_as("SELECT sid FROM revoked_sessions")
-                    .fetch_all(&self.pool)
-                    .await?;
+                let rows: Vec<(String,)> =
+                    sqlx::query_as("SELECT sid FROM revoked_sessions WHERE expires_at >= $1")
+                        .bind(now)
+                        .fetch_all(&self.pool)
+                        .await?;
                 Ok(rows.into_iter().map(|r| r.0).collect())
             }
 
