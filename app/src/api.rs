@@ -32,7 +32,70 @@ fn set_session_cookie(backend: &crate::backend::SharedBackend, session: LoginRes
     if let Ok(value) = http::HeaderValue::from_str(&cookie) {
         response.append_header(http::header::SET_COOKIE, value);
     }
+    set_preference_cookies(&session.preferences);
     session.user
+}
+
+/// Sets the cookies that carry the account's language and display settings.
+#[cfg(feature = "ssr")]
+fn set_preference_cookies(p: &Preferences) {
+    let response = expect_context::<leptos_axum::ResponseOptions>();
+    for c in crate::backend::preference_cookies(p) {
+        if let Ok(value) = http::HeaderValue::from_str(&c) {
+            response.append_header(http::header::SET_COOKIE, value);
+        }
+    }
+}
+
+/// Renews the session (a new cookie for the same sign-in); returns when it now expires (ms).
+#[server(prefix = "/api/fn", endpoint = "refresh")]
+pub async fn refresh_session() -> Result<i64, AppError> {
+    let backend = backend()?;
+    let token = use_context::<http::request::Parts>()
+        .and_then(|p| crate::backend::token_from_headers(&p.headers))
+        .ok_or_else(AppError::unauthenticated)?;
+    let session = backend.refresh(&token).await?;
+    let expires = session.expires_ms;
+    set_session_cookie(&backend, session);
+    Ok(expires)
+}
+
+/// The caller changes their password (the current one is checked).
+#[server(prefix = "/api/fn", endpoint = "change_password")]
+pub async fn change_password(current: String, new: String) -> Result<(), AppError> {
+    let (backend, user) = caller()?;
+    backend
+        .change_password(&user, PasswordChange { current, new }, &client_addr())
+        .await
+}
+
+/// Staff set a temporary password for an account (shown once).
+#[server(prefix = "/api/fn", endpoint = "reset_password")]
+pub async fn reset_password(email: String) -> Result<PasswordReset, AppError> {
+    let (backend, user) = caller()?;
+    backend.reset_password(&user, &email, &client_addr()).await
+}
+
+/// Keeps the caller's preferences with their account (and in cookies for the pages).
+#[server(prefix = "/api/fn", endpoint = "preferences")]
+pub async fn save_preferences(
+    language: Option<String>,
+    text_size: u16,
+    high_contrast: bool,
+) -> Result<Preferences, AppError> {
+    let (backend, user) = caller()?;
+    let saved = backend
+        .save_preferences(
+            &user,
+            Preferences {
+                language,
+                text_size,
+                high_contrast,
+            },
+        )
+        .await?;
+    set_preference_cookies(&saved);
+    Ok(saved)
 }
 
 /// Creates an applicant's account and signs it in (sets the session cookie).

@@ -27,6 +27,29 @@ pub trait Backend: Send + Sync + 'static {
     fn authenticate(&self, token: &str) -> Result<UserInfo, AppError>;
     /// Signs the session out: its tokens are refused from now on, on every instance.
     async fn logout(&self, user: &UserInfo) -> Result<(), AppError>;
+    /// A fresh token for the session of `token` (valid and not signed out), until the
+    /// session's maximum age.
+    async fn refresh(&self, token: &str) -> Result<LoginResponse, AppError>;
+    /// The caller changes their own password (the current one checked). Audited.
+    async fn change_password(
+        &self,
+        user: &UserInfo,
+        input: PasswordChange,
+        ip: &str,
+    ) -> Result<(), AppError>;
+    /// Staff set a temporary password for the account with this e-mail. Audited.
+    async fn reset_password(
+        &self,
+        user: &UserInfo,
+        email: &str,
+        ip: &str,
+    ) -> Result<PasswordReset, AppError>;
+    async fn preferences(&self, user: &UserInfo) -> Result<Preferences, AppError>;
+    async fn save_preferences(
+        &self,
+        user: &UserInfo,
+        preferences: Preferences,
+    ) -> Result<Preferences, AppError>;
     /// Whether cookies must carry `Secure` (the site is served over HTTPS).
     fn secure_cookies(&self) -> bool;
     async fn dashboard(&self, user: &UserInfo) -> Result<Dashboard, AppError>;
@@ -147,6 +170,30 @@ pub fn session_cookie(token: &str, max_age_s: i64, secure: bool) -> String {
         "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_s}{secure}"
     )
 }
+
+/// `Set-Cookie` values that carry an account's preferences to the pages: the interface
+/// language (the cookie the i18n layer reads) and the display settings. Readable by the page
+/// (not secrets), kept for a year.
+pub fn preference_cookies(p: &Preferences) -> Vec<String> {
+    let year = 365 * 24 * 3600;
+    let mut out = vec![format!(
+        "{DISPLAY_COOKIE}={}; Path=/; SameSite=Lax; Max-Age={year}",
+        p.display_cookie()
+    )];
+    if let Some(l) = p
+        .language
+        .as_deref()
+        .filter(|l| Preferences::LANGUAGES.contains(l))
+    {
+        out.push(format!(
+            "{LANGUAGE_COOKIE}={l}; Path=/; SameSite=Lax; Max-Age={year}"
+        ));
+    }
+    out
+}
+
+/// The cookie in which the i18n layer keeps the chosen language.
+pub const LANGUAGE_COOKIE: &str = "i18n_pref_locale";
 
 /// `Set-Cookie` value that removes the session cookie.
 pub fn clear_session_cookie() -> String {

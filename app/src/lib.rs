@@ -33,7 +33,7 @@ pub const OUTPUT_NAME: &str = "qabilet";
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
         <!DOCTYPE html>
-        <html lang="ru">
+        <html>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -53,12 +53,15 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    let display = pages::provide_display().0;
     view! {
         <I18nContextProvider>
             <Title text="Qabilet" />
+            <leptos_meta::Html {..} class=move || pages::display_classes(display.get()) />
             <Router>
+                <a class="skip" href="#main">{move || t_string!(use_i18n(), skip_to_content)}</a>
                 <pages::Header />
-                <main class="page">
+                <main class="page" id="main" tabindex="-1">
                     <Routes fallback=pages::NotFound>
                         <Route path=StaticSegment("") view=pages::Home />
                         <Route path=StaticSegment("login") view=pages::login::LoginPage />
@@ -76,6 +79,7 @@ pub fn App() -> impl IntoView {
                         <Route path=(StaticSegment("blueprints"), ParamSegment("id")) view=pages::blueprints::BlueprintPage />
                         <Route path=StaticSegment("apply") view=pages::pipeline::ApplyPage />
                         <Route path=StaticSegment("register") view=pages::register::RegisterPage />
+                        <Route path=StaticSegment("account") view=pages::account::AccountPage />
                         <Route path=StaticSegment("pipeline") view=pages::pipeline::CampaignsPage />
                         <Route path=(StaticSegment("pipeline"), ParamSegment("id")) view=pages::pipeline::CampaignPage />
                         <Route path=(StaticSegment("candidate"), ParamSegment("id")) view=pages::pipeline::CandidatePage />

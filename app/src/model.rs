@@ -368,6 +368,85 @@ pub struct PasswordChange {
     pub new: String,
 }
 
+/// What a person chose for how the site looks to them, kept with their account and applied
+/// on every device at sign-in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Preferences {
+    /// Interface language: `kk`, `ru` or `en`; none: as the browser says.
+    #[serde(default)]
+    pub language: Option<String>,
+    /// Text size in percent: 100, 125, 150 or 200.
+    #[serde(default = "Preferences::normal_text")]
+    pub text_size: u16,
+    /// Dark text on white with stronger borders and underlined links.
+    #[serde(default)]
+    pub high_contrast: bool,
+}
+
+impl Default for Preferences {
+    fn default() -> Self {
+        Self {
+            language: None,
+            text_size: 100,
+            high_contrast: false,
+        }
+    }
+}
+
+impl Preferences {
+    pub const TEXT_SIZES: [u16; 4] = [100, 125, 150, 200];
+    pub const LANGUAGES: [&'static str; 3] = ["kk", "ru", "en"];
+
+    fn normal_text() -> u16 {
+        100
+    }
+
+    /// Why these preferences cannot be kept, if they cannot.
+    pub fn problem(&self) -> Option<String> {
+        if let Some(l) = &self.language
+            && !Self::LANGUAGES.contains(&l.as_str())
+        {
+            return Some(format!(
+                "{l:?} is not a language of this site (kk, ru, en)."
+            ));
+        }
+        if !Self::TEXT_SIZES.contains(&self.text_size) {
+            return Some(format!(
+                "The text size must be 100, 125, 150 or 200 percent, not {}.",
+                self.text_size
+            ));
+        }
+        None
+    }
+
+    /// The display part as a cookie value the pages read before hydrating: `125c` is 125%
+    /// text in high contrast.
+    pub fn display_cookie(&self) -> String {
+        format!(
+            "{}{}",
+            self.text_size,
+            if self.high_contrast { "c" } else { "" }
+        )
+    }
+
+    /// Reads [`Self::display_cookie`] back (anything else: the defaults).
+    pub fn from_display_cookie(value: &str) -> (u16, bool) {
+        let contrast = value.ends_with('c');
+        let size = value
+            .trim_end_matches('c')
+            .parse::<u16>()
+            .ok()
+            .filter(|s| Self::TEXT_SIZES.contains(s))
+            .unwrap_or(100);
+        (size, contrast)
+    }
+}
+
+/// Name of the cookie that carries the display preferences (text size, contrast).
+pub const DISPLAY_COOKIE: &str = "qabilet_display";
+
 /// A password set by programme staff: shown once, to be passed on and changed at first use.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(ToSchema))]
@@ -395,6 +474,9 @@ pub struct LoginResponse {
     pub token: String,
     pub expires_ms: i64,
     pub user: UserInfo,
+    /// The account's preferences (language, text size, contrast).
+    #[serde(default)]
+    pub preferences: Preferences,
 }
 
 /// Starting an attempt: the language of the test texts.
@@ -899,6 +981,57 @@ pub struct AttemptNotice {
 /// `YYYY-MM-DD HH:MM:SS` (with `.mmm` when `millis`) for a moment in milliseconds since the
 /// epoch, shifted by `offset_ms` (e.g. UTC+5 for Kazakhstan). Civil date from days after
 /// Howard Hinnant's algorithm.
+/// A moment as people in `lang` write it (Kazakhstan time, UTC+5): `23.11.2026 14:05` in
+/// Kazakh and Russian, `23 Nov 2026, 14:05` in English; `with_time: false` gives the date only.
+pub fn format_local(ms: i64, lang: &str, with_time: bool) -> String {
+    let iso = format_time(ms, 5 * 3_600_000, false);
+    let (y, m, d) = (&iso[0..4], &iso[5..7], &iso[8..10]);
+    let hm = &iso[11..16];
+    let date = match lang {
+        "en" => {
+            const MONTHS: [&str; 12] = [
+                "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+            ];
+            let month = m.parse::<usize>().unwrap_or(1).clamp(1, 12);
+            format!("{} {} {y}", d.trim_start_matches('0'), MONTHS[month - 1])
+        }
+        _ => format!("{d}.{m}.{y}"),
+    };
+    match (with_time, lang) {
+        (false, _) => date,
+        (true, "en") => format!("{date}, {hm}"),
+        (true, _) => format!("{date} {hm}"),
+    }
+}
+
+/// A number as people in `lang` write it, with at most `decimals` decimals (trailing zeros
+/// dropped): `1 234,5` in Kazakh and Russian (no-break space, decimal comma), `1,234.5` in
+/// English.
+pub fn format_number(x: f64, decimals: usize, lang: &str) -> String {
+    let (group, point) = match lang {
+        "en" => (",", "."),
+        _ => ("\u{a0}", ","),
+    };
+    let text = format!("{:.*}", decimals, x.abs());
+    let (int, frac) = match text.split_once('.') {
+        Some((i, f)) => (i.to_string(), f.trim_end_matches('0').to_string()),
+        None => (text.clone(), String::new()),
+    };
+    let mut grouped = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push_str(group);
+        }
+        grouped.push(c);
+    }
+    let negative = x < 0.0 && (grouped.chars().any(|c| c != '0') || !frac.is_empty());
+    format!(
+        "{}{grouped}{}{frac}",
+        if negative { "-" } else { "" },
+        if frac.is_empty() { "" } else { point }
+    )
+}
+
 pub fn format_time(ms: i64, offset_ms: i64, millis: bool) -> String {
     let shifted = ms + offset_ms;
     let secs = shifted.div_euclid(1000);
@@ -922,5 +1055,33 @@ pub fn format_time(ms: i64, offset_ms: i64, millis: bool) -> String {
         format!("{time}.{:03}", shifted.rem_euclid(1000))
     } else {
         time
+    }
+}
+
+#[cfg(test)]
+mod locale_tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_written_as_each_language_writes_them() {
+        // 2026-11-23 09:05 UTC is 14:05 in Kazakhstan.
+        let ms = 1_795_424_700_000;
+        assert_eq!(format_time(ms, 0, false), "2026-11-23 09:05:00");
+        assert_eq!(format_local(ms, "ru", true), "23.11.2026 14:05");
+        assert_eq!(format_local(ms, "kk", false), "23.11.2026");
+        assert_eq!(format_local(ms, "en", true), "23 Nov 2026, 14:05");
+        assert_eq!(format_local(ms, "en", false), "23 Nov 2026");
+    }
+
+    #[test]
+    fn numbers_are_written_as_each_language_writes_them() {
+        assert_eq!(format_number(62.5, 1, "ru"), "62,5");
+        assert_eq!(format_number(62.5, 1, "en"), "62.5");
+        assert_eq!(format_number(60.0, 1, "kk"), "60");
+        assert_eq!(format_number(8068.0, 0, "ru"), "8\u{a0}068");
+        assert_eq!(format_number(1_234_567.25, 2, "en"), "1,234,567.25");
+        assert_eq!(format_number(-3.04, 1, "ru"), "-3");
+        assert_eq!(format_number(-0.04, 1, "en"), "0");
+        assert_eq!(format_number(999.96, 1, "en"), "1,000");
     }
 }

@@ -28,6 +28,10 @@ pub struct Claims {
     /// session holds it (one active device per attempt).
     #[serde(default)]
     pub sid: String,
+    /// When the person signed in (seconds): a refreshed token keeps it, and refreshing stops
+    /// once the session is older than its maximum age.
+    #[serde(default)]
+    pub auth_time: i64,
 }
 
 pub struct Tokens {
@@ -39,6 +43,8 @@ pub struct Tokens {
     decoding: Vec<(String, DecodingKey)>,
     validation: Validation,
     ttl_s: i64,
+    /// A session is refreshed until this long after sign-in; then the person signs in again.
+    max_age_s: i64,
 }
 
 /// A key's id: the first 8 hex digits of its SHA-256 (names the key, reveals nothing of it).
@@ -76,13 +82,48 @@ impl Tokens {
                 .collect(),
             validation,
             ttl_s,
+            max_age_s: 12 * 3600,
         }
+    }
+
+    /// Sets how long after sign-in a session may still be refreshed.
+    pub fn with_max_age(mut self, max_age_s: i64) -> Self {
+        self.max_age_s = max_age_s.max(self.ttl_s);
+        self
     }
 
     /// Signs a token for `user`, valid from `now_s` for the configured time. Returns the token
     /// and its expiry (seconds since the epoch).
     pub fn issue(&self, user: &UserInfo, now_s: i64) -> Result<(String, i64), AppError> {
-        let exp = now_s + self.ttl_s;
+        self.sign(user, now_s, now_s)
+    }
+
+    /// A new token for the same session (same `sid` and sign-in time), valid from `now_s` for
+    /// the configured time but not past the session's maximum age. `token` must be valid (the
+    /// caller also checks it was not signed out).
+    pub fn refresh(&self, token: &str, now_s: i64) -> Result<(String, i64, UserInfo), AppError> {
+        let claims = self.claims(token)?;
+        if claims.exp <= now_s {
+            return Err(AppError::unauthenticated());
+        }
+        let auth_time = if claims.auth_time > 0 {
+            claims.auth_time
+        } else {
+            claims.iat
+        };
+        if now_s - auth_time >= self.max_age_s {
+            return Err(AppError::new(
+                app::error::ErrorCode::Unauthenticated,
+                "Your session has reached its maximum length; please sign in again.",
+            ));
+        }
+        let user = user_of(claims);
+        let (token, exp) = self.sign(&user, now_s, auth_time)?;
+        Ok((token, exp, user))
+    }
+
+    fn sign(&self, user: &UserInfo, now_s: i64, auth_time: i64) -> Result<(String, i64), AppError> {
+        let exp = (now_s + self.ttl_s).min(auth_time + self.max_age_s);
         let claims = Claims {
             sub: user.id.clone(),
             email: user.email.clone(),
@@ -93,6 +134,7 @@ impl Tokens {
             iss: ISSUER.into(),
             aud: AUDIENCE.into(),
             sid: user.session.clone(),
+            auth_time,
         };
         let mut header = Header::new(Algorithm::HS256);
         header.kid = Some(self.kid.clone());
@@ -109,6 +151,10 @@ impl Tokens {
     }
 
     pub fn verify(&self, token: &str) -> Result<UserInfo, AppError> {
+        self.claims(token).map(user_of)
+    }
+
+    fn claims(&self, token: &str) -> Result<Claims, AppError> {
         // The key named by the token's `kid` (a token without one is checked against the
         // current key: tokens signed before keys had ids). An unknown id is refused.
         let header = jsonwebtoken::decode_header(token).map_err(|_| AppError::unauthenticated())?;
@@ -122,14 +168,17 @@ impl Tokens {
             tracing::debug!(error = %e, "refused a session token");
             AppError::unauthenticated()
         })?;
-        let c = data.claims;
-        Ok(UserInfo {
-            id: c.sub,
-            email: c.email,
-            full_name: c.name,
-            role: c.role,
-            session: c.sid,
-        })
+        Ok(data.claims)
+    }
+}
+
+fn user_of(c: Claims) -> UserInfo {
+    UserInfo {
+        id: c.sub,
+        email: c.email,
+        full_name: c.name,
+        role: c.role,
+        session: c.sid,
     }
 }
 
@@ -382,9 +431,36 @@ mod tests {
             iss: ISSUER.into(),
             aud: AUDIENCE.into(),
             sid: "x".into(),
+            auth_time: now,
         };
         let forged = encode(&h, &claims, &EncodingKey::from_secret(&b)).expect("encode");
         assert!(after.verify(&forged).is_err());
+    }
+
+    #[test]
+    fn refreshing_keeps_the_session_until_its_maximum_age() {
+        let t = Tokens::new(&[7u8; 32], 600).with_max_age(1800);
+        let now = 1_900_000_000;
+        let (first, exp) = t.issue(&user(), now).expect("token");
+        assert_eq!(exp, now + 600);
+        let before = t.verify(&first).expect("valid");
+        // Ten minutes on (still valid within the leeway window, refreshed before expiry).
+        let (second, exp2, who) = t.refresh(&first, now + 590).expect("refreshed");
+        assert_eq!(exp2, now + 590 + 600);
+        assert_eq!(who.session, before.session, "the same session");
+        // Up to the maximum age and no further.
+        let (third, exp3, _) = t.refresh(&second, now + 1100).expect("refreshed");
+        assert_eq!(exp3, now + 1700);
+        let (fourth, exp4, _) = t.refresh(&third, now + 1650).expect("refreshed");
+        assert_eq!(exp4, now + 1800, "capped at sign-in + maximum age");
+        assert!(
+            t.refresh(&fourth, now + 1800).is_err(),
+            "too old to refresh"
+        );
+        // An expired or forged token cannot be refreshed.
+        assert!(t.refresh(&first, now + 700).is_err());
+        let other = Tokens::new(&[8u8; 32], 600);
+        assert!(other.refresh(&first, now + 10).is_err());
     }
 
     #[test]

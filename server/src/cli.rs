@@ -79,6 +79,9 @@ pub enum Command {
         #[arg(long)]
         blueprint: String,
     },
+    /// Print the authorization matrix (every API route and server function, the roles that
+    /// may call it and its ownership rule) as JSON. Needs no database.
+    Routes,
 }
 
 #[derive(Debug, Subcommand)]
@@ -456,6 +459,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             demo,
             synthetic_round,
         } => serve(config, demo, synthetic_round).await,
+        Command::Routes => {
+            println!("{}", serde_json::to_string_pretty(crate::authz::MATRIX)?);
+            Ok(())
+        }
         Command::Migrate => {
             let store = open_store(&config).await?;
             println!("migrations applied ({})", store.kind());
@@ -532,7 +539,8 @@ async fn serve(config: Config, demo: bool, synthetic_round: bool) -> anyhow::Res
     let secret = auth::load_or_create_secret(&config.secret_path())?;
     let services = Arc::new(Services::new(
         store.clone(),
-        Tokens::with_keys(&secret, i64::from(config.session_minutes) * 60),
+        Tokens::with_keys(&secret, i64::from(config.session_minutes) * 60)
+            .with_max_age(i64::from(config.session_max_hours) * 3600),
         Arc::new(SystemClock),
         Settings {
             grace_ms: i64::from(config.grace_seconds) * 1000,

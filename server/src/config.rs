@@ -59,14 +59,24 @@ pub struct Config {
     )]
     pub credit_after_seconds: u32,
 
-    /// How long a session token is valid, in minutes.
+    /// How long a session token is valid, in minutes (the pages renew it while open).
     #[arg(
         long,
         env = "QABILET_SESSION_MINUTES",
-        default_value_t = 720,
+        default_value_t = 60,
         global = true
     )]
     pub session_minutes: u32,
+
+    /// How long after sign-in a session can still be refreshed (the pages refresh it while
+    /// open), in hours; then the person signs in again.
+    #[arg(
+        long,
+        env = "QABILET_SESSION_MAX_HOURS",
+        default_value_t = 12,
+        global = true
+    )]
+    pub session_max_hours: u32,
 
     /// Mark cookies `Secure` (set when served over HTTPS).
     #[arg(

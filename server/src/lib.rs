@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod authz;
 pub mod bank;
 pub mod blueprints;
 pub mod certificate;

@@ -809,6 +809,16 @@ impl Services {
         Ok(())
     }
 
+    /// The account's stored preferences (defaults for anything unreadable).
+    pub async fn preferences_of(&self, user_id: &str) -> Result<Preferences, AppError> {
+        Ok(self
+            .store
+            .user_preferences(user_id)
+            .await?
+            .and_then(|json| serde_json::from_str(&json).ok())
+            .unwrap_or_default())
+    }
+
     /// Staff set a temporary password for an account (shown once). Audited.
     pub async fn reset_password(
         &self,
@@ -935,10 +945,12 @@ impl Backend for Services {
                 session: uuid::Uuid::new_v4().to_string(),
             };
             let (token, exp_s) = self.tokens.issue(&info, self.now() / 1000)?;
+            let preferences = self.preferences_of(&info.id).await?;
             Ok(LoginResponse {
                 token,
                 expires_ms: exp_s * 1000,
                 user: info,
+                preferences,
             })
         }
         .await;
@@ -1036,6 +1048,54 @@ impl Backend for Services {
         }
         tracing::info!(user = %user.email, "signed out");
         Ok(())
+    }
+
+    async fn refresh(&self, token: &str) -> Result<LoginResponse, AppError> {
+        // Signed out or not valid: refused like any other use of the token.
+        self.authenticate(token)?;
+        let (token, exp_s, user) = self.tokens.refresh(token, self.now() / 1000)?;
+        let preferences = self.preferences_of(&user.id).await?;
+        Ok(LoginResponse {
+            token,
+            expires_ms: exp_s * 1000,
+            user,
+            preferences,
+        })
+    }
+
+    async fn change_password(
+        &self,
+        user: &UserInfo,
+        input: PasswordChange,
+        ip: &str,
+    ) -> Result<(), AppError> {
+        Services::change_password(self, user, input, ip).await
+    }
+
+    async fn reset_password(
+        &self,
+        user: &UserInfo,
+        email: &str,
+        ip: &str,
+    ) -> Result<PasswordReset, AppError> {
+        Services::reset_password(self, user, email, ip).await
+    }
+
+    async fn preferences(&self, user: &UserInfo) -> Result<Preferences, AppError> {
+        self.preferences_of(&user.id).await
+    }
+
+    async fn save_preferences(
+        &self,
+        user: &UserInfo,
+        preferences: Preferences,
+    ) -> Result<Preferences, AppError> {
+        if let Some(problem) = preferences.problem() {
+            return Err(AppError::invalid(problem));
+        }
+        let json = serde_json::to_string(&preferences).map_err(internal)?;
+        self.store.set_user_preferences(&user.id, &json).await?;
+        Ok(preferences)
     }
 
     fn secure_cookies(&self) -> bool {

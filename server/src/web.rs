@@ -138,6 +138,11 @@ pub fn router(state: AppState) -> Router {
             app::shell,
         ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        // Who may call what: the authorization matrix, before any handler reads the body.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::authz::enforce,
+        ))
         .layer(axum::middleware::from_fn(same_origin))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,

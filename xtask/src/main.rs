@@ -7,7 +7,9 @@
 //!
 //! It installs what it needs itself: the wasm32 target (rustup), wasm-opt (the npm package
 //! `binaryen`; Debian's wasm-opt breaks Leptos modules), and for tests Debian's chromium and
-//! chromium-driver, and a PostgreSQL server when none answers on 127.0.0.1:5432.
+//! chromium-driver, axe-core (npm) for the accessibility checks, schemathesis (PyPI, in a
+//! virtual environment under `<target>/tools`) for the API fuzz test, and a PostgreSQL server
+//! when none answers on 127.0.0.1:5432.
 
 use anyhow::{Context, Result, bail};
 use std::io::Write;
@@ -17,6 +19,10 @@ use std::time::Instant;
 
 const OUTPUT_NAME: &str = "qabilet";
 const BINARYEN_VERSION: &str = "132.0.0";
+/// axe-core (npm), the accessibility checker the browser tests inject.
+const AXE_VERSION: &str = "4.11.0";
+/// schemathesis (PyPI), the schema-driven API fuzzer.
+const SCHEMATHESIS_VERSION: &str = "4.32.5";
 
 fn main() -> std::process::ExitCode {
     match run() {
@@ -182,16 +188,39 @@ impl Workspace {
             .join("node_modules")
             .join(".bin")
             .join("wasm-opt");
-        if bin.exists() {
-            return Ok(bin);
+        self.npm_package(&format!("binaryen@{BINARYEN_VERSION}"), &bin)?;
+        Ok(bin)
+    }
+
+    /// axe-core's browser script, from npm, installed once under `<target>/tools`.
+    fn axe(&self) -> Result<PathBuf> {
+        let file = self
+            .tools()
+            .join("node_modules")
+            .join("axe-core")
+            .join("axe.min.js");
+        let version = self.tools().join("node_modules/axe-core/package.json");
+        let current = std::fs::read_to_string(&version)
+            .is_ok_and(|t| t.contains(&format!("\"version\": \"{AXE_VERSION}\"")));
+        if !current {
+            let _ = std::fs::remove_file(&file);
         }
-        step("installing wasm-opt (npm package binaryen)");
+        self.npm_package(&format!("axe-core@{AXE_VERSION}"), &file)?;
+        Ok(file)
+    }
+
+    /// Installs an npm package under `<target>/tools` unless `marker` exists.
+    fn npm_package(&self, package: &str, marker: &Path) -> Result<()> {
+        if marker.exists() {
+            return Ok(());
+        }
+        step(&format!("installing {package} (npm)"));
         std::fs::create_dir_all(self.tools())?;
         if !have("npm") {
             if is_root() || have("sudo") {
                 apt_install(&["nodejs", "npm"])?;
             } else {
-                bail!("npm is needed to install wasm-opt (binaryen); install Node.js");
+                bail!("npm is needed to install {package}; install Node.js");
             }
         }
         status(
@@ -205,11 +234,55 @@ impl Workspace {
                     "--prefix",
                     ".",
                 ])
-                .arg(format!("binaryen@{BINARYEN_VERSION}")),
+                .arg(package),
+        )?;
+        if !marker.exists() {
+            bail!(
+                "npm installed {package} but {} is missing",
+                marker.display()
+            );
+        }
+        Ok(())
+    }
+
+    /// schemathesis from PyPI, in a virtual environment under `<target>/tools/venv`.
+    fn schemathesis(&self) -> Result<PathBuf> {
+        let venv = self.tools().join("venv");
+        let bin = venv.join("bin").join("schemathesis");
+        let stamp = venv.join(format!("schemathesis-{SCHEMATHESIS_VERSION}"));
+        if bin.exists() && stamp.exists() {
+            return Ok(bin);
+        }
+        step(&format!(
+            "installing schemathesis {SCHEMATHESIS_VERSION} (PyPI)"
+        ));
+        std::fs::create_dir_all(self.tools())?;
+        if !have("python3") && (is_root() || have("sudo")) {
+            apt_install(&["python3", "python3-venv"])?;
+        }
+        if !venv.join("bin").join("pip").exists() {
+            let made = Command::new("python3")
+                .arg("-m")
+                .arg("venv")
+                .arg(&venv)
+                .status();
+            if !made.is_ok_and(|s| s.success()) && (is_root() || have("sudo")) {
+                apt_install(&["python3-venv"])?;
+                status(Command::new("python3").arg("-m").arg("venv").arg(&venv))?;
+            }
+        }
+        status(
+            Command::new(venv.join("bin").join("pip"))
+                .args(["install", "--quiet", "--disable-pip-version-check"])
+                .arg(format!("schemathesis=={SCHEMATHESIS_VERSION}")),
         )?;
         if !bin.exists() {
-            bail!("npm installed binaryen but {} is missing", bin.display());
+            bail!(
+                "pip installed schemathesis but {} is missing",
+                bin.display()
+            );
         }
+        std::fs::write(&stamp, b"")?;
         Ok(bin)
     }
 
@@ -405,13 +478,17 @@ impl Workspace {
     fn test(&self) -> Result<()> {
         self.ensure_chromium()?;
         self.ensure_postgres()?;
+        let axe = self.axe()?;
+        let fuzzer = self.schemathesis()?;
         self.build(false)?;
         step("running the tests (tests that run on one database: SQLite)");
         status(
             self.cargo()
                 .args(["test", "--workspace", "--exclude", "xtask"])
                 .env("QABILET_BIN", self.server_bin(false))
-                .env("QABILET_SITE_ROOT", self.site()),
+                .env("QABILET_SITE_ROOT", self.site())
+                .env("QABILET_AXE_JS", &axe)
+                .env("QABILET_SCHEMATHESIS", &fuzzer),
         )?;
         // The same end-to-end and browser tests again on PostgreSQL (those written for both
         // databases ran on both already; the backup is SQLite's own).
@@ -431,10 +508,15 @@ impl Workspace {
                     "on_postgres",
                     "--skip",
                     "backup::",
+                    // The fuzzer's run is long; once (on SQLite) is enough for the schema.
+                    "--skip",
+                    "api_fuzz::",
                 ])
                 .env("QABILET_TEST_DB", "postgres")
                 .env("QABILET_BIN", self.server_bin(false))
-                .env("QABILET_SITE_ROOT", self.site()),
+                .env("QABILET_SITE_ROOT", self.site())
+                .env("QABILET_AXE_JS", &axe)
+                .env("QABILET_SCHEMATHESIS", &fuzzer),
         )
     }
 

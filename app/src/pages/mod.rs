@@ -1,5 +1,6 @@
 //! Pages, one module per page, and the pieces every page shares.
 
+pub mod account;
 pub mod bank;
 pub mod blueprints;
 pub mod dashboard;
@@ -28,10 +29,128 @@ pub(crate) fn go(path: &str) {
     let _ = path;
 }
 
+/// The display settings in force (text size in percent, high contrast): from the
+/// `qabilet_display` cookie, so the server renders the page as the person set it.
+#[derive(Clone, Copy)]
+pub(crate) struct Display(pub RwSignal<(u16, bool)>);
+
+fn cookie_value(name: &str) -> Option<String> {
+    #[cfg(feature = "ssr")]
+    let all = use_context::<http::request::Parts>().map(|p| {
+        p.headers
+            .get_all(http::header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect::<Vec<_>>()
+            .join(";")
+    });
+    #[cfg(feature = "hydrate")]
+    let all = {
+        use wasm_bindgen::JsCast;
+        web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.dyn_into::<web_sys::HtmlDocument>().ok())
+            .and_then(|d| d.cookie().ok())
+    };
+    #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
+    let all: Option<String> = None;
+    all?.split(';')
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(n, _)| *n == name)
+        .map(|(_, v)| v.to_string())
+}
+
+/// Provides [`Display`] and keeps the `<html>` element's classes in step with it.
+pub(crate) fn provide_display() -> Display {
+    let initial = cookie_value(crate::model::DISPLAY_COOKIE)
+        .map(|v| crate::model::Preferences::from_display_cookie(&v))
+        .unwrap_or((100, false));
+    let d = Display(RwSignal::new(initial));
+    provide_context(d);
+    d
+}
+
+/// The `<html>` classes for the display settings.
+pub(crate) fn display_classes(d: (u16, bool)) -> String {
+    let mut c = String::new();
+    if d.0 != 100 {
+        c.push_str(&format!("text-{}", d.0));
+    }
+    if d.1 {
+        if !c.is_empty() {
+            c.push(' ');
+        }
+        c.push_str("contrast");
+    }
+    c
+}
+
+/// Saves the language and display settings: in a cookie for this browser, and with the
+/// account when someone is signed in.
+fn remember(locale: Locale, d: (u16, bool), signed_in: bool) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let value = crate::model::Preferences {
+            language: None,
+            text_size: d.0,
+            high_contrast: d.1,
+        }
+        .display_cookie();
+        if let Some(doc) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.dyn_into::<web_sys::HtmlDocument>().ok())
+        {
+            let _ = doc.set_cookie(&format!(
+                "{}={value}; Path=/; SameSite=Lax; Max-Age=31536000",
+                crate::model::DISPLAY_COOKIE
+            ));
+        }
+    }
+    if signed_in {
+        leptos::task::spawn_local(async move {
+            let _ = crate::api::save_preferences(Some(locale.to_string()), d.0, d.1).await;
+        });
+    }
+}
+
 #[component]
 pub fn Header() -> impl IntoView {
     let i18n = use_i18n();
     let user = Resource::new(|| (), |_| current_user());
+    let display = expect_context::<Display>().0;
+    let signed_in = move || matches!(user.get(), Some(Ok(Some(_))));
+    // While a page is open, its session is renewed every five minutes (a test longer than a
+    // session never meets an expired token).
+    #[cfg(feature = "hydrate")]
+    {
+        let handle = leptos::prelude::set_interval_with_handle(
+            move || {
+                if signed_in() {
+                    leptos::task::spawn_local(async move {
+                        let _ = crate::api::refresh_session().await;
+                    });
+                }
+            },
+            std::time::Duration::from_secs(300),
+        );
+        if let Ok(h) = handle {
+            on_cleanup(move || h.clear());
+        }
+    }
+    let set_text = move |step: i32| {
+        let sizes = crate::model::Preferences::TEXT_SIZES;
+        let (size, contrast) = display.get_untracked();
+        let at = sizes.iter().position(|s| *s == size).unwrap_or(0) as i32;
+        let next = sizes[(at + step).clamp(0, sizes.len() as i32 - 1) as usize];
+        display.set((next, contrast));
+        remember(i18n.get_locale_untracked(), (next, contrast), signed_in());
+    };
+    let toggle_contrast = move |_| {
+        let (size, contrast) = display.get_untracked();
+        display.set((size, !contrast));
+        remember(i18n.get_locale_untracked(), (size, !contrast), signed_in());
+    };
     let sign_out = move |_| {
         leptos::task::spawn_local(async move {
             let _ = logout().await;
@@ -45,7 +164,10 @@ pub fn Header() -> impl IntoView {
                 class="lang"
                 title=title
                 aria-pressed=move || (i18n.get_locale() == locale).to_string()
-                on:click=move |_| i18n.set_locale(locale)
+                on:click=move |_| {
+                    i18n.set_locale(locale);
+                    remember(locale, display.get_untracked(), signed_in());
+                }
             >
                 {label}
             </button>
@@ -64,11 +186,28 @@ pub fn Header() -> impl IntoView {
                     {lang_button(Locale::ru, "Рус", "Русский")}
                     {lang_button(Locale::en, "Eng", "English")}
                 </div>
+                <div class="display" role="group" aria-label=move || t_string!(i18n, display_settings)>
+                    <button type="button" class="lang" id="text-smaller"
+                        title=move || t_string!(i18n, text_smaller)
+                        aria-label=move || t_string!(i18n, text_smaller)
+                        disabled=move || display.get().0 <= 100
+                        on:click=move |_| set_text(-1)>"A−"</button>
+                    <button type="button" class="lang" id="text-larger"
+                        title=move || t_string!(i18n, text_larger)
+                        aria-label=move || t_string!(i18n, text_larger)
+                        disabled=move || display.get().0 >= 200
+                        on:click=move |_| set_text(1)>"A+"</button>
+                    <button type="button" class="lang" id="contrast"
+                        title=move || t_string!(i18n, high_contrast)
+                        aria-label=move || t_string!(i18n, high_contrast)
+                        aria-pressed=move || display.get().1.to_string()
+                        on:click=toggle_contrast>"◐"</button>
+                </div>
                 <Transition fallback=|| ()>
                     {move || Suspend::new(async move {
                         match user.await {
                             Ok(Some(u)) => view! {
-                                <span class="who">{u.full_name}</span>
+                                <a class="who" href="/account" title=move || t_string!(i18n, account_title)>{u.full_name}</a>
                                 <button type="button" class="link" id="sign-out" on:click=sign_out>
                                     {t!(i18n, nav_sign_out)}
                                 </button>
@@ -126,15 +265,27 @@ pub(crate) async fn sleep(ms: u32) {
     let _ = ms;
 }
 
-/// A moment in Kazakhstan time (UTC+5), `YYYY-MM-DD HH:MM:SS`.
-pub(crate) fn fmt_utc(ms: i64) -> String {
-    crate::model::format_time(ms, 5 * 3_600_000, false)
+/// The interface language in force (`kk`, `ru`, `en`); Russian outside the i18n context.
+pub(crate) fn lang() -> &'static str {
+    match use_context::<leptos_i18n::I18nContext<Locale>>().map(|c| c.get_locale()) {
+        Some(Locale::kk) => "kk",
+        Some(Locale::en) => "en",
+        _ => "ru",
+    }
 }
 
+/// A moment in Kazakhstan time (UTC+5), written as the interface language writes it.
+pub(crate) fn fmt_utc(ms: i64) -> String {
+    crate::model::format_local(ms, lang(), true)
+}
+
+/// A date (Kazakhstan time), written as the interface language writes it.
+pub(crate) fn fmt_date(ms: i64) -> String {
+    crate::model::format_local(ms, lang(), false)
+}
+
+/// A percentage or score with one decimal only when it has one, in the interface language's
+/// notation (decimal comma in Kazakh and Russian).
 pub(crate) fn pct(p: f64) -> String {
-    if (p - p.round()).abs() < 1e-9 {
-        format!("{p:.0}")
-    } else {
-        format!("{p:.1}")
-    }
+    crate::model::format_number(p, 1, lang())
 }

@@ -35,7 +35,7 @@ pub(crate) fn status_name(i18n: I18n, s: StageStatus) -> String {
 }
 
 fn date(ms: i64) -> String {
-    fmt_utc(ms).chars().take(10).collect()
+    super::fmt_date(ms)
 }
 
 /// A stage's record in words: `key: value` pairs of its JSON object.

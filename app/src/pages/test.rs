@@ -735,6 +735,26 @@ fn TestRunner(a: AttemptView) -> impl IntoView {
         save_flags(&flag_key.get_value(), &flags.get_untracked());
     };
     let current = RwSignal::new(0usize);
+    // When the question changes, the focus moves to its text: keyboard users continue from
+    // there and screen readers read the new question (not on the first load).
+    Effect::new(move |previous: Option<usize>| {
+        let now = current.get();
+        if previous.is_some_and(|p| p != now) {
+            request_animation_frame(|| {
+                #[cfg(feature = "hydrate")]
+                {
+                    use wasm_bindgen::JsCast;
+                    if let Some(el) = document()
+                        .get_element_by_id("stem")
+                        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+                    {
+                        let _ = el.focus();
+                    }
+                }
+            });
+        }
+        now
+    });
     let outbox = Outbox::new(a.id.clone(), a.last_seq);
     let confirming = RwSignal::new(false);
     let finishing = RwSignal::new(false);

@@ -2,7 +2,6 @@
 //! PDF). Rendered on the server, so it works without scripts and without signing in; it shows
 //! only the name, the category, the dates and whether the certificate is valid.
 
-use super::fmt_utc;
 use crate::api::check_certificate;
 use crate::i18n::*;
 use leptos::prelude::*;
@@ -58,8 +57,8 @@ pub fn VerifyPage() -> impl IntoView {
                                     <dt>{t!(i18n, pl_certificate)}</dt><dd id="cert-no">{c.number.clone()}</dd>
                                     <dt>{t!(i18n, pl_full_name)}</dt><dd id="cert-name">{c.full_name.clone()}</dd>
                                     <dt>{t!(i18n, pl_category)}</dt><dd id="cert-category">{c.category.clone()}</dd>
-                                    <dt>{t!(i18n, pl_issued)}</dt><dd>{fmt_utc(c.issued_ms).chars().take(10).collect::<String>()}</dd>
-                                    <dt>{t!(i18n, pl_valid_until)}</dt><dd>{fmt_utc(c.valid_until_ms).chars().take(10).collect::<String>()}</dd>
+                                    <dt>{t!(i18n, pl_issued)}</dt><dd>{super::fmt_date(c.issued_ms)}</dd>
+                                    <dt>{t!(i18n, pl_valid_until)}</dt><dd>{super::fmt_date(c.valid_until_ms)}</dd>
                                     <dt>{t!(i18n, pl_status)}</dt><dd id="cert-state"><strong>{label}</strong></dd>
                                 </dl>
                             }.into_any()

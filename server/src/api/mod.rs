@@ -109,6 +109,9 @@ impl FromRequestParts<AppState> for Caller {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
+        if let Some(crate::authz::Verified(user)) = parts.extensions.get() {
+            return Ok(Caller(user.clone()));
+        }
         let token = token_from_headers(&parts.headers).ok_or_else(AppError::unauthenticated)?;
         Ok(Caller(state.backend.authenticate(&token)?))
     }
@@ -119,7 +122,9 @@ pub fn router() -> Router<AppState> {
         .route("/auth/login", post(login))
         .route("/auth/logout", post(logout))
         .route("/auth/register", post(register))
+        .route("/auth/refresh", post(refresh))
         .route("/auth/password", post(change_password))
+        .route("/me/preferences", get(preferences_get).put(preferences_put))
         .route("/users/{email}/password-reset", post(reset_password))
         .route("/me", get(me))
         .route("/dashboard", get(dashboard))
@@ -150,6 +155,11 @@ fn session_response(b: &SharedBackend, session: &LoginResponse) -> Response {
     {
         response.headers_mut().append(header::SET_COOKIE, v);
     }
+    for c in app::backend::preference_cookies(&session.preferences) {
+        if let Ok(v) = HeaderValue::from_str(&c) {
+            response.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
     response
 }
 
@@ -179,6 +189,39 @@ async fn register(
     let b = backend(&state);
     let session = b.register(req, &ip).await?;
     Ok(session_response(b, &session))
+}
+
+/// Renew the session: a new token (and cookie) for the same sign-in, valid for another
+/// session period, until the session's maximum age. Pages call it while they are open.
+#[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, body = LoginResponse), (status = 401, body = AppError)))]
+async fn refresh(State(state): State<AppState>, parts: Parts) -> ApiResult<Response> {
+    let b = backend(&state);
+    let token = token_from_headers(&parts.headers).ok_or_else(AppError::unauthenticated)?;
+    let session = b.refresh(&token).await?;
+    Ok(session_response(b, &session))
+}
+
+/// The caller's preferences (language, text size, contrast).
+#[utoipa::path(get, path = "/api/v1/me/preferences", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, body = Preferences), (status = 401, body = AppError)))]
+async fn preferences_get(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+) -> ApiResult<Json<Preferences>> {
+    Ok(Json(backend(&state).preferences(&user).await?))
+}
+
+/// Keep the caller's preferences with their account.
+#[utoipa::path(put, path = "/api/v1/me/preferences", tag = "auth", security(("bearer" = [])),
+    request_body = Preferences,
+    responses((status = 200, body = Preferences), (status = 422, body = AppError)))]
+async fn preferences_put(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+    ApiJson(input): ApiJson<Preferences>,
+) -> ApiResult<Json<Preferences>> {
+    Ok(Json(backend(&state).save_preferences(&user, input).await?))
 }
 
 /// Change one's own password (the current one is checked).
@@ -332,7 +375,7 @@ async fn events(
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Qabilet API", version = "1", description = "Stage-one competency testing: sign in, take the test, read the result."),
-    paths(login, register, change_password, reset_password, logout, me, dashboard, start_attempt, get_attempt, save_response, submit, result, events,
+    paths(login, register, refresh, preferences_get, preferences_put, change_password, reset_password, logout, me, dashboard, start_attempt, get_attempt, save_response, submit, result, events,
         bank_list, bank_create, bank_item, bank_update, bank_submit, bank_review, bank_retire, bank_restore,
         bank_history, bank_bulk, bank_import, bank_export, bank_competencies, bank_put_competency,
         bank_upload, attachment, blueprint_list, blueprint_get, blueprint_put, blueprint_activate,

@@ -349,6 +349,9 @@ pub trait PipelineStore: Send + Sync {
     async fn insert_registered(&self, u: &super::UserRow, iin: &str) -> Result<()>;
     async fn iin_taken(&self, iin: &str) -> Result<bool>;
     async fn set_password_hash(&self, user_id: &str, hash: &str) -> Result<()>;
+    /// The account's preferences (JSON), `None` for no such account.
+    async fn user_preferences(&self, user_id: &str) -> Result<Option<String>>;
+    async fn set_user_preferences(&self, user_id: &str, json: &str) -> Result<()>;
     /// Events of one kind from an address since `since`.
     async fn auth_events_from(&self, ip: &str, event: &str, since: i64) -> Result<i64>;
     /// Refuses a sign-in session's tokens from now on (until `expires_at`), and forgets those
@@ -1020,6 +1023,24 @@ macro_rules! pipeline_store {
                 sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
                     .bind(user_id)
                     .bind(hash)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn user_preferences(&self, user_id: &str) -> Result<Option<String>> {
+                let row: Option<(String,)> =
+                    sqlx::query_as("SELECT preferences FROM users WHERE id = $1")
+                        .bind(user_id)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                Ok(row.map(|r| r.0))
+            }
+
+            async fn set_user_preferences(&self, user_id: &str, json: &str) -> Result<()> {
+                sqlx::query("UPDATE users SET preferences = $2 WHERE id = $1")
+                    .bind(user_id)
+                    .bind(json)
                     .execute(&self.pool)
                     .await?;
                 Ok(())

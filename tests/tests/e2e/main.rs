@@ -1,7 +1,10 @@
 //! End-to-end tests against the real `qabilet` binary. One test binary, a module per feature.
 //! Every API test runs on SQLite and on PostgreSQL.
 
+mod a11y;
 mod api;
+mod api_fuzz;
+mod authz;
 mod backup;
 mod bank;
 mod browser;

@@ -373,3 +373,56 @@ async fn passwords_are_changed_by_their_owner_and_reset_by_staff() -> anyhow::Re
     );
     Ok(())
 }
+
+/// A session is renewed with its token (a new token, same sign-in); signing out ends every
+/// token of the session, renewed or not, and a signed-out token cannot be renewed.
+#[tokio::test]
+async fn sessions_are_refreshed_until_signed_out() -> anyhow::Result<()> {
+    let server = TestServer::start(Db::from_env()).await?;
+    let first = Api::login(&server.base, APPLICANT.0, APPLICANT.1).await?;
+    // A second later, so the renewed token differs (times are in seconds).
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let r = first.post("/api/v1/auth/refresh", &json!({})).await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let renewed = r.body["token"].as_str().unwrap_or_default().to_string();
+    assert!(!renewed.is_empty() && Some(&renewed) != first.token.as_ref());
+    assert!(r.body["expires_ms"].as_i64().unwrap_or(0) > 0);
+    assert_eq!(r.body["user"]["email"], APPLICANT.0);
+    let mut second = Api::new(&server.base);
+    second.token = Some(renewed);
+    assert_eq!(second.get("/api/v1/me").await?.status, 200);
+
+    // Without a token, or with a forged one: refused.
+    let nobody = Api::new(&server.base);
+    assert_eq!(
+        nobody
+            .post("/api/v1/auth/refresh", &json!({}))
+            .await?
+            .status,
+        401
+    );
+    let mut forged = Api::new(&server.base);
+    forged.token = Some(format!("{}x", second.token.clone().unwrap_or_default()));
+    assert_eq!(
+        forged
+            .post("/api/v1/auth/refresh", &json!({}))
+            .await?
+            .status,
+        401
+    );
+
+    // Signing out with the renewed token ends the session: both tokens are refused, and
+    // neither can be renewed.
+    assert_eq!(
+        second.post("/api/v1/auth/logout", &json!({})).await?.status,
+        204
+    );
+    for api in [&first, &second] {
+        assert_eq!(api.get("/api/v1/me").await?.status, 401);
+        assert_eq!(
+            api.post("/api/v1/auth/refresh", &json!({})).await?.status,
+            401
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,535 @@
+//! The authorization matrix: every API route and server function, the roles that may call it
+//! and the ownership rule its handler applies. One table, enforced here before any handler
+//! runs (a route missing from it is refused to everybody), printed by `qabilet routes` and
+//! walked by the end-to-end test `authorization_matrix`, which calls every entry as every role
+//! and as nobody.
+//!
+//! The handlers keep their own checks (the pages call the same services during server
+//! rendering without passing through HTTP); the test also catches a handler that refuses a
+//! role the table allows.
+
+use crate::web::AppState;
+use app::error::{AppError, ErrorCode};
+use app::model::{Role, UserInfo};
+use axum::extract::{MatchedPath, Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+/// Who may call a route.
+#[derive(Debug, Clone, Copy, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "roles")]
+pub enum Allow {
+    /// No sign-in needed.
+    Anyone,
+    /// Any signed-in account.
+    SignedIn,
+    /// Signed in with one of these roles.
+    Roles(&'static [Role]),
+}
+
+impl Allow {
+    pub fn admits(&self, user: Option<&UserInfo>) -> bool {
+        match self {
+            Allow::Anyone => true,
+            Allow::SignedIn => user.is_some(),
+            Allow::Roles(roles) => user.is_some_and(|u| roles.contains(&u.role)),
+        }
+    }
+}
+
+/// One row of the matrix.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Entry {
+    pub method: &'static str,
+    /// The route pattern as the router knows it (`{id}` for parameters); server functions as
+    /// `/api/fn/<name>`.
+    pub path: &'static str,
+    pub allow: Allow,
+    /// The ownership rule the handler applies on top of the role ("-" when none).
+    pub owner: &'static str,
+}
+
+use Role::{
+    Admin as AD, Applicant as AP, Commission as CO, Expert as EX, Methodologist as ME,
+    Proctor as PR,
+};
+
+const ANY: Allow = Allow::Anyone;
+const SIGNED: Allow = Allow::SignedIn;
+const APPLICANT: Allow = Allow::Roles(&[AP]);
+const ADMIN: Allow = Allow::Roles(&[AD]);
+const BANK: Allow = Allow::Roles(&[ME, AD]);
+const METHODOLOGIST: Allow = Allow::Roles(&[ME]);
+const WATCHERS: Allow = Allow::Roles(&[PR, AD]);
+const ATTEMPT_READERS: Allow = Allow::Roles(&[AP, PR, AD]);
+const EXPERT: Allow = Allow::Roles(&[EX]);
+const COMMISSION: Allow = Allow::Roles(&[CO]);
+const HOLDER_OR_ADMIN: Allow = Allow::Roles(&[AP, AD]);
+
+const fn e(method: &'static str, path: &'static str, allow: Allow, owner: &'static str) -> Entry {
+    Entry {
+        method,
+        path,
+        allow,
+        owner,
+    }
+}
+
+const OWN_ATTEMPT: &str = "the attempt is the caller's";
+const READ_ATTEMPT: &str = "applicants: their own attempt; proctors: attempts in their sittings";
+const OWN_SITTING: &str = "proctors: sittings they are assigned to";
+const OWN_APPLICATION: &str = "applicants: their own application";
+
+/// Every API route and server function.
+pub const MATRIX: &[Entry] = &[
+    // Accounts.
+    e("POST", "/api/v1/auth/login", ANY, "-"),
+    e("POST", "/api/v1/auth/register", ANY, "-"),
+    e(
+        "POST",
+        "/api/v1/auth/logout",
+        ANY,
+        "signs out the caller's own session, if any",
+    ),
+    e(
+        "POST",
+        "/api/v1/auth/refresh",
+        SIGNED,
+        "renews the caller's own session",
+    ),
+    e(
+        "POST",
+        "/api/v1/auth/password",
+        SIGNED,
+        "the caller's own password",
+    ),
+    e("GET", "/api/v1/me", SIGNED, "the caller"),
+    e("GET", "/api/v1/me/preferences", SIGNED, "the caller"),
+    e("PUT", "/api/v1/me/preferences", SIGNED, "the caller"),
+    e("POST", "/api/v1/users/{email}/password-reset", ADMIN, "-"),
+    // The stage-one test.
+    e("GET", "/api/v1/dashboard", SIGNED, "the caller's own page"),
+    e(
+        "POST",
+        "/api/v1/attempts",
+        APPLICANT,
+        "a seat of the caller's",
+    ),
+    e(
+        "GET",
+        "/api/v1/attempts/{id}",
+        ATTEMPT_READERS,
+        READ_ATTEMPT,
+    ),
+    e(
+        "PUT",
+        "/api/v1/attempts/{id}/responses/{item_id}",
+        APPLICANT,
+        OWN_ATTEMPT,
+    ),
+    e(
+        "POST",
+        "/api/v1/attempts/{id}/submit",
+        APPLICANT,
+        OWN_ATTEMPT,
+    ),
+    e(
+        "GET",
+        "/api/v1/attempts/{id}/result",
+        ATTEMPT_READERS,
+        READ_ATTEMPT,
+    ),
+    e(
+        "GET",
+        "/api/v1/attempts/{id}/events",
+        WATCHERS,
+        READ_ATTEMPT,
+    ),
+    e(
+        "POST",
+        "/api/v1/attempts/{id}/signals",
+        APPLICANT,
+        OWN_ATTEMPT,
+    ),
+    e("GET", "/api/v1/attempts/{id}/live", APPLICANT, OWN_ATTEMPT),
+    // The question bank.
+    e("GET", "/api/v1/bank/items", BANK, "-"),
+    e("POST", "/api/v1/bank/items", BANK, "-"),
+    e("GET", "/api/v1/bank/items/{id}", BANK, "-"),
+    e("PUT", "/api/v1/bank/items/{id}", BANK, "-"),
+    e("POST", "/api/v1/bank/items/{id}/submit", BANK, "-"),
+    e(
+        "POST",
+        "/api/v1/bank/items/{id}/review",
+        METHODOLOGIST,
+        "not the item's author",
+    ),
+    e("POST", "/api/v1/bank/items/{id}/retire", BANK, "-"),
+    e(
+        "POST",
+        "/api/v1/bank/items/{id}/restore/{version}",
+        BANK,
+        "-",
+    ),
+    e("GET", "/api/v1/bank/items/{id}/history", BANK, "-"),
+    e("POST", "/api/v1/bank/bulk", BANK, "-"),
+    e("POST", "/api/v1/bank/import", BANK, "-"),
+    e("GET", "/api/v1/bank/export", BANK, "-"),
+    e("POST", "/api/v1/bank/attachments", BANK, "-"),
+    e(
+        "GET",
+        "/api/v1/attachments/{sha256}",
+        SIGNED,
+        "applicants: images of items in their own attempts",
+    ),
+    e("GET", "/api/v1/bank/competencies", BANK, "-"),
+    e("PUT", "/api/v1/bank/competencies/{code}", BANK, "-"),
+    // Blueprints and keys.
+    e("GET", "/api/v1/blueprints", BANK, "-"),
+    e("POST", "/api/v1/blueprints/check", BANK, "-"),
+    e("GET", "/api/v1/blueprints/{id}", BANK, "-"),
+    e("PUT", "/api/v1/blueprints/{id}", BANK, "-"),
+    e("POST", "/api/v1/blueprints/{id}/activate", BANK, "-"),
+    e("POST", "/api/v1/blueprints/{id}/rescore", BANK, "-"),
+    e("GET", "/api/v1/score-changes", BANK, "-"),
+    e(
+        "POST",
+        "/api/v1/bank/items/{id}/versions/{version}/key",
+        BANK,
+        "-",
+    ),
+    // Sittings and proctoring.
+    e("GET", "/api/v1/sittings", WATCHERS, OWN_SITTING),
+    e("POST", "/api/v1/sittings", ADMIN, "-"),
+    e("GET", "/api/v1/sittings/{id}", WATCHERS, OWN_SITTING),
+    e("POST", "/api/v1/sittings/{id}/proctors", ADMIN, "-"),
+    e("POST", "/api/v1/sittings/{id}/applicants", ADMIN, "-"),
+    e(
+        "GET",
+        "/api/v1/sittings/{id}/monitor",
+        WATCHERS,
+        OWN_SITTING,
+    ),
+    e("GET", "/api/v1/sittings/{id}/feed", WATCHERS, OWN_SITTING),
+    e("POST", "/api/v1/sittings/{id}/pause", WATCHERS, OWN_SITTING),
+    e(
+        "POST",
+        "/api/v1/sittings/{id}/resume",
+        WATCHERS,
+        OWN_SITTING,
+    ),
+    e(
+        "GET",
+        "/api/v1/sittings/{id}/incidents.csv",
+        WATCHERS,
+        OWN_SITTING,
+    ),
+    e(
+        "POST",
+        "/api/v1/sittings/{id}/applicants/{user_id}/intervene",
+        WATCHERS,
+        OWN_SITTING,
+    ),
+    // The selection pipeline.
+    e(
+        "GET",
+        "/api/v1/campaigns",
+        SIGNED,
+        "non-admins: open campaigns only",
+    ),
+    e(
+        "GET",
+        "/api/v1/campaigns/{id}",
+        SIGNED,
+        "non-admins: open campaigns only",
+    ),
+    e("PUT", "/api/v1/campaigns/{id}", ADMIN, "-"),
+    e("GET", "/api/v1/campaigns/{id}/applications", ADMIN, "-"),
+    e(
+        "POST",
+        "/api/v1/campaigns/{id}/applications",
+        APPLICANT,
+        "one application of the caller's per campaign",
+    ),
+    e(
+        "POST",
+        "/api/v1/campaigns/{id}/applications/import",
+        ADMIN,
+        "-",
+    ),
+    e(
+        "POST",
+        "/api/v1/campaigns/{id}/stages/{stage}/import",
+        ADMIN,
+        "-",
+    ),
+    e(
+        "POST",
+        "/api/v1/campaigns/{id}/stages/{stage}/select",
+        ADMIN,
+        "-",
+    ),
+    e("GET", "/api/v1/campaigns/{id}/cuts", ADMIN, "-"),
+    e("GET", "/api/v1/campaigns/{id}/panels/{panel}", ADMIN, "-"),
+    e("PUT", "/api/v1/campaigns/{id}/panels/{panel}", ADMIN, "-"),
+    e("GET", "/api/v1/campaigns/{id}/appeals", ADMIN, "-"),
+    e(
+        "GET",
+        "/api/v1/me/applications",
+        SIGNED,
+        "the caller's own applications",
+    ),
+    e(
+        "GET",
+        "/api/v1/applications/{id}",
+        HOLDER_OR_ADMIN,
+        OWN_APPLICATION,
+    ),
+    e(
+        "POST",
+        "/api/v1/applications/{id}/stages/{stage}",
+        ADMIN,
+        "-",
+    ),
+    e(
+        "POST",
+        "/api/v1/applications/{id}/report",
+        APPLICANT,
+        OWN_APPLICATION,
+    ),
+    e(
+        "POST",
+        "/api/v1/applications/{id}/appeals",
+        APPLICANT,
+        OWN_APPLICATION,
+    ),
+    e("POST", "/api/v1/applications/{id}/appointment", ADMIN, "-"),
+    e(
+        "GET",
+        "/api/v1/marking",
+        EXPERT,
+        "reports assigned to the caller, by code only",
+    ),
+    e(
+        "POST",
+        "/api/v1/marking/{code}",
+        EXPERT,
+        "a report assigned to the caller",
+    ),
+    e(
+        "GET",
+        "/api/v1/interviews",
+        COMMISSION,
+        "panels the caller sits on",
+    ),
+    e(
+        "POST",
+        "/api/v1/interviews/{id}/score",
+        COMMISSION,
+        "panels the caller sits on",
+    ),
+    e(
+        "POST",
+        "/api/v1/interviews/{id}/decision",
+        COMMISSION,
+        "the panel's chair",
+    ),
+    e("GET", "/api/v1/appeals/{id}", ADMIN, "-"),
+    e("POST", "/api/v1/appeals/{id}/decision", ADMIN, "-"),
+    e(
+        "GET",
+        "/api/v1/public/certificates/{number}",
+        ANY,
+        "shows name, category, dates and state only",
+    ),
+    e(
+        "GET",
+        "/api/v1/certificates/{number}/pdf",
+        HOLDER_OR_ADMIN,
+        "applicants: their own certificate",
+    ),
+    e("GET", "/api/v1/reserve", ADMIN, "-"),
+    e("GET", "/api/v1/reports/funnel", ADMIN, "-"),
+    e("GET", "/api/v1/reports/funnel.csv", ADMIN, "-"),
+    e("GET", "/api/v1/openapi.json", ANY, "-"),
+    // Server functions (the pages' calls).
+    e("POST", "/api/fn/login", ANY, "-"),
+    e("POST", "/api/fn/register", ANY, "-"),
+    e(
+        "POST",
+        "/api/fn/logout",
+        ANY,
+        "signs out the caller's own session, if any",
+    ),
+    e("POST", "/api/fn/me", ANY, "the caller, or nobody"),
+    e(
+        "POST",
+        "/api/fn/refresh",
+        SIGNED,
+        "renews the caller's own session",
+    ),
+    e(
+        "POST",
+        "/api/fn/change_password",
+        SIGNED,
+        "the caller's own password",
+    ),
+    e("POST", "/api/fn/reset_password", ADMIN, "-"),
+    e("POST", "/api/fn/preferences", SIGNED, "the caller"),
+    e(
+        "POST",
+        "/api/fn/certificate",
+        ANY,
+        "shows name, category, dates and state only",
+    ),
+    e("POST", "/api/fn/dashboard", SIGNED, "the caller's own page"),
+    e(
+        "POST",
+        "/api/fn/start_attempt",
+        APPLICANT,
+        "a seat of the caller's",
+    ),
+    e("POST", "/api/fn/attempt", ATTEMPT_READERS, READ_ATTEMPT),
+    e("POST", "/api/fn/save", APPLICANT, OWN_ATTEMPT),
+    e("POST", "/api/fn/submit", APPLICANT, OWN_ATTEMPT),
+    e("POST", "/api/fn/result", ATTEMPT_READERS, READ_ATTEMPT),
+    e("POST", "/api/fn/bank_list", BANK, "-"),
+    e("POST", "/api/fn/bank_item", BANK, "-"),
+    e("POST", "/api/fn/bank_save", BANK, "-"),
+    e(
+        "POST",
+        "/api/fn/bank_act",
+        BANK,
+        "reviews: not the item's author",
+    ),
+    e("POST", "/api/fn/bank_restore", BANK, "-"),
+    e("POST", "/api/fn/bank_history", BANK, "-"),
+    e("POST", "/api/fn/bank_bulk", BANK, "-"),
+    e("POST", "/api/fn/bank_competencies", BANK, "-"),
+    e("POST", "/api/fn/bank_put_competency", BANK, "-"),
+    e("POST", "/api/fn/blueprint_list", BANK, "-"),
+    e("POST", "/api/fn/blueprint_get", BANK, "-"),
+    e("POST", "/api/fn/blueprint_save", BANK, "-"),
+    e("POST", "/api/fn/blueprint_activate", BANK, "-"),
+    e("POST", "/api/fn/blueprint_check", BANK, "-"),
+    e("POST", "/api/fn/blueprint_rescore", BANK, "-"),
+    e("POST", "/api/fn/score_changes", BANK, "-"),
+    e("POST", "/api/fn/correct_key", BANK, "-"),
+];
+
+/// The row for a request: server functions by their path, API routes by their pattern.
+pub fn lookup(method: &str, path: &str) -> Option<&'static Entry> {
+    MATRIX
+        .iter()
+        .find(|e| e.path == path && e.method.eq_ignore_ascii_case(method))
+}
+
+/// Middleware on `/api/v1` and `/api/fn`: refuses a caller the matrix does not admit (401
+/// when not signed in, 403 for the wrong role) before the handler reads the body. The
+/// verified caller is kept in the request's extensions for the handler.
+pub async fn enforce(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    let key = if path.starts_with("/api/fn/") {
+        path.to_string()
+    } else if path.starts_with("/api/v1/") || path == "/api/v1" {
+        match req.extensions().get::<MatchedPath>() {
+            Some(m) => m.as_str().to_string(),
+            // Not a route at all: the API's own 404 answers.
+            None => return next.run(req).await,
+        }
+    } else {
+        return next.run(req).await;
+    };
+    let method = req.method().as_str().to_string();
+    let Some(entry) = lookup(&method, &key) else {
+        // The router's own answers: 404 for no such route (the API's fallback), 405 for a
+        // method the route does not have.
+        if key.contains("{*") || MATRIX.iter().any(|e| e.path == key) {
+            return next.run(req).await;
+        }
+        tracing::warn!(%method, path = %key, "refused a route missing from the authorization table");
+        return deny(AppError::new(
+            ErrorCode::Forbidden,
+            "This route is not in the authorization table, so nobody may call it.",
+        ));
+    };
+    if matches!(entry.allow, Allow::Anyone) {
+        return next.run(req).await;
+    }
+    let user = match app::backend::token_from_headers(req.headers()) {
+        None => return deny(AppError::unauthenticated()),
+        Some(token) => match state.backend.authenticate(&token) {
+            Ok(u) => u,
+            Err(e) => return deny(e),
+        },
+    };
+    if !entry.allow.admits(Some(&user)) {
+        return deny(AppError::new(
+            ErrorCode::Forbidden,
+            format!("Your role ({}) may not do this.", user.role.as_str()),
+        ));
+    }
+    req.extensions_mut().insert(Verified(user));
+    next.run(req).await
+}
+
+/// The caller as the matrix verified it (handlers reuse it instead of checking again).
+#[derive(Clone)]
+pub struct Verified(pub UserInfo);
+
+fn deny(e: AppError) -> Response {
+    crate::api::ApiError(e).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_row_is_unique_and_well_formed() {
+        let mut seen = std::collections::HashSet::new();
+        for e in MATRIX {
+            assert!(
+                seen.insert((e.method, e.path)),
+                "{} {} twice",
+                e.method,
+                e.path
+            );
+            assert!(
+                matches!(e.method, "GET" | "POST" | "PUT" | "DELETE"),
+                "{}",
+                e.method
+            );
+            assert!(e.path.starts_with("/api/v1/") || e.path.starts_with("/api/fn/"));
+            if let Allow::Roles(r) = e.allow {
+                assert!(!r.is_empty(), "{} admits nobody", e.path);
+            }
+        }
+    }
+
+    #[test]
+    fn lookup_finds_patterns_not_addresses() {
+        assert!(lookup("GET", "/api/v1/attempts/{id}").is_some());
+        assert!(lookup("get", "/api/v1/attempts/{id}").is_some());
+        assert!(lookup("GET", "/api/v1/attempts/123").is_none());
+        assert!(lookup("DELETE", "/api/v1/attempts/{id}").is_none());
+    }
+
+    #[test]
+    fn roles_are_admitted_as_listed() {
+        let user = |role| UserInfo {
+            id: "u".into(),
+            email: "u@x".into(),
+            full_name: "U".into(),
+            role,
+            session: String::new(),
+        };
+        assert!(ANY.admits(None));
+        assert!(!SIGNED.admits(None));
+        assert!(SIGNED.admits(Some(&user(Role::Expert))));
+        assert!(BANK.admits(Some(&user(Role::Admin))));
+        assert!(!BANK.admits(Some(&user(Role::Applicant))));
+        assert!(!ADMIN.admits(None));
+    }
+}
