@@ -256,6 +256,24 @@ pub fn ErrorNote(error: AppError) -> impl IntoView {
     .into_any()
 }
 
+/// Moves the keyboard focus to the element with this id once the page has drawn it.
+pub(crate) fn focus_soon(id: &'static str) {
+    request_animation_frame(move || {
+        #[cfg(feature = "hydrate")]
+        {
+            use wasm_bindgen::JsCast;
+            if let Some(el) = document()
+                .get_element_by_id(id)
+                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+            {
+                let _ = el.focus();
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = id;
+    });
+}
+
 /// Formats a percentage with one decimal only when it has one.
 /// Waits `ms` milliseconds (browser only; returns at once on the server).
 pub(crate) async fn sleep(ms: u32) {

@@ -740,18 +740,7 @@ fn TestRunner(a: AttemptView) -> impl IntoView {
     Effect::new(move |previous: Option<usize>| {
         let now = current.get();
         if previous.is_some_and(|p| p != now) {
-            request_animation_frame(|| {
-                #[cfg(feature = "hydrate")]
-                {
-                    use wasm_bindgen::JsCast;
-                    if let Some(el) = document()
-                        .get_element_by_id("stem")
-                        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-                    {
-                        let _ = el.focus();
-                    }
-                }
-            });
+            super::focus_soon("stem");
         }
         now
     });
@@ -948,13 +937,16 @@ fn TestRunner(a: AttemptView) -> impl IntoView {
                     <button type="button" class="small" id="warning-ok" on:click=move |_| warning.set(None)>"OK"</button>
                 </div>
             })}
-            {move || paused.get().then(|| view! {
+            {move || paused.get().then(|| {
+                super::focus_soon("paused-dialog");
+                view! {
                 <div class="overlay" id="paused">
-                    <div class="dialog" role="alertdialog" aria-modal="true" aria-labelledby="paused-text">
+                    <div class="dialog" role="alertdialog" aria-modal="true" aria-labelledby="paused-text"
+                        id="paused-dialog" tabindex="-1">
                         <p id="paused-text">{t!(i18n, test_paused)}</p>
                     </div>
                 </div>
-            })}
+            }})}
             <div class="test-body">
                 {question}
                 <aside class="navigator" aria-label=move || t_string!(i18n, test_navigation)>
@@ -973,7 +965,9 @@ fn TestRunner(a: AttemptView) -> impl IntoView {
                     </button>
                 </aside>
             </div>
-            {move || (outbox.link.get() == Link::Superseded).then(|| view! {
+            {move || (outbox.link.get() == Link::Superseded).then(|| {
+                super::focus_soon("take-back");
+                view! {
                 <div class="overlay" id="superseded">
                     <div class="dialog" role="alertdialog" aria-modal="true" aria-labelledby="superseded-text">
                         <p id="superseded-text">{t!(i18n, test_superseded)}</p>
@@ -985,15 +979,26 @@ fn TestRunner(a: AttemptView) -> impl IntoView {
                         </div>
                     </div>
                 </div>
-            })}
+            }})}
             {move || confirming.get().then(|| {
                 let left = unanswered();
+                // The dialog takes the focus (on "go back", the safe choice); Escape closes it
+                // and the focus returns to the finish button.
+                super::focus_soon("confirm-cancel");
+                let close = move || {
+                    confirming.set(false);
+                    super::focus_soon("finish");
+                };
                 view! {
-                    <div class="overlay">
+                    <div class="overlay" on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                        if ev.key() == "Escape" {
+                            close();
+                        }
+                    }>
                         <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="confirm-text">
                             <p id="confirm-text">{t!(i18n, test_confirm, unanswered = left)}</p>
                             <div class="q-actions">
-                                <button type="button" on:click=move |_| confirming.set(false)>{t!(i18n, test_cancel)}</button>
+                                <button type="button" id="confirm-cancel" on:click=move |_| close()>{t!(i18n, test_cancel)}</button>
                                 <button type="button" class="primary" id="confirm-submit"
                                     on:click=move |_| {
                                         confirming.set(false);

@@ -290,7 +290,8 @@ async fn dashboard(
 /// server draws the form; items come without keys.
 #[utoipa::path(post, path = "/api/v1/attempts", tag = "attempts", security(("bearer" = [])),
     request_body = StartRequest,
-    responses((status = 200, body = AttemptView), (status = 403, body = AppError), (status = 409, body = AppError)))]
+    responses((status = 200, body = AttemptView), (status = 403, body = AppError),
+        (status = 404, description = "No stage-one test is open", body = AppError), (status = 409, body = AppError)))]
 async fn start_attempt(
     State(state): State<AppState>,
     Caller(user): Caller,
@@ -407,9 +408,91 @@ impl utoipa::Modify for BearerAuth {
 
 /// The OpenAPI 3 document of this API.
 async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(openapi_document())
+}
+
+/// The whole document: every route's own responses, plus the refusals every route of its
+/// kind can answer with (`{code, message}`), derived from the authorization matrix and the
+/// route's shape: 401 when it needs a sign-in, 403 when only some roles may call it, 404 when
+/// its path names something, 400/413/422 when it takes a body, 429 for sign-in and
+/// registration (lockouts and limits), 503 when passwords are checked (busy), and 408 for
+/// any request that outlives the response timeout.
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
     let mut doc = ApiDoc::openapi();
     doc.merge(pipeline::PipelineDoc::openapi());
-    Json(doc)
+    let refusal = |what: &str| {
+        RefOr::T(
+            ResponseBuilder::new()
+                .description(what)
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("AppError")))
+                        .build(),
+                )
+                .build(),
+        )
+    };
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let ops = [
+            ("GET", item.get.as_mut()),
+            ("POST", item.post.as_mut()),
+            ("PUT", item.put.as_mut()),
+            ("DELETE", item.delete.as_mut()),
+        ];
+        for (method, op) in ops {
+            let Some(op) = op else { continue };
+            let entry = crate::authz::lookup(method, path);
+            let mut add = |status: &str, what: &str| {
+                op.responses
+                    .responses
+                    .entry(status.to_string())
+                    .or_insert_with(|| refusal(what));
+            };
+            match entry.map(|e| e.allow) {
+                Some(crate::authz::Allow::Anyone) => {}
+                Some(crate::authz::Allow::SignedIn) => {
+                    add("401", "Not signed in, or the session has expired.");
+                }
+                _ => {
+                    add("401", "Not signed in, or the session has expired.");
+                    add("403", "The caller's role or ownership does not allow this.");
+                }
+            }
+            if path.contains('{') {
+                add("400", "A path parameter is malformed.");
+                add("404", "What the path names does not exist.");
+            }
+            if op.request_body.is_some() {
+                add(
+                    "400",
+                    "The body is not JSON (or not sent as application/json) of the right shape.",
+                );
+                add("413", "The body is larger than this route takes.");
+                add("422", "The body's values are not acceptable.");
+            }
+            if op.parameters.as_ref().is_some_and(|p| !p.is_empty()) {
+                add("400", "A parameter is malformed.");
+                add("422", "A parameter's value is not acceptable.");
+            }
+            if path.ends_with("/auth/login") || path.ends_with("/auth/register") {
+                add("429", "Too many attempts: locked for a while.");
+                add(
+                    "503",
+                    "Busy checking passwords: try again shortly (Retry-After).",
+                );
+            }
+            if path.ends_with("/auth/password") || path.contains("/password-reset") {
+                add(
+                    "503",
+                    "Busy checking passwords: try again shortly (Retry-After).",
+                );
+            }
+            add("408", "The response did not start within the time limit.");
+        }
+    }
+    doc
 }
 
 // ---- The question bank ----

@@ -88,6 +88,16 @@ async fn axe_finds_no_serious_violations_and_the_test_works_by_keyboard() -> any
     let wait = || c.wait().at_most(Duration::from_secs(20));
     let mut found = Vec::new();
 
+    // The checker itself works: a page with an unlabelled image and button fails it.
+    c.goto("data:text/html,<html lang=en><title>x</title><img src=a.png><button></button></html>")
+        .await?;
+    let broken = serious_violations(c, &axe, "broken").await?;
+    assert!(
+        broken.iter().any(|v| v.contains("image-alt"))
+            && broken.iter().any(|v| v.contains("button-name")),
+        "axe should flag the broken page: {broken:?}"
+    );
+
     for page in ["/login", "/register", "/verify"] {
         browser.open(&server.url(page)).await?;
         found.extend(serious_violations(c, &axe, page).await?);

@@ -20,7 +20,7 @@ fn run(bin: &str, base: &str, token: &str, report: &std::path::Path) -> anyhow::
     let out = Command::new(bin)
         .arg("run")
         .arg(format!("{base}/api/v1/openapi.json"))
-        .args(["--checks", "not_a_server_error,response_schema_conformance"])
+        .args(["--checks", "not_a_server_error,response_schema_conformance,status_code_conformance,content_type_conformance"])
         .args(["--phases", "examples,coverage,fuzzing"])
         .args([
             "--max-examples",
@@ -41,12 +41,8 @@ fn run(bin: &str, base: &str, token: &str, report: &std::path::Path) -> anyhow::
         .arg("-H")
         .arg(format!("Authorization: Bearer {token}"))
         .output()?;
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    // The summary (and any failure with its reproduction) is at the end.
-    let tail: Vec<&str> = stdout.lines().rev().take(120).collect();
-    for line in tail.into_iter().rev() {
-        println!("{line}");
-    }
+    // Failures with their reproduction, warnings and the summary (shown when the test fails).
+    println!("{}", String::from_utf8_lossy(&out.stdout));
     eprintln!("{}", String::from_utf8_lossy(&out.stderr));
     Ok(out.status.success())
 }
