@@ -76,6 +76,27 @@ pub async fn reset_password(email: String) -> Result<PasswordReset, AppError> {
     backend.reset_password(&user, &email, &client_addr()).await
 }
 
+/// An administrator creates an account; the temporary password comes back once.
+#[server(prefix = "/api/fn", endpoint = "create_account")]
+pub async fn create_account(
+    email: String,
+    full_name: String,
+    role: Role,
+) -> Result<PasswordReset, AppError> {
+    let (backend, user) = caller()?;
+    backend
+        .create_account(
+            &user,
+            NewAccount {
+                email,
+                full_name,
+                role,
+            },
+            &client_addr(),
+        )
+        .await
+}
+
 /// Keeps the caller's preferences with their account (and in cookies for the pages).
 #[server(prefix = "/api/fn", endpoint = "preferences")]
 pub async fn save_preferences(

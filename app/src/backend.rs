@@ -44,6 +44,13 @@ pub trait Backend: Send + Sync + 'static {
         email: &str,
         ip: &str,
     ) -> Result<PasswordReset, AppError>;
+    /// An administrator creates an account; its temporary password is returned once.
+    async fn create_account(
+        &self,
+        user: &UserInfo,
+        input: NewAccount,
+        ip: &str,
+    ) -> Result<PasswordReset, AppError>;
     async fn preferences(&self, user: &UserInfo) -> Result<Preferences, AppError>;
     async fn save_preferences(
         &self,

@@ -447,6 +447,17 @@ impl Preferences {
 /// Name of the cookie that carries the display preferences (text size, contrast).
 pub const DISPLAY_COOKIE: &str = "qabilet_display";
 
+/// An account an administrator creates (staff, or an applicant without e-mail access to
+/// register): it gets a temporary password, shown once.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewAccount {
+    pub email: String,
+    pub full_name: String,
+    pub role: Role,
+}
+
 /// A password set by programme staff: shown once, to be passed on and changed at first use.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(ToSchema))]

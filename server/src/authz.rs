@@ -107,6 +107,7 @@ pub const MATRIX: &[Entry] = &[
     e("GET", "/api/v1/me", SIGNED, "the caller"),
     e("GET", "/api/v1/me/preferences", SIGNED, "the caller"),
     e("PUT", "/api/v1/me/preferences", SIGNED, "the caller"),
+    e("POST", "/api/v1/users", ADMIN, "-"),
     e("POST", "/api/v1/users/{email}/password-reset", ADMIN, "-"),
     // The stage-one test.
     e("GET", "/api/v1/dashboard", SIGNED, "the caller's own page"),
@@ -376,6 +377,7 @@ pub const MATRIX: &[Entry] = &[
         "the caller's own password",
     ),
     e("POST", "/api/fn/reset_password", ADMIN, "-"),
+    e("POST", "/api/fn/create_account", ADMIN, "-"),
     e("POST", "/api/fn/preferences", SIGNED, "the caller"),
     e(
         "POST",

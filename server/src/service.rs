@@ -809,6 +809,55 @@ impl Services {
         Ok(())
     }
 
+    /// An administrator creates an account with a temporary password (shown once). Audited.
+    pub async fn create_account(
+        &self,
+        user: &UserInfo,
+        input: NewAccount,
+        ip: &str,
+    ) -> Result<PasswordReset, AppError> {
+        if user.role != Role::Admin {
+            return Err(AppError::forbidden());
+        }
+        let email = crate::pipeline::email_address(&input.email).ok_or_else(|| {
+            AppError::invalid(format!("{:?} is not an e-mail address.", input.email))
+        })?;
+        let name = crate::pipeline::clean(&input.full_name);
+        if name.is_empty() || name.chars().count() > 200 {
+            return Err(AppError::invalid(
+                "Give the person's full name (at most 200 letters).",
+            ));
+        }
+        let temporary = temporary_password();
+        let hash = self.hashing.hash(temporary.clone()).await?;
+        let now = self.now();
+        let row = crate::store::UserRow {
+            id: uuid::Uuid::new_v4().to_string(),
+            email: email.clone(),
+            password_hash: hash,
+            role: input.role.as_str().into(),
+            full_name: name,
+            created_at: now,
+        };
+        match self.store.insert_user(&row).await {
+            Err(StoreError::Conflict) => {
+                return Err(AppError::new(
+                    ErrorCode::Conflict,
+                    "An account with this e-mail exists.",
+                ));
+            }
+            r => r?,
+        }
+        self.store
+            .log_auth(now, &email, ip, "account_created")
+            .await?;
+        tracing::info!(account = %email, role = input.role.as_str(), by = %user.email, "account created");
+        Ok(PasswordReset {
+            email,
+            temporary_password: temporary,
+        })
+    }
+
     /// The account's stored preferences (defaults for anything unreadable).
     pub async fn preferences_of(&self, user_id: &str) -> Result<Preferences, AppError> {
         Ok(self
@@ -835,17 +884,7 @@ impl Services {
             .user_by_email(&email)
             .await?
             .ok_or_else(|| AppError::not_found("The account"))?;
-        let mut bytes = [0u8; 9];
-        rand::fill(&mut bytes);
-        let temporary: String = bytes
-            .iter()
-            .map(|b| {
-                let a = b"23456789abcdefghjkmnpqrstuvwxyz";
-                a[usize::from(*b) % a.len()] as char
-            })
-            .collect::<String>()
-            + "-"
-            + &self.now().rem_euclid(1000).to_string();
+        let temporary = temporary_password();
         let hash = self.hashing.hash(temporary.clone()).await?;
         self.store.set_password_hash(&row.id, &hash).await?;
         self.store
@@ -1079,6 +1118,15 @@ impl Backend for Services {
         ip: &str,
     ) -> Result<PasswordReset, AppError> {
         Services::reset_password(self, user, email, ip).await
+    }
+
+    async fn create_account(
+        &self,
+        user: &UserInfo,
+        input: NewAccount,
+        ip: &str,
+    ) -> Result<PasswordReset, AppError> {
+        Services::create_account(self, user, input, ip).await
     }
 
     async fn preferences(&self, user: &UserInfo) -> Result<Preferences, AppError> {
@@ -1648,3 +1696,16 @@ impl Backend for Services {
 /// A valid argon2id hash of a random password, verified against when the email is unknown so
 /// that a wrong email takes as long as a wrong password.
 const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$1qQpUO0Ew4WCp3Pj3Gxm6Hx3Kc1Vt4d3S5FJm4mQOVg";
+
+/// A temporary password: 12 letters and digits without look-alikes (no 0/o, 1/l/i), shown
+/// once to the administrator who set it.
+fn temporary_password() -> String {
+    let mut bytes = [0u8; 12];
+    rand::fill(&mut bytes);
+    let alphabet = b"23456789abcdefghjkmnpqrstuvwxyz";
+    let letters: String = bytes
+        .iter()
+        .map(|b| alphabet[usize::from(*b) % alphabet.len()] as char)
+        .collect();
+    format!("{}-{}-{}", &letters[..4], &letters[4..8], &letters[8..])
+}

@@ -2,7 +2,7 @@
 //! contrast; kept with the account), a password change, and for administrators a temporary
 //! password for someone else's account.
 
-use crate::api::{change_password, current_user, reset_password, save_preferences};
+use crate::api::{change_password, create_account, current_user, reset_password, save_preferences};
 use crate::i18n::*;
 use crate::model::{Preferences, Role};
 use leptos::prelude::*;
@@ -27,7 +27,7 @@ pub fn AccountPage() -> impl IntoView {
                             </section>
                             <DisplayForm />
                             <PasswordForm />
-                            {admin.then(|| view! { <ResetForm /> })}
+                            {admin.then(|| view! { <CreateForm /> <ResetForm /> })}
                         }
                         .into_any()
                     }
@@ -198,6 +198,65 @@ fn ResetForm() -> impl IntoView {
                     <p role="status" id="reset-result">{who} ": " <code id="reset-password">{password}</code></p>
                 }.into_any(),
                 Err(e) => view! { <p class="alert" role="alert" id="reset-error">{e}</p> }.into_any(),
+            })}
+        </section>
+    }
+}
+
+/// An administrator creates an account of any role (temporary password shown once).
+#[component]
+fn CreateForm() -> impl IntoView {
+    let i18n = use_i18n();
+    let email = RwSignal::new(String::new());
+    let name = RwSignal::new(String::new());
+    let role = RwSignal::new(Role::Proctor);
+    let result = RwSignal::new(None::<Result<(String, String), String>>);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        leptos::task::spawn_local(async move {
+            let r = create_account(
+                email.get_untracked(),
+                name.get_untracked(),
+                role.get_untracked(),
+            )
+            .await;
+            result.set(Some(
+                r.map(|p| (p.email, p.temporary_password))
+                    .map_err(|e| e.message),
+            ));
+        });
+    };
+    view! {
+        <section class="card narrow">
+            <h2>{t!(i18n, account_create)}</h2>
+            <form class="stack" on:submit=submit>
+                <label><span>{t!(i18n, login_email)}</span>
+                    <input type="email" id="new-email" required prop:value=email
+                        on:input=move |ev| email.set(event_target_value(&ev)) /></label>
+                <label><span>{t!(i18n, pl_full_name)}</span>
+                    <input type="text" id="new-name" required prop:value=name
+                        on:input=move |ev| name.set(event_target_value(&ev)) /></label>
+                <label><span>{t!(i18n, account_role)}</span>
+                    <select id="new-role" on:change=move |ev| {
+                        if let Some(r) = Role::parse(&event_target_value(&ev)) {
+                            role.set(r);
+                        }
+                    }>
+                        {Role::ALL
+                            .into_iter()
+                            .map(|r| view! {
+                                <option value=r.as_str() selected=move || role.get() == r>{move || super::dashboard::role_name(i18n, r)}</option>
+                            })
+                            .collect_view()}
+                    </select>
+                </label>
+                <button type="submit" class="primary" id="new-submit">{t!(i18n, account_create_submit)}</button>
+            </form>
+            {move || result.get().map(|r| match r {
+                Ok((who, password)) => view! {
+                    <p role="status" id="new-result">{who} ": " <code id="new-password">{password}</code></p>
+                }.into_any(),
+                Err(e) => view! { <p class="alert" role="alert" id="new-error">{e}</p> }.into_any(),
             })}
         </section>
     }

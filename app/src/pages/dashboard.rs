@@ -20,7 +20,7 @@ pub fn DashboardPage() -> impl IntoView {
     }
 }
 
-fn role_name(i18n: leptos_i18n::I18nContext<Locale>, role: Role) -> String {
+pub(crate) fn role_name(i18n: leptos_i18n::I18nContext<Locale>, role: Role) -> String {
     match role {
         Role::Applicant => t_string!(i18n, role_applicant).to_string(),
         Role::Proctor => t_string!(i18n, role_proctor).to_string(),

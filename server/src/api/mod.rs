@@ -125,6 +125,7 @@ pub fn router() -> Router<AppState> {
         .route("/auth/refresh", post(refresh))
         .route("/auth/password", post(change_password))
         .route("/me/preferences", get(preferences_get).put(preferences_put))
+        .route("/users", post(create_account))
         .route("/users/{email}/password-reset", post(reset_password))
         .route("/me", get(me))
         .route("/dashboard", get(dashboard))
@@ -235,6 +236,22 @@ async fn change_password(
 ) -> ApiResult<StatusCode> {
     state.services.change_password(&user, input, &ip).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Create an account (administrators): staff of any role, or an applicant; its temporary
+/// password is in the answer, once.
+#[utoipa::path(post, path = "/api/v1/users", tag = "auth", security(("bearer" = [])),
+    request_body = NewAccount,
+    responses((status = 200, body = PasswordReset), (status = 409, body = AppError)))]
+async fn create_account(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+    ClientIp(ip): ClientIp,
+    ApiJson(input): ApiJson<NewAccount>,
+) -> ApiResult<Json<PasswordReset>> {
+    Ok(Json(
+        backend(&state).create_account(&user, input, &ip).await?,
+    ))
 }
 
 /// Set a temporary password for an account (staff); it is shown once.
@@ -376,7 +393,7 @@ async fn events(
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Qabilet API", version = "1", description = "Stage-one competency testing: sign in, take the test, read the result."),
-    paths(login, register, refresh, preferences_get, preferences_put, change_password, reset_password, logout, me, dashboard, start_attempt, get_attempt, save_response, submit, result, events,
+    paths(login, register, refresh, preferences_get, preferences_put, create_account, change_password, reset_password, logout, me, dashboard, start_attempt, get_attempt, save_response, submit, result, events,
         bank_list, bank_create, bank_item, bank_update, bank_submit, bank_review, bank_retire, bank_restore,
         bank_history, bank_bulk, bank_import, bank_export, bank_competencies, bank_put_competency,
         bank_upload, attachment, blueprint_list, blueprint_get, blueprint_put, blueprint_activate,

@@ -2,6 +2,7 @@
 //! Every API test runs on SQLite and on PostgreSQL.
 
 mod a11y;
+mod account_browser;
 mod api;
 mod api_fuzz;
 mod authz;

@@ -87,11 +87,16 @@ async fn proctoring(db: Db) -> anyhow::Result<()> {
     let other = Api::login(&server.base, PROCTOR2.0, PROCTOR2.1).await?;
     let applicant = Api::login(&server.base, APPLICANT.0, APPLICANT.1).await?;
 
-    // Only staff schedule; a line that names nobody adds nobody.
+    // Only staff schedule (the role is checked before the body is read); a line that names
+    // nobody adds nobody.
     assert_eq!(
         proctor.post("/api/v1/sittings", &json!({})).await?.status,
-        422,
-        "bad body first"
+        403,
+        "the role first"
+    );
+    assert_eq!(
+        admin.post("/api/v1/sittings", &json!({})).await?.status,
+        422
     );
     let id = sitting(&server, &admin, true).await?;
     let r = proctor

@@ -426,3 +426,79 @@ async fn sessions_are_refreshed_until_signed_out() -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// Administrators create accounts of any role with a temporary password, shown once; the
+/// person signs in with it and changes it. Wrong input changes nothing.
+#[tokio::test]
+async fn administrators_create_accounts() -> anyhow::Result<()> {
+    let server = TestServer::start(Db::from_env()).await?;
+    let admin = Api::login(&server.base, ADMIN.0, ADMIN.1).await?;
+    let made = admin
+        .post(
+            "/api/v1/users",
+            &json!({"email": "New.Proctor@Demo.kz", "full_name": "Жанна Омарова", "role": "proctor"}),
+        )
+        .await?;
+    assert_eq!(made.status, 200, "{}", made.text);
+    assert_eq!(made.body["email"], "new.proctor@demo.kz");
+    let temporary = made.body["temporary_password"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(temporary.len() >= 12, "{temporary}");
+    let proctor = Api::login(&server.base, "new.proctor@demo.kz", &temporary).await?;
+    assert_eq!(proctor.get("/api/v1/me").await?.body["role"], "proctor");
+    assert_eq!(proctor.get("/api/v1/sittings").await?.status, 200);
+    let changed = proctor
+        .post(
+            "/api/v1/auth/password",
+            &json!({"current": temporary, "new": "a-long-new-secret"}),
+        )
+        .await?;
+    assert_eq!(changed.status, 204, "{}", changed.text);
+    Api::login(&server.base, "new.proctor@demo.kz", "a-long-new-secret").await?;
+
+    for (body, status) in [
+        (
+            json!({"email": "new.proctor@demo.kz", "full_name": "Again", "role": "admin"}),
+            409,
+        ),
+        (
+            json!({"email": "not-an-address", "full_name": "X Y", "role": "admin"}),
+            422,
+        ),
+        (
+            json!({"email": "x@demo.kz", "full_name": "X Y", "role": "superuser"}),
+            422,
+        ),
+        (
+            json!({"email": "x@demo.kz", "full_name": "", "role": "expert"}),
+            422,
+        ),
+    ] {
+        let r = admin.post("/api/v1/users", &body).await?;
+        assert_eq!(r.status, status, "{body}: {}", r.text);
+    }
+    // Not an administrator: refused.
+    let r = proctor
+        .post(
+            "/api/v1/users",
+            &json!({"email": "y@demo.kz", "full_name": "Y Z", "role": "admin"}),
+        )
+        .await?;
+    assert_eq!(r.status, 403);
+    assert!(
+        Api::login(&server.base, "y@demo.kz", "anything-at-all")
+            .await
+            .is_err()
+    );
+    // Audited.
+    let mut c = server.sql().await?;
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM auth_log WHERE event = 'account_created' AND email = 'new.proctor@demo.kz'",
+    )
+    .fetch_one(&mut c)
+    .await?;
+    assert_eq!(n, 1);
+    Ok(())
+}
