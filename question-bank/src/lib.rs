@@ -11,6 +11,7 @@ pub mod iin;
 pub mod item;
 pub mod language;
 pub mod markdown;
+pub mod psychometrics;
 pub mod scoring;
 pub mod selection;
 

@@ -79,6 +79,17 @@ pub enum Command {
         #[arg(long)]
         blueprint: String,
     },
+    /// Analyse a scored response matrix (CSV: a header row of item ids, one row per examinee,
+    /// 0/1, empty = not reached) and print every statistic as JSON: classical item analysis
+    /// and reliability, and with --model rasch or 2pl the IRT calibration (MML/EM), each
+    /// examinee's ability (EAP) and the test information. Needs no database.
+    Analyze {
+        #[arg(long)]
+        responses: std::path::PathBuf,
+        /// classical, rasch or 2pl.
+        #[arg(long, default_value = "classical")]
+        model: String,
+    },
     /// Print the authorization matrix (every API route and server function, the roles that
     /// may call it and its ownership rule) as JSON. Needs no database.
     Routes,
@@ -459,6 +470,24 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             demo,
             synthetic_round,
         } => serve(config, demo, synthetic_round).await,
+        Command::Analyze { responses, model } => {
+            use question_bank::psychometrics::{Method, ResponseMatrix, analyze};
+            let method: Method = model.parse().map_err(|e: String| anyhow::anyhow!(e))?;
+            let text = std::fs::read_to_string(&responses)
+                .with_context(|| format!("reading {}", responses.display()))?;
+            let matrix = ResponseMatrix::from_csv(&text)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", responses.display()))?;
+            let started = std::time::Instant::now();
+            let analysis = analyze(&matrix, method).map_err(|e| anyhow::anyhow!(e))?;
+            println!("{}", serde_json::to_string_pretty(&analysis)?);
+            eprintln!(
+                "{} examinees x {} items analysed in {:.3} s",
+                matrix.rows.len(),
+                matrix.items.len(),
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
         Command::Routes => {
             println!("{}", serde_json::to_string_pretty(crate::authz::MATRIX)?);
             Ok(())

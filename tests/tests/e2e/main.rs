@@ -15,5 +15,6 @@ mod keys;
 mod pipeline;
 mod pipeline_browser;
 mod proctor;
+mod psychometrics;
 mod scale;
 mod security;
