@@ -1,6 +1,8 @@
 //! Wire types shared by the server and the browser. Nothing here carries an answer key.
 
+mod analysis;
 mod pipeline;
+pub use analysis::*;
 pub use pipeline::*;
 
 use question_bank::{Answer, ItemType, Language, Navigation};

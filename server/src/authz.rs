@@ -194,6 +194,9 @@ pub const MATRIX: &[Entry] = &[
     e("POST", "/api/v1/blueprints/{id}/activate", BANK, "-"),
     e("POST", "/api/v1/blueprints/{id}/rescore", BANK, "-"),
     e("GET", "/api/v1/score-changes", BANK, "-"),
+    e("GET", "/api/v1/blueprints/{id}/analysis", BANK, "-"),
+    e("GET", "/api/v1/blueprints/{id}/analysis.csv", BANK, "-"),
+    e("POST", "/api/v1/bank/items/{id}/send-back", BANK, "-"),
     e(
         "POST",
         "/api/v1/bank/items/{id}/versions/{version}/key",

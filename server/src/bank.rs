@@ -476,6 +476,19 @@ impl Services {
         self.bank_item(user, item_id).await
     }
 
+    /// Moves an item to another status with an audit entry (for other services).
+    pub(crate) async fn move_item(
+        &self,
+        user: &UserInfo,
+        head: &ItemHeadRow,
+        to: &str,
+        action: &str,
+        comment: &str,
+    ) -> Result<(), AppError> {
+        self.transition(&Actor::of(user), head, to, action, comment)
+            .await
+    }
+
     /// Changes the status of the newest version (and what goes with it), with an audit entry.
     async fn transition(
         &self,
@@ -498,6 +511,10 @@ impl Services {
                         .push((head.item_id.clone(), old, SUPERSEDED.into()));
                 }
                 new_head.published_version = Some(head.head_version);
+            }
+            // A published item sent back to review leaves the pool until approved again.
+            IN_REVIEW if head.status == PUBLISHED => {
+                new_head.published_version = None;
             }
             RETIRED => {
                 if let Some(p) = head.published_version {

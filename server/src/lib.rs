@@ -1,5 +1,6 @@
 //! Qabilet's server: configuration, CLI, HTTP router, auth, storage and services.
 
+pub mod analysis;
 pub mod api;
 pub mod auth;
 pub mod authz;

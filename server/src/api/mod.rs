@@ -397,7 +397,7 @@ async fn events(
         bank_list, bank_create, bank_item, bank_update, bank_submit, bank_review, bank_retire, bank_restore,
         bank_history, bank_bulk, bank_import, bank_export, bank_competencies, bank_put_competency,
         bank_upload, attachment, blueprint_list, blueprint_get, blueprint_put, blueprint_activate,
-        blueprint_check, blueprint_rescore, score_changes, correct_key, sitting_list, sitting_create,
+        blueprint_check, blueprint_rescore, score_changes, analysis, analysis_csv, send_back, correct_key, sitting_list, sitting_create,
         sitting_get, sitting_proctors, sitting_applicants, sitting_monitor, sitting_feed, sitting_pause,
         sitting_resume, sitting_incidents, sitting_intervene, attempt_signals, attempt_live),
     modifiers(&BearerAuth),
@@ -851,6 +851,9 @@ fn blueprint_routes() -> Router<AppState> {
         .route("/blueprints/{id}/activate", post(blueprint_activate))
         .route("/blueprints/{id}/rescore", post(blueprint_rescore))
         .route("/score-changes", get(score_changes))
+        .route("/blueprints/{id}/analysis", get(analysis))
+        .route("/blueprints/{id}/analysis.csv", get(analysis_csv))
+        .route("/bank/items/{id}/send-back", post(send_back))
         .route("/bank/items/{id}/versions/{version}/key", post(correct_key))
 }
 
@@ -942,6 +945,80 @@ async fn blueprint_rescore(
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<RescoreReport>> {
     Ok(Json(state.services.blueprint_rescore(&user, &id).await?))
+}
+
+#[derive(serde::Deserialize)]
+struct AnalysisQuery {
+    sitting: Option<String>,
+}
+
+/// Item analysis of the blueprint's closed attempts (or one sitting's): classical statistics,
+/// reliability, the 2PL calibration (100 examinees or more), DIF between the two main
+/// languages, flags.
+#[utoipa::path(get, path = "/api/v1/blueprints/{id}/analysis", tag = "analysis", security(("bearer" = [])),
+    params(("id" = String, Path), ("sitting" = Option<String>, Query)),
+    responses((status = 200, body = AnalysisView)))]
+async fn analysis(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(q): ApiQuery<AnalysisQuery>,
+) -> ApiResult<Json<AnalysisView>> {
+    Ok(Json(
+        state
+            .services
+            .item_analysis(&user, &id, q.sitting.as_deref())
+            .await?,
+    ))
+}
+
+/// The item analysis as CSV, one line per item.
+#[utoipa::path(get, path = "/api/v1/blueprints/{id}/analysis.csv", tag = "analysis", security(("bearer" = [])),
+    params(("id" = String, Path), ("sitting" = Option<String>, Query)),
+    responses((status = 200, content_type = "text/csv", body = String)))]
+async fn analysis_csv(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(q): ApiQuery<AnalysisQuery>,
+) -> ApiResult<Response> {
+    let csv = state
+        .services
+        .item_analysis_csv(&user, &id, q.sitting.as_deref())
+        .await?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/csv; charset=utf-8"),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_static("attachment; filename=\"item-analysis.csv\""),
+            ),
+        ],
+        csv,
+    )
+        .into_response())
+}
+
+/// Send a published item the analysis flagged back to review (it leaves new forms until a
+/// reviewer approves it again); the reason goes into its history.
+#[utoipa::path(post, path = "/api/v1/bank/items/{id}/send-back", tag = "analysis", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = SendBackInput,
+    responses((status = 200, body = ItemDoc), (status = 409, body = AppError)))]
+async fn send_back(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(input): ApiJson<SendBackInput>,
+) -> ApiResult<Json<ItemDoc>> {
+    Ok(Json(
+        state
+            .services
+            .send_back_to_review(&user, &id, input)
+            .await?,
+    ))
 }
 
 #[derive(serde::Deserialize)]

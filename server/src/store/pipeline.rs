@@ -240,6 +240,15 @@ pub struct ReserveRow {
     pub appointed_on: Option<String>,
 }
 
+/// One scored item of one closed attempt, for item analysis.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AnalysisCell {
+    pub attempt_id: String,
+    pub language: String,
+    pub item_id: String,
+    pub credit: f64,
+}
+
 /// One application as the funnel needs it.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct FunnelDbRow {
@@ -349,6 +358,13 @@ pub trait PipelineStore: Send + Sync {
     async fn insert_registered(&self, u: &super::UserRow, iin: &str) -> Result<()>;
     async fn iin_taken(&self, iin: &str) -> Result<bool>;
     async fn set_password_hash(&self, user_id: &str, hash: &str) -> Result<()>;
+    /// The scored items of a blueprint's closed attempts (of one sitting, if given), by
+    /// attempt.
+    async fn analysis_cells(
+        &self,
+        blueprint_id: &str,
+        sitting_id: Option<&str>,
+    ) -> Result<Vec<AnalysisCell>>;
     /// The account's preferences (JSON), `None` for no such account.
     async fn user_preferences(&self, user_id: &str) -> Result<Option<String>>;
     async fn set_user_preferences(&self, user_id: &str, json: &str) -> Result<()>;
@@ -1026,6 +1042,25 @@ macro_rules! pipeline_store {
                     .execute(&self.pool)
                     .await?;
                 Ok(())
+            }
+
+            async fn analysis_cells(
+                &self,
+                blueprint_id: &str,
+                sitting_id: Option<&str>,
+            ) -> Result<Vec<AnalysisCell>> {
+                Ok(sqlx::query_as(
+                    "SELECT a.id AS attempt_id, a.language, ai.item_id, ai.credit \
+                     FROM attempt_items ai JOIN attempts a ON a.id = ai.attempt_id \
+                     WHERE ai.blueprint_id = $1 AND a.status <> 'in_progress' \
+                       AND ai.credit IS NOT NULL \
+                       AND (CAST($2 AS TEXT) IS NULL OR a.sitting_id = $2) \
+                     ORDER BY a.id, ai.item_id",
+                )
+                .bind(blueprint_id)
+                .bind(sitting_id)
+                .fetch_all(&self.pool)
+                .await?)
             }
 
             async fn user_preferences(&self, user_id: &str) -> Result<Option<String>> {

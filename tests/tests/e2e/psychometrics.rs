@@ -2,7 +2,7 @@
 //! against the published estimates for the LSAT section 6 data (Bock and Lieberman, 1970).
 
 use qabilet_tests::*;
-use serde_json::Value;
+use serde_json::{Value, json};
 use std::process::Command;
 
 const LSAT6: [(&str, usize); 32] = [
@@ -105,5 +105,113 @@ fn the_command_line_analyses_lsat6_like_established_software() -> anyhow::Result
     assert!(err.contains("line 3"), "{err}");
     let (ok, _, err) = analyze(&file, "3pl")?;
     assert!(!ok && err.contains("classical, rasch or 2pl"), "{err}");
+    Ok(())
+}
+
+/// After a sitting: the item analysis of the blueprint's closed attempts (classical
+/// statistics; too few examinees for the 2PL, said so), as JSON and CSV, for methodologists
+/// only; a flagged item sent back to review leaves the published bank.
+#[tokio::test]
+async fn methodologists_analyse_a_sitting_and_send_items_back() -> anyhow::Result<()> {
+    let server = TestServer::start(Db::from_env()).await?;
+    server.add_applicants("an", 12, "analysis-pass-1")?;
+    for n in 1..=12usize {
+        let api = Api::login(
+            &server.base,
+            &format!("an-{n}@load.test"),
+            "analysis-pass-1",
+        )
+        .await?;
+        let start = api
+            .post(
+                "/api/v1/attempts",
+                &json!({"language": if n % 3 == 0 { "en" } else { "ru" }}),
+            )
+            .await?;
+        assert_eq!(start.status, 200, "{}", start.text);
+        let id = start.body["id"].as_str().unwrap_or_default().to_string();
+        // Examinee n answers the first 2n questions (the first option), the rest unanswered.
+        for (seq, item) in item_ids(&start.body).iter().take(2 * n).enumerate() {
+            let r = api
+                .put(
+                    &format!("/api/v1/attempts/{id}/responses/{item}"),
+                    &json!({"seq": seq + 1, "choice": 0}),
+                )
+                .await?;
+            assert_eq!(r.status, 200, "{}", r.text);
+        }
+        let done = api
+            .post(&format!("/api/v1/attempts/{id}/submit"), &json!({}))
+            .await?;
+        assert_eq!(done.status, 200, "{}", done.text);
+    }
+
+    let m = Api::login(&server.base, METHODOLOGIST.0, METHODOLOGIST.1).await?;
+    let r = m.get("/api/v1/blueprints/stage1-2026/analysis").await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let v = &r.body;
+    assert_eq!(v["examinees"], 12);
+    assert_eq!(v["calibrated"], false);
+    assert!(
+        v["note"].as_str().unwrap_or_default().contains("100"),
+        "{}",
+        v["note"]
+    );
+    assert_eq!(v["languages"], json!(["ru", "en"]));
+    let items = v["items"].as_array().cloned().unwrap_or_default();
+    assert!(items.len() >= 30, "{} items", items.len());
+    for it in &items {
+        let f = it["facility"].as_f64().unwrap_or(-1.0);
+        assert!((0.0..=1.0).contains(&f), "{it}");
+        assert!(it["n"].as_u64().unwrap_or(0) >= 1);
+        assert!(it["a"].is_null());
+    }
+    let histogram: u64 = v["histogram"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|h| h[1].as_u64())
+        .sum();
+    assert_eq!(histogram, 12);
+    let csv = m
+        .get_text("/api/v1/blueprints/stage1-2026/analysis.csv")
+        .await?;
+    assert!(csv.starts_with("item_id,n,facility"), "{csv}");
+    assert_eq!(csv.lines().count(), items.len() + 1);
+    // Nothing to analyse for an unknown blueprint; not for applicants.
+    assert_eq!(m.get("/api/v1/blueprints/nope/analysis").await?.status, 404);
+    let a = Api::login(&server.base, APPLICANT.0, APPLICANT.1).await?;
+    assert_eq!(
+        a.get("/api/v1/blueprints/stage1-2026/analysis")
+            .await?
+            .status,
+        403
+    );
+
+    // Send the first published item back to review, with a reason.
+    let item = items
+        .iter()
+        .find(|i| i["status"] == "published")
+        .and_then(|i| i["item_id"].as_str())
+        .unwrap_or_default()
+        .to_string();
+    let url = format!("/api/v1/bank/items/{item}/send-back");
+    assert_eq!(m.post(&url, &json!({"reason": " "})).await?.status, 422);
+    let sent = m
+        .post(
+            &url,
+            &json!({"reason": "Facility 0.95 and a negative point-biserial"}),
+        )
+        .await?;
+    assert_eq!(sent.status, 200, "{}", sent.text);
+    assert_eq!(sent.body["status"], "in_review", "{}", sent.text);
+    assert_eq!(m.post(&url, &json!({"reason": "again"})).await?.status, 409);
+    let history = m.get(&format!("/api/v1/bank/items/{item}/history")).await?;
+    assert!(
+        history.text.contains("sent_back_by_analysis"),
+        "{}",
+        history.text
+    );
+    assert!(history.text.contains("negative point-biserial"));
     Ok(())
 }
