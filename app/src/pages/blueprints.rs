@@ -44,6 +44,7 @@ pub fn BlueprintListPage() -> impl IntoView {
                                             <td class="num">{b.time_limit_minutes}</td>
                                             <td class="num">{format!("{}%", pct(b.pass_percent))}</td>
                                             <td>{if b.active { view! { <strong>{t!(i18n, bp_active)}</strong> }.into_any() } else { ().into_any() }}</td>
+                                            <td><a href=format!("/analysis/{}", b.id)>{t!(i18n, an_open)}</a></td>
                                         </tr>
                                     }).collect_view()}
                                 </tbody>
@@ -406,7 +407,10 @@ fn BlueprintEditor(doc: Option<BlueprintDoc>, comps: Vec<CompetencyView>) -> imp
 
     view! {
         <section class="card wide blueprint-editor">
-            <p><a href="/blueprints">{t!(i18n, bp_back)}</a></p>
+            <p><a href="/blueprints">{t!(i18n, bp_back)}</a>
+                {move || bp.with(|b| (!b.id.is_empty()).then(|| view! {
+                    " · " <a href=format!("/analysis/{}", b.id) id="open-analysis">{t!(i18n, an_open)}</a>
+                }))}</p>
             <h1>{move || bp.with(|b| if b.name.is_empty() { t_string!(i18n, bp_new).to_string() } else { b.name.clone() })}</h1>
             {move || active.get().then(|| view! { <p class="notice" id="bp-active">{t!(i18n, bp_is_active)}</p> })}
             {move || message.get().map(|(ok, m)| view! {

@@ -108,14 +108,11 @@ fn the_command_line_analyses_lsat6_like_established_software() -> anyhow::Result
     Ok(())
 }
 
-/// After a sitting: the item analysis of the blueprint's closed attempts (classical
-/// statistics; too few examinees for the 2PL, said so), as JSON and CSV, for methodologists
-/// only; a flagged item sent back to review leaves the published bank.
-#[tokio::test]
-async fn methodologists_analyse_a_sitting_and_send_items_back() -> anyhow::Result<()> {
-    let server = TestServer::start(Db::from_env()).await?;
-    server.add_applicants("an", 12, "analysis-pass-1")?;
-    for n in 1..=12usize {
+/// `count` applicants take the demo test: examinee n answers the first 2n questions (the
+/// first option), a third of them in English.
+async fn sit(server: &TestServer, count: usize) -> anyhow::Result<()> {
+    server.add_applicants("an", count, "analysis-pass-1")?;
+    for n in 1..=count {
         let api = Api::login(
             &server.base,
             &format!("an-{n}@load.test"),
@@ -145,6 +142,17 @@ async fn methodologists_analyse_a_sitting_and_send_items_back() -> anyhow::Resul
             .await?;
         assert_eq!(done.status, 200, "{}", done.text);
     }
+
+    Ok(())
+}
+
+/// After a sitting: the item analysis of the blueprint's closed attempts (classical
+/// statistics; too few examinees for the 2PL, said so), as JSON and CSV, for methodologists
+/// only; a flagged item sent back to review leaves the published bank.
+#[tokio::test]
+async fn methodologists_analyse_a_sitting_and_send_items_back() -> anyhow::Result<()> {
+    let server = TestServer::start(Db::from_env()).await?;
+    sit(&server, 12).await?;
 
     let m = Api::login(&server.base, METHODOLOGIST.0, METHODOLOGIST.1).await?;
     let r = m.get("/api/v1/blueprints/stage1-2026/analysis").await?;
@@ -213,5 +221,55 @@ async fn methodologists_analyse_a_sitting_and_send_items_back() -> anyhow::Resul
         history.text
     );
     assert!(history.text.contains("negative point-biserial"));
+    Ok(())
+}
+
+/// The analysis page: figures, histogram, the item table; an item's curve on demand; a
+/// flagged item sent back to review from its row.
+#[tokio::test]
+async fn the_analysis_page_shows_the_sitting() -> anyhow::Result<()> {
+    use fantoccini::Locator;
+    let server = TestServer::start(Db::from_env()).await?;
+    sit(&server, 8).await?;
+    let browser = Browser::start().await?;
+    let c = &browser.client;
+    let wait = || c.wait().at_most(std::time::Duration::from_secs(20));
+    browser.sign_in(&server.base, METHODOLOGIST).await?;
+    browser.open(&server.url("/analysis/stage1-2026")).await?;
+    wait()
+        .for_element(Locator::Css("#analysis-items tbody tr"))
+        .await?;
+    let rows = c.find_all(Locator::Css("#analysis-items tbody tr")).await?;
+    assert!(rows.len() >= 30, "{} rows", rows.len());
+    let bars = c.find_all(Locator::Css("#histogram rect.bar")).await?;
+    assert!(!bars.is_empty(), "the histogram has bars");
+    let note = c.find(Locator::Css("#analysis-note")).await?.text().await?;
+    assert!(note.contains("100"), "{note}");
+    rows[0].find(Locator::Css("button")).await?.click().await?;
+    wait()
+        .for_element(Locator::Css("#item-curve circle"))
+        .await?;
+    // Send back the first flagged published item.
+    let button = wait()
+        .for_element(Locator::Css("#analysis-items button.send-back"))
+        .await?;
+    let before = c
+        .find_all(Locator::Css("#analysis-items button.send-back"))
+        .await?
+        .len();
+    button.click().await?;
+    let mut after = before;
+    for _ in 0..50 {
+        after = c
+            .find_all(Locator::Css("#analysis-items button.send-back"))
+            .await?
+            .len();
+        if after < before {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert_eq!(after, before - 1, "the sent item has no button any more");
+    browser.close().await?;
     Ok(())
 }
