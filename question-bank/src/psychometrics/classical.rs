@@ -88,6 +88,25 @@ pub fn analyse(
     let n = m.rows.len();
     let (low, high) = extremes(&totals, 0.27);
     let alpha = reliability(m);
+    // For alpha without item j: the item variances, and each item's covariance with the
+    // total (not reached counts 0, as in `reliability`).
+    let k = m.items.len();
+    let total_mean = mean(&totals);
+    let total_var = variance(&totals);
+    let mut item_var = vec![0.0; k];
+    let mut item_cov = vec![0.0; k];
+    for j in 0..k {
+        let xs: Vec<f64> = m.rows.iter().map(|r| r[j].unwrap_or(0.0)).collect();
+        let xm = mean(&xs);
+        item_var[j] = variance(&xs);
+        item_cov[j] = xs
+            .iter()
+            .zip(&totals)
+            .map(|(x, t)| (x - xm) * (t - total_mean))
+            .sum::<f64>()
+            / xs.len().max(1) as f64;
+    }
+    let sum_var: f64 = item_var.iter().sum();
     let mut items = Vec::with_capacity(m.items.len());
     for (j, id) in m.items.iter().enumerate() {
         let given: Vec<(f64, f64)> = m
@@ -103,9 +122,11 @@ pub fn analyse(
         };
         let discrimination_index = group_facility(&high) - group_facility(&low);
         let point_biserial = correlation(&given);
-        let others: Vec<usize> = (0..m.items.len()).filter(|&c| c != j).collect();
-        let alpha_if_deleted = if others.len() >= 2 {
-            reliability(&m.columns(&others)).alpha
+        // Var(T − x) = Var(T) + Var(x) − 2 Cov(T, x).
+        let rest_var = total_var + item_var[j] - 2.0 * item_cov[j];
+        let alpha_if_deleted = if k >= 3 && rest_var > 0.0 {
+            let k1 = (k - 1) as f64;
+            (k1 / (k1 - 1.0)) * (1.0 - (sum_var - item_var[j]) / rest_var)
         } else {
             0.0
         };
@@ -305,6 +326,19 @@ mod tests {
         assert!(r.items[4].discrimination_index < 0.0);
         // Deleting the miskeyed item raises alpha.
         assert!(r.items[4].alpha_if_deleted > r.reliability.alpha);
+    }
+
+    #[test]
+    fn alpha_if_deleted_is_alpha_of_the_other_items() {
+        let m = matrix(&[
+            "110101", "111001", "100100", "011111", "000010", "111110", "101.01", "010001",
+        ]);
+        let r = analyse(&m, &[], Bounds::default());
+        for (j, item) in r.items.iter().enumerate() {
+            let others: Vec<usize> = (0..6).filter(|&c| c != j).collect();
+            let direct = reliability(&m.columns(&others)).alpha;
+            assert!((item.alpha_if_deleted - direct).abs() < 1e-12, "item {j}");
+        }
     }
 
     #[test]

@@ -162,6 +162,10 @@ struct Tables {
     /// ln P and ln(1 − P), `[j * K + k]`.
     lp: Vec<f64>,
     lq: Vec<f64>,
+    /// ln P − ln(1 − P), `[j * K + k]`.
+    d: Vec<f64>,
+    /// Σ_j ln(1 − P) per node: the log-likelihood of getting every item wrong.
+    base: Vec<f64>,
 }
 
 fn tables(items: &[ItemParams], nodes: &[f64]) -> Tables {
@@ -175,21 +179,35 @@ fn tables(items: &[ItemParams], nodes: &[f64]) -> Tables {
             lq[j * k + q] = (1.0 - p).ln();
         }
     }
-    Tables { k, lp, lq }
+    let d = lp.iter().zip(&lq).map(|(p, q)| p - q).collect();
+    let mut base = vec![0.0; k];
+    for j in 0..items.len() {
+        for (b, q) in base.iter_mut().zip(&lq[j * k..(j + 1) * k]) {
+            *b += q;
+        }
+    }
+    Tables { k, lp, lq, d, base }
 }
 
-/// Log posterior weights (unnormalised) of one pattern at every node.
+/// Log posterior weights (unnormalised) of one pattern at every node: all wrong, plus the
+/// difference for each right item, minus the items not given.
 fn pattern_log_like(row: &[u8], t: &Tables, prior_ln: &[f64], out: &mut [f64]) {
-    out.copy_from_slice(prior_ln);
+    for ((o, p), b) in out.iter_mut().zip(prior_ln).zip(&t.base) {
+        *o = p + b;
+    }
     for (j, &x) in row.iter().enumerate() {
-        let table = match x {
-            1 => &t.lp,
-            0 => &t.lq,
-            _ => continue,
-        };
-        let row = &table[j * t.k..(j + 1) * t.k];
-        for (o, v) in out.iter_mut().zip(row) {
-            *o += v;
+        match x {
+            0 => {}
+            1 => {
+                for (o, v) in out.iter_mut().zip(&t.d[j * t.k..(j + 1) * t.k]) {
+                    *o += v;
+                }
+            }
+            _ => {
+                for (o, v) in out.iter_mut().zip(&t.lq[j * t.k..(j + 1) * t.k]) {
+                    *o -= v;
+                }
+            }
         }
     }
 }
@@ -213,27 +231,37 @@ fn e_step(p: &Patterns, items: &[ItemParams], nodes: &[f64], weights: &[f64]) ->
     let k = t.k;
     let j_count = items.len();
     let prior_ln: Vec<f64> = weights.iter().map(|w| w.ln()).collect();
-    let mut n = vec![0.0; j_count * k];
+    // Expected examinees at each node in all (every item given), less those who were not
+    // given item j; and of those given j, how many got it right.
+    let mut all = vec![0.0; k];
+    let mut missing = vec![0.0; j_count * k];
     let mut r = vec![0.0; j_count * k];
     let mut post = vec![0.0; k];
     let mut log_likelihood = 0.0;
     for (row, &count) in p.rows.iter().zip(&p.counts) {
         pattern_log_like(row, &t, &prior_ln, &mut post);
         log_likelihood += count * normalise(&mut post);
+        for v in post.iter_mut() {
+            *v *= count;
+        }
+        for (a, b) in all.iter_mut().zip(&post) {
+            *a += b;
+        }
         for (j, &x) in row.iter().enumerate() {
-            if x == 2 {
-                continue;
+            let target = match x {
+                0 => continue,
+                1 => &mut r[j * k..(j + 1) * k],
+                _ => &mut missing[j * k..(j + 1) * k],
+            };
+            for (a, b) in target.iter_mut().zip(&post) {
+                *a += b;
             }
-            let nj = &mut n[j * k..(j + 1) * k];
-            for (a, b) in nj.iter_mut().zip(&post) {
-                *a += count * b;
-            }
-            if x == 1 {
-                let rj = &mut r[j * k..(j + 1) * k];
-                for (a, b) in rj.iter_mut().zip(&post) {
-                    *a += count * b;
-                }
-            }
+        }
+    }
+    let mut n = missing;
+    for j in 0..j_count {
+        for (m, a) in n[j * k..(j + 1) * k].iter_mut().zip(&all) {
+            *m = a - *m;
         }
     }
     Expected {
