@@ -215,6 +215,31 @@ pub fn check_password_policy(password: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// The signing keys from the environment variable `QABILET_JWT_KEYS` (keys separated by
+/// commas or line breaks, the first signs; each at least 32 bytes), when it is set; else from
+/// the file (see [`load_or_create_secret`]).
+pub fn load_keys(env_value: Option<String>, path: &Path) -> anyhow::Result<Vec<Vec<u8>>> {
+    match env_value.filter(|v| !v.trim().is_empty()) {
+        Some(v) => {
+            let keys: Vec<Vec<u8>> = v
+                .split([',', '\n'])
+                .map(str::trim)
+                .filter(|k| !k.is_empty())
+                .map(|k| k.as_bytes().to_vec())
+                .collect();
+            for (n, k) in keys.iter().enumerate() {
+                anyhow::ensure!(
+                    k.len() >= 32,
+                    "key {} in QABILET_JWT_KEYS is shorter than 32 bytes",
+                    n + 1
+                );
+            }
+            Ok(keys)
+        }
+        None => load_or_create_secret(path),
+    }
+}
+
 /// Reads the signing keys from `path`, one per line (hex or any text of at least 32 bytes; the
 /// first signs, the others are still accepted), or creates the file with one random key (32
 /// bytes, hex, mode 0600).
@@ -461,6 +486,23 @@ mod tests {
         assert!(t.refresh(&first, now + 700).is_err());
         let other = Tokens::new(&[8u8; 32], 600);
         assert!(other.refresh(&first, now + 10).is_err());
+    }
+
+    #[test]
+    fn keys_come_from_the_environment_before_the_file() {
+        let dir = std::env::temp_dir().join(format!("qabilet-keys-{}", std::process::id()));
+        let file = dir.join("secret");
+        let a = "a".repeat(32);
+        let b = "b".repeat(40);
+        let keys = load_keys(Some(format!("{a}, {b}")), &file).expect("keys");
+        assert_eq!(keys, [a.as_bytes().to_vec(), b.as_bytes().to_vec()]);
+        assert!(!file.exists(), "the file is not touched");
+        assert!(load_keys(Some("short".into()), &file).is_err());
+        // Unset or empty: the file (created with one key).
+        let from_file = load_keys(Some("  ".into()), &file).expect("file");
+        assert_eq!(from_file.len(), 1);
+        assert!(file.exists());
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

@@ -565,7 +565,10 @@ async fn serve(config: Config, demo: bool, synthetic_round: bool) -> anyhow::Res
             load_round(store.as_ref()).await?;
         }
     }
-    let secret = auth::load_or_create_secret(&config.secret_path())?;
+    let secret = auth::load_keys(
+        std::env::var("QABILET_JWT_KEYS").ok(),
+        &config.secret_path(),
+    )?;
     let services = Arc::new(Services::new(
         store.clone(),
         Tokens::with_keys(&secret, i64::from(config.session_minutes) * 60)

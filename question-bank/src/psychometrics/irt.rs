@@ -643,52 +643,6 @@ pub fn random_items(count: usize, seed: u64) -> Vec<ItemParams> {
 mod tests {
     use super::*;
 
-    /// LSAT section 6 (Bock and Lieberman, 1970): 1,000 examinees, 5 items, as response
-    /// patterns with their frequencies.
-    pub(crate) fn lsat6() -> Vec<Vec<Option<u8>>> {
-        const PATTERNS: [(&str, usize); 32] = [
-            ("00000", 3),
-            ("00001", 6),
-            ("00010", 2),
-            ("00011", 11),
-            ("00100", 1),
-            ("00101", 1),
-            ("00110", 3),
-            ("00111", 4),
-            ("01000", 1),
-            ("01001", 8),
-            ("01010", 0),
-            ("01011", 16),
-            ("01100", 0),
-            ("01101", 3),
-            ("01110", 2),
-            ("01111", 15),
-            ("10000", 10),
-            ("10001", 29),
-            ("10010", 14),
-            ("10011", 81),
-            ("10100", 3),
-            ("10101", 28),
-            ("10110", 15),
-            ("10111", 80),
-            ("11000", 16),
-            ("11001", 56),
-            ("11010", 21),
-            ("11011", 173),
-            ("11100", 11),
-            ("11101", 61),
-            ("11110", 28),
-            ("11111", 298),
-        ];
-        let mut rows = Vec::new();
-        for (p, n) in PATTERNS {
-            for _ in 0..n {
-                rows.push(p.bytes().map(|b| Some(b - b'0')).collect());
-            }
-        }
-        rows
-    }
-
     fn names(n: usize) -> Vec<String> {
         (1..=n).map(|i| format!("Item {i}")).collect()
     }
@@ -713,7 +667,7 @@ mod tests {
             (-1.866, 0.689),
             (-3.124, 0.657),
         ];
-        let data = lsat6();
+        let data = super::super::datasets::lsat6();
         assert_eq!(data.len(), 1000);
         let cal = calibrate(&names(5), &data, Model::TwoPl, &precise()).expect("calibrates");
         assert!(cal.converged, "{} iterations", cal.iterations);
@@ -735,7 +689,13 @@ mod tests {
         // `rasch(LSAT)` in ltm: one discrimination 0.755 for all items.
         #[allow(clippy::approx_constant)] // −0.318 is a difficulty, not 1/π
         let published_b = [-3.615, -1.322, -0.318, -1.730, -2.780];
-        let cal = calibrate(&names(5), &lsat6(), Model::Rasch, &precise()).expect("calibrates");
+        let cal = calibrate(
+            &names(5),
+            &super::super::datasets::lsat6(),
+            Model::Rasch,
+            &precise(),
+        )
+        .expect("calibrates");
         assert!(cal.converged);
         for (est, b) in cal.items.iter().zip(published_b) {
             assert!((est.b - b).abs() < 0.03, "{}: b {} vs {b}", est.item, est.b);

@@ -7,6 +7,7 @@
 
 pub mod angoff;
 pub mod classical;
+pub mod datasets;
 pub mod dif;
 pub mod irt;
 

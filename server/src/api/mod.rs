@@ -423,6 +423,23 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
+/// A CSV download: the body with its content type and file name.
+pub(crate) fn csv_response(csv: String, file_name: &'static str) -> Response {
+    let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\""))
+        .unwrap_or_else(|_| HeaderValue::from_static("attachment"));
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/csv; charset=utf-8"),
+            ),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        csv,
+    )
+        .into_response()
+}
+
 /// The OpenAPI 3 document of this API.
 async fn openapi() -> Json<utoipa::openapi::OpenApi> {
     Json(openapi_document())
@@ -986,20 +1003,7 @@ async fn analysis_csv(
         .services
         .item_analysis_csv(&user, &id, q.sitting.as_deref())
         .await?;
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/csv; charset=utf-8"),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                HeaderValue::from_static("attachment; filename=\"item-analysis.csv\""),
-            ),
-        ],
-        csv,
-    )
-        .into_response())
+    Ok(csv_response(csv, "item-analysis.csv"))
 }
 
 /// Send a published item the analysis flagged back to review (it leaves new forms until a
@@ -1335,20 +1339,7 @@ async fn sitting_incidents(
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Response> {
     let csv = state.services.incidents_csv(&user, &id).await?;
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/csv; charset=utf-8"),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                HeaderValue::from_static("attachment; filename=\"incidents.csv\""),
-            ),
-        ],
-        csv,
-    )
-        .into_response())
+    Ok(csv_response(csv, "incidents.csv"))
 }
 
 /// A proctor's action on one applicant: admit, warn, pause, resume, add_time, terminate.

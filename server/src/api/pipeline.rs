@@ -516,18 +516,8 @@ async fn funnel_csv_route(
             q.by.as_deref().unwrap_or("all"),
         )
         .await?;
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/csv; charset=utf-8"),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                HeaderValue::from_static("attachment; filename=\"funnel.csv\""),
-            ),
-        ],
+    Ok(super::csv_response(
         crate::pipeline::funnel_csv(&report),
-    )
-        .into_response())
+        "funnel.csv",
+    ))
 }
