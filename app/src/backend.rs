@@ -211,6 +211,11 @@ pub fn clear_session_cookie() -> String {
 #[derive(Debug, Clone)]
 pub struct ClientAddr(pub String);
 
+/// The caller as the server's authorization layer verified it (token, expiry, sign-out), kept
+/// in the request's extensions so handlers and server functions do not verify it again.
+#[derive(Debug, Clone)]
+pub struct Verified(pub UserInfo);
+
 /// Server-function side: the backend and the caller of the current request.
 pub fn backend() -> Result<SharedBackend, AppError> {
     leptos::prelude::use_context::<SharedBackend>().ok_or_else(AppError::internal)
@@ -221,6 +226,10 @@ pub fn caller() -> Result<(SharedBackend, UserInfo), AppError> {
     let backend = backend()?;
     let parts = leptos::prelude::use_context::<http::request::Parts>()
         .ok_or_else(AppError::unauthenticated)?;
+    // Checked once already by the authorization layer in front of the route.
+    if let Some(Verified(user)) = parts.extensions.get::<Verified>() {
+        return Ok((backend, user.clone()));
+    }
     let token = token_from_headers(&parts.headers).ok_or_else(AppError::unauthenticated)?;
     let user = backend.authenticate(&token)?;
     Ok((backend, user))

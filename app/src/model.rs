@@ -446,6 +446,21 @@ impl Preferences {
     }
 }
 
+/// The value of cookie `name` in a `Cookie` header (or `document.cookie`): `a=1; b=2`.
+pub fn cookie_in<'a>(cookies: &'a str, name: &str) -> Option<&'a str> {
+    cookies
+        .split(';')
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(n, _)| *n == name)
+        .map(|(_, v)| v)
+}
+
+/// The `Set-Cookie` value (or `document.cookie` assignment) of a display or language
+/// preference: readable by the page, kept for a year.
+pub fn preference_cookie(name: &str, value: &str) -> String {
+    format!("{name}={value}; Path=/; SameSite=Lax; Max-Age=31536000")
+}
+
 /// Name of the cookie that carries the display preferences (text size, contrast).
 pub const DISPLAY_COOKIE: &str = "qabilet_display";
 

@@ -423,11 +423,23 @@ pub const MATRIX: &[Entry] = &[
     e("POST", "/api/fn/correct_key", BANK, "-"),
 ];
 
+/// The rows by (method, path), built once: every request looks its row up.
+fn index() -> &'static std::collections::HashMap<(&'static str, &'static str), &'static Entry> {
+    static INDEX: std::sync::OnceLock<
+        std::collections::HashMap<(&'static str, &'static str), &'static Entry>,
+    > = std::sync::OnceLock::new();
+    INDEX.get_or_init(|| MATRIX.iter().map(|e| ((e.method, e.path), e)).collect())
+}
+
 /// The row for a request: server functions by their path, API routes by their pattern.
 pub fn lookup(method: &str, path: &str) -> Option<&'static Entry> {
-    MATRIX
-        .iter()
-        .find(|e| e.path == path && e.method.eq_ignore_ascii_case(method))
+    match index().get(&(method, path)) {
+        Some(e) => Some(e),
+        None if method.bytes().any(|b| b.is_ascii_lowercase()) => index()
+            .get(&(method.to_ascii_uppercase().as_str(), path))
+            .copied(),
+        None => None,
+    }
 }
 
 /// Middleware on `/api/v1` and `/api/fn`: refuses a caller the matrix does not admit (401
@@ -435,19 +447,19 @@ pub fn lookup(method: &str, path: &str) -> Option<&'static Entry> {
 /// verified caller is kept in the request's extensions for the handler.
 pub async fn enforce(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let path = req.uri().path();
-    let key = if path.starts_with("/api/fn/") {
-        path.to_string()
+    let key: &str = if path.starts_with("/api/fn/") {
+        path
     } else if path.starts_with("/api/v1/") || path == "/api/v1" {
         match req.extensions().get::<MatchedPath>() {
-            Some(m) => m.as_str().to_string(),
+            Some(m) => m.as_str(),
             // Not a route at all: the API's own 404 answers.
             None => return next.run(req).await,
         }
     } else {
         return next.run(req).await;
     };
-    let method = req.method().as_str().to_string();
-    let Some(entry) = lookup(&method, &key) else {
+    let method = req.method().as_str();
+    let Some(entry) = lookup(method, key) else {
         // The router's own answers: 404 for no such route (the API's fallback), 405 for a
         // method the route does not have.
         if key.contains("{*") || MATRIX.iter().any(|e| e.path == key) {
@@ -479,9 +491,7 @@ pub async fn enforce(State(state): State<AppState>, mut req: Request, next: Next
     next.run(req).await
 }
 
-/// The caller as the matrix verified it (handlers reuse it instead of checking again).
-#[derive(Clone)]
-pub struct Verified(pub UserInfo);
+pub use app::backend::Verified;
 
 fn deny(e: AppError) -> Response {
     crate::api::ApiError(e).into_response()

@@ -55,10 +55,7 @@ fn cookie_value(name: &str) -> Option<String> {
     };
     #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
     let all: Option<String> = None;
-    all?.split(';')
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(n, _)| *n == name)
-        .map(|(_, v)| v.to_string())
+    crate::model::cookie_in(&all?, name).map(str::to_string)
 }
 
 /// Provides [`Display`] and keeps the `<html>` element's classes in step with it.
@@ -102,9 +99,9 @@ fn remember(locale: Locale, d: (u16, bool), signed_in: bool) {
             .and_then(|w| w.document())
             .and_then(|d| d.dyn_into::<web_sys::HtmlDocument>().ok())
         {
-            let _ = doc.set_cookie(&format!(
-                "{}={value}; Path=/; SameSite=Lax; Max-Age=31536000",
-                crate::model::DISPLAY_COOKIE
+            let _ = doc.set_cookie(&crate::model::preference_cookie(
+                crate::model::DISPLAY_COOKIE,
+                &value,
             ));
         }
     }
