@@ -81,6 +81,8 @@ pub fn App() -> impl IntoView {
                         <Route path=StaticSegment("register") view=pages::register::RegisterPage />
                         <Route path=StaticSegment("account") view=pages::account::AccountPage />
                         <Route path=(StaticSegment("analysis"), ParamSegment("id")) view=pages::analysis::AnalysisPage />
+                        <Route path=StaticSegment("standards") view=pages::standards::StandardsPage />
+                        <Route path=(StaticSegment("standards"), ParamSegment("id")) view=pages::standards::StandardPage />
                         <Route path=StaticSegment("pipeline") view=pages::pipeline::CampaignsPage />
                         <Route path=(StaticSegment("pipeline"), ParamSegment("id")) view=pages::pipeline::CampaignPage />
                         <Route path=(StaticSegment("candidate"), ParamSegment("id")) view=pages::pipeline::CandidatePage />

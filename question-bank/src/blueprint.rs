@@ -149,6 +149,12 @@ pub struct Blueprint {
     /// Sets of item ids of which at most one may appear on a form.
     #[serde(default)]
     pub enemies: Vec<Vec<String>>,
+    /// The standard as an ability on the calibrated scale (adopted from a standard-setting
+    /// panel). When set, each form's pass mark is the expected score of a candidate at this
+    /// ability on that form's items, so every form asks for the same competence;
+    /// `pass_percent` then holds the panel's cut on the form it rated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cut_theta: Option<f64>,
 }
 
 /// Why a blueprint cannot be used.
@@ -182,6 +188,8 @@ pub enum BlueprintError {
     Id,
     #[error("the blueprint asks for {0} items; at most 500 fit on a form")]
     TooLong(u32),
+    #[error("the cut ability must be between -6 and 6, not {0}")]
+    CutTheta(f64),
 }
 
 impl Blueprint {
@@ -212,6 +220,7 @@ impl Blueprint {
             tolerance_points: 2.0,
             target_percent: None,
             enemies: vec![],
+            cut_theta: None,
         }
     }
 
@@ -252,6 +261,11 @@ impl Blueprint {
         }
         if self.item_count() > 500 {
             return Err(BlueprintError::TooLong(self.item_count()));
+        }
+        if let Some(t) = self.cut_theta
+            && !(-6.0..=6.0).contains(&t)
+        {
+            return Err(BlueprintError::CutTheta(t));
         }
         if !(1..=600).contains(&self.time_limit_minutes) {
             return Err(BlueprintError::TimeLimit(self.time_limit_minutes));

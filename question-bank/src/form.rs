@@ -9,6 +9,7 @@
 
 use crate::blueprint::Blueprint;
 use crate::item::{Difficulty, ItemId, ItemType};
+use crate::psychometrics::irt::{self, ItemParams};
 use crate::scoring::Response;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
@@ -31,6 +32,8 @@ pub struct PoolItem {
     /// Expected share of the item's points a candidate earns: the observed p-value once the
     /// item has been answered often enough, else the a-priori value of its level.
     pub p: f64,
+    /// Calibrated IRT parameters of this version, once a calibration has been stored.
+    pub irt: Option<ItemParams>,
 }
 
 impl PoolItem {
@@ -45,7 +48,13 @@ impl PoolItem {
             option_count: options,
             match_count: 0,
             p: Difficulty::Medium.prior_p(),
+            irt: None,
         }
+    }
+
+    /// The item's parameters: calibrated, else provisional ones from its p-value.
+    pub fn params(&self) -> ItemParams {
+        self.irt.unwrap_or_else(|| irt::provisional(self.p))
     }
 }
 
@@ -210,6 +219,15 @@ pub struct Form {
     /// Expected score of the form in percent (weighted p-values), as assembled.
     #[serde(default)]
     pub expected_percent: f64,
+    /// Test information at the blueprint's reference ability (its cut, else 0), when the pool
+    /// has calibrated items.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub information: Option<f64>,
+    /// The pass mark of this form in percent, when the blueprint's standard is an ability
+    /// (`cut_theta`): the weighted expected score of a candidate at that ability on these
+    /// items. It takes the place of the blueprint's `pass_percent` when the form is scored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pass_percent: Option<f64>,
 }
 
 impl Form {
@@ -310,6 +328,14 @@ pub struct Assembler<'a> {
     mark: Vec<u64>,
     stamp: u64,
     scratch: Vec<usize>,
+    /// Each pool item's parameters (calibrated or provisional) and its information at
+    /// `theta`.
+    params: Vec<ItemParams>,
+    info: Vec<f64>,
+    theta: f64,
+    /// Balance information too (the pool has calibrated items).
+    use_information: bool,
+    target_information: f64,
 }
 
 /// Fairness of a set of forms.
@@ -330,6 +356,21 @@ pub struct Fairness {
     /// Items that appeared on at least one form, and the pool's size.
     pub items_used: usize,
     pub pool_size: usize,
+    /// The ability the information is balanced at (the cut, else 0), when the pool has
+    /// calibrated items; the information every form aims at, and the lowest and highest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub information_theta: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_information: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_information: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_information: Option<f64>,
+    /// The forms' pass marks carried from an ability standard: lowest and highest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_pass_percent: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_pass_percent: Option<f64>,
 }
 
 impl<'a> Assembler<'a> {
@@ -436,7 +477,23 @@ impl<'a> Assembler<'a> {
                 sum / total_weight.max(f64::MIN_POSITIVE)
             }
         };
+        let params: Vec<ItemParams> = pool.iter().map(PoolItem::params).collect();
+        let theta = blueprint.cut_theta.unwrap_or(0.0);
+        let info: Vec<f64> = params.iter().map(|p| p.information(theta)).collect();
+        let use_information = pool.iter().any(|p| p.irt.is_some());
+        let target_information = cells
+            .iter()
+            .map(|c| {
+                c.count as f64 * c.items.iter().map(|&i| info[i]).sum::<f64>()
+                    / c.items.len().max(1) as f64
+            })
+            .sum();
         Ok(Self {
+            params,
+            info,
+            theta,
+            use_information,
+            target_information,
             blueprint,
             pool,
             cells,
@@ -565,6 +622,21 @@ impl<'a> Assembler<'a> {
         }
         let mut expected = self.expected(&chosen);
         self.balance(&mut chosen, &mut expected, cap);
+        if self.use_information {
+            self.balance_information(&mut chosen, &mut expected, cap);
+        }
+        let information = self.use_information.then(|| {
+            let sum: f64 = chosen.iter().flatten().map(|&i| self.info[i]).sum();
+            (sum * 100.0).round() / 100.0
+        });
+        let pass_percent = self.blueprint.cut_theta.map(|t| {
+            let mut sum = 0.0;
+            for (ci, items) in chosen.iter().enumerate() {
+                let w = self.weights[self.cells[ci].section];
+                sum += items.iter().map(|&i| w * self.params[i].p(t)).sum::<f64>();
+            }
+            (1000.0 * sum / self.total_weight.max(f64::MIN_POSITIVE)).round() / 10.0
+        });
         let mut entries = Vec::with_capacity(self.blueprint.item_count() as usize);
         for (ci, items) in chosen.iter().enumerate() {
             for &i in items {
@@ -595,7 +667,58 @@ impl<'a> Assembler<'a> {
             seed,
             entries,
             expected_percent: (expected * 1000.0).round() / 10.0,
+            information,
+            pass_percent,
         })
+    }
+
+    /// After the expected score is balanced: swaps items within their cells, each time the
+    /// swap that brings the form's information at the reference ability nearest the target,
+    /// without taking the expected score further from its target than the tolerance allows,
+    /// until the information is within 2.5% of the target.
+    fn balance_information(&mut self, chosen: &mut [Vec<usize>], expected: &mut f64, cap: u32) {
+        let score_goal = self.blueprint.tolerance_points / 100.0 / 4.0;
+        let goal = 0.025 * self.target_information;
+        let mut info: f64 = chosen.iter().flatten().map(|&i| self.info[i]).sum();
+        for _ in 0..chosen.iter().map(Vec::len).sum::<usize>().max(1) {
+            let gap = self.target_information - info;
+            if gap.abs() <= goal {
+                return;
+            }
+            let score_room = score_goal.max((self.target - *expected).abs());
+            let mut best: Option<(usize, usize, usize, f64, f64)> = None; // cell, slot, item, info gap, expected
+            for (ci, items) in chosen.iter().enumerate() {
+                let cell = &self.cells[ci];
+                let w = self.weights[cell.section] / self.total_weight;
+                for (slot, &out) in items.iter().enumerate() {
+                    for &cand in &cell.items {
+                        if self.mark[cand] == self.stamp
+                            || self.exposure[cand] >= cap
+                            || !self.enemies_clear(cand, Some(out))
+                        {
+                            continue;
+                        }
+                        let new_expected = *expected + w * (self.pool[cand].p - self.pool[out].p);
+                        if (self.target - new_expected).abs() > score_room + 1e-12 {
+                            continue;
+                        }
+                        let new_gap = gap - (self.info[cand] - self.info[out]);
+                        if new_gap.abs() < best.map_or(gap.abs(), |b| b.3.abs()) {
+                            best = Some((ci, slot, cand, new_gap, new_expected));
+                        }
+                    }
+                }
+            }
+            let Some((ci, slot, cand, new_gap, new_expected)) = best else {
+                return;
+            };
+            let out = chosen[ci][slot];
+            self.drop_item(out);
+            self.take(cand);
+            chosen[ci][slot] = cand;
+            info = self.target_information - new_gap;
+            *expected = new_expected;
+        }
     }
 
     fn expected(&self, chosen: &[Vec<usize>]) -> f64 {
@@ -682,7 +805,19 @@ impl<'a> Assembler<'a> {
             .iter()
             .filter(|e| (*e - self.target * 100.0).abs() > half + 0.05)
             .count();
+        let infos: Vec<f64> = forms.iter().filter_map(|f| f.information).collect();
+        let passes: Vec<f64> = forms.iter().filter_map(|f| f.pass_percent).collect();
+        let lowest = |v: &[f64]| v.iter().copied().reduce(f64::min);
+        let highest = |v: &[f64]| v.iter().copied().reduce(f64::max);
         Fairness {
+            information_theta: self.use_information.then_some(self.theta),
+            target_information: self
+                .use_information
+                .then(|| (self.target_information * 100.0).round() / 100.0),
+            min_information: lowest(&infos),
+            max_information: highest(&infos),
+            min_pass_percent: lowest(&passes),
+            max_pass_percent: highest(&passes),
             outside_tolerance: outside,
             forms: forms.len(),
             target_percent: round(self.target * 100.0),
@@ -744,6 +879,7 @@ pub fn synthetic_pool(n: usize, competencies: usize, seed: u64) -> Vec<PoolItem>
                 option_count,
                 match_count,
                 p: (difficulty.prior_p() + spread).clamp(0.05, 0.95),
+                irt: None,
             }
         })
         .collect()
@@ -1033,5 +1169,130 @@ mod tests {
             Some(Response::Order(vec![0, 1, 2]))
         );
         assert!(o.check(&Answer::Order(vec![1, 1, 0])).is_err());
+    }
+
+    /// A pool of 80 calibrated items in one competency (p-values from their parameters).
+    fn calibrated_pool() -> Vec<PoolItem> {
+        irt::random_items(80, 5)
+            .into_iter()
+            .enumerate()
+            .map(|(i, params)| PoolItem {
+                p: irt::marginal_p(&params),
+                irt: Some(params),
+                ..PoolItem::single(ItemId::parse(format!("a-{i}")).expect("id"), "a", 4)
+            })
+            .collect()
+    }
+
+    fn spread(v: &[f64]) -> f64 {
+        v.iter().copied().fold(f64::MIN, f64::max) - v.iter().copied().fold(f64::MAX, f64::min)
+    }
+
+    #[test]
+    fn calibrated_items_balance_information_as_well_as_the_expected_score() {
+        let bp = blueprint(&[("a", 20)]);
+        let calibrated = calibrated_pool();
+        // The same items without their calibration: the score is balanced, information not.
+        let plain: Vec<PoolItem> = calibrated
+            .iter()
+            .map(|p| PoolItem {
+                irt: None,
+                ..p.clone()
+            })
+            .collect();
+        let info_of = |f: &Form| -> f64 {
+            f.entries
+                .iter()
+                .map(|e| {
+                    let i = calibrated
+                        .iter()
+                        .position(|p| p.id == e.item_id)
+                        .expect("item");
+                    calibrated[i].params().information(0.0)
+                })
+                .sum()
+        };
+        let (forms, fair) = Assembler::new(&bp, &calibrated)
+            .expect("assembler")
+            .forms(200, 9)
+            .expect("forms");
+        let (plain_forms, _) = Assembler::new(&bp, &plain)
+            .expect("assembler")
+            .forms(200, 9)
+            .expect("forms");
+        let balanced: Vec<f64> = forms.iter().map(info_of).collect();
+        let unbalanced: Vec<f64> = plain_forms.iter().map(info_of).collect();
+        assert!(plain_forms.iter().all(|f| f.information.is_none()));
+        let target = fair.target_information.expect("target");
+        assert_eq!(fair.information_theta, Some(0.0));
+        for (f, i) in forms.iter().zip(&balanced) {
+            assert!((f.information.expect("information") - i).abs() < 0.01);
+        }
+        let within = balanced
+            .iter()
+            .filter(|i| (*i - target).abs() <= 0.026 * target)
+            .count();
+        assert!(
+            within >= 190,
+            "{within} of 200 forms within 2.5% of {target}"
+        );
+        assert!(
+            spread(&balanced) < 0.5 * spread(&unbalanced),
+            "information spread {} balanced vs {} not",
+            spread(&balanced),
+            spread(&unbalanced)
+        );
+        // The expected score stays within the tolerance.
+        assert!(fair.spread_points <= bp.tolerance_points + 1e-9, "{fair:?}");
+        assert_eq!(fair.outside_tolerance, 0);
+    }
+
+    #[test]
+    fn an_ability_standard_gives_each_form_its_own_pass_mark() {
+        let mut bp = blueprint(&[("a", 20)]);
+        bp.tolerance_points = 10.0;
+        bp.cut_theta = Some(0.5);
+        let pool = calibrated_pool();
+        let (forms, fair) = Assembler::new(&bp, &pool)
+            .expect("assembler")
+            .forms(100, 3)
+            .expect("forms");
+        assert_eq!(fair.information_theta, Some(0.5));
+        for f in &forms {
+            let at_cut: f64 = f
+                .entries
+                .iter()
+                .map(|e| {
+                    let i = pool.iter().position(|p| p.id == e.item_id).expect("item");
+                    pool[i].params().p(0.5)
+                })
+                .sum::<f64>()
+                / 20.0;
+            let mark = f.pass_percent.expect("carried pass mark");
+            assert!((mark - 100.0 * at_cut).abs() < 0.051, "{mark} vs {at_cut}");
+        }
+        // Harder forms (lower expected score) ask for fewer points.
+        let (lo, hi) = (
+            fair.min_pass_percent.expect("min"),
+            fair.max_pass_percent.expect("max"),
+        );
+        assert!(hi > lo, "the pass marks differ between forms: {lo}..{hi}");
+        let easiest = forms
+            .iter()
+            .max_by(|a, b| a.expected_percent.total_cmp(&b.expected_percent))
+            .expect("forms");
+        let hardest = forms
+            .iter()
+            .min_by(|a, b| a.expected_percent.total_cmp(&b.expected_percent))
+            .expect("forms");
+        assert!(easiest.pass_percent >= hardest.pass_percent);
+        // Without a standard on the ability scale, forms carry no pass mark.
+        bp.cut_theta = None;
+        assert!(
+            assemble(&bp, &pool, 1)
+                .expect("form")
+                .pass_percent
+                .is_none()
+        );
     }
 }

@@ -27,4 +27,6 @@ pub use item::{
     PartialCredit,
 };
 pub use language::Language;
-pub use scoring::{CompetencyScore, Response, ScoreReport, ScoredEntry, credit, score};
+pub use scoring::{
+    CompetencyScore, Response, ScoreReport, ScoredEntry, credit, score, score_with_pass,
+};

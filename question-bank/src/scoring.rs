@@ -165,6 +165,16 @@ fn round4(x: f64) -> f64 {
 /// Scores `entries` (one per form item) and applies the blueprint's pass rule: the overall
 /// percentage at least the cut score and every competency at least its minimum, if it has one.
 pub fn score(blueprint: &Blueprint, entries: &[ScoredEntry<'_>]) -> ScoreReport {
+    score_with_pass(blueprint, blueprint.pass_percent, entries)
+}
+
+/// [`score`] with the overall cut of this form: the pass mark a form carries from an ability
+/// standard (see [`crate::Form::pass_percent`]).
+pub fn score_with_pass(
+    blueprint: &Blueprint,
+    pass_percent: f64,
+    entries: &[ScoredEntry<'_>],
+) -> ScoreReport {
     let mut by_competency: Vec<CompetencyScore> = blueprint
         .sections
         .iter()
@@ -233,8 +243,8 @@ pub fn score(blueprint: &Blueprint, entries: &[ScoredEntry<'_>]) -> ScoreReport 
         max_points: round4(max_points),
         percent: overall,
         by_competency,
-        pass_percent: blueprint.pass_percent,
-        passed: total > 0 && overall >= blueprint.pass_percent && minimum_met,
+        pass_percent,
+        passed: total > 0 && overall >= pass_percent && minimum_met,
         credits,
     }
 }

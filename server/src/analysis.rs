@@ -14,40 +14,58 @@ use std::collections::{BTreeMap, BTreeSet};
 pub const MIN_FOR_CALIBRATION: usize = 100;
 
 impl Services {
-    pub async fn item_analysis(
+    /// A blueprint's closed attempts (of one sitting, if given) as a scored response matrix:
+    /// a column per item version given, a row per attempt; the attempts' languages and, for
+    /// single choice, the authored option each chose.
+    async fn sitting_matrix(
         &self,
-        user: &UserInfo,
         blueprint_id: &str,
         sitting_id: Option<&str>,
-    ) -> Result<AnalysisView, AppError> {
-        Services::require_bank(user)?;
+    ) -> Result<SittingMatrix, AppError> {
         let cells = self
             .store()
             .analysis_cells(blueprint_id, sitting_id)
             .await?;
-        // Columns: every item seen; rows: every attempt (an item not on its form is None).
-        let items: Vec<String> = cells
+        let keys: Vec<(String, i64)> = cells
             .iter()
-            .map(|c| c.item_id.clone())
+            .map(|c| (c.item_id.clone(), c.version))
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
-        let column: BTreeMap<&str, usize> = items
+        let column: BTreeMap<(&str, i64), usize> = keys
             .iter()
             .enumerate()
-            .map(|(i, id)| (id.as_str(), i))
+            .map(|(i, (id, v))| ((id.as_str(), *v), i))
+            .collect();
+        // An item given in two versions: a column each, named apart.
+        let labels: Vec<String> = keys
+            .iter()
+            .map(|(id, v)| {
+                if keys.iter().filter(|(other, _)| other == id).count() > 1 {
+                    format!("{id} v{v}")
+                } else {
+                    id.clone()
+                }
+            })
             .collect();
         let mut rows: Vec<Vec<Option<f64>>> = Vec::new();
+        let mut chosen: Vec<Vec<Option<i64>>> = Vec::new();
         let mut languages: Vec<String> = Vec::new();
         let mut current: Option<&str> = None;
         for c in &cells {
             if current != Some(c.attempt_id.as_str()) {
                 current = Some(c.attempt_id.as_str());
-                rows.push(vec![None; items.len()]);
+                rows.push(vec![None; keys.len()]);
+                chosen.push(vec![None; keys.len()]);
                 languages.push(c.language.clone());
             }
-            if let (Some(row), Some(&j)) = (rows.last_mut(), column.get(c.item_id.as_str())) {
+            if let (Some(row), Some(ch), Some(&j)) = (
+                rows.last_mut(),
+                chosen.last_mut(),
+                column.get(&(c.item_id.as_str(), c.version)),
+            ) {
                 row[j] = Some(c.credit.clamp(0.0, 1.0));
+                ch[j] = c.chosen;
             }
         }
         if rows.is_empty() {
@@ -56,12 +74,41 @@ impl Services {
                 "No closed attempt of this blueprint has been scored yet.",
             ));
         }
-        let matrix = ResponseMatrix::new(items.clone(), rows).map_err(AppError::invalid)?;
+        let matrix = ResponseMatrix::new(labels, rows).map_err(AppError::invalid)?;
+        Ok(SittingMatrix {
+            keys,
+            matrix,
+            languages,
+            chosen,
+        })
+    }
+
+    pub async fn item_analysis(
+        &self,
+        user: &UserInfo,
+        blueprint_id: &str,
+        sitting_id: Option<&str>,
+    ) -> Result<AnalysisView, AppError> {
+        Services::require_bank(user)?;
+        let SittingMatrix {
+            keys,
+            matrix,
+            languages,
+            chosen,
+        } = self.sitting_matrix(blueprint_id, sitting_id).await?;
+        let items = matrix.items.clone();
+        let stored: BTreeMap<(String, i64), crate::store::ItemParameterRow> = self
+            .store()
+            .item_parameters()
+            .await?
+            .into_iter()
+            .map(|r| ((r.item_id.clone(), r.version), r))
+            .collect();
 
         // Competencies of the items, for alpha per competency.
         let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         let mut status: BTreeMap<String, String> = BTreeMap::new();
-        for (j, id) in items.iter().enumerate() {
+        for (j, (id, _)) in keys.iter().enumerate() {
             if let Some(head) = self.store().item_head(id).await? {
                 groups.entry(head.competency.clone()).or_default().push(j);
                 status.insert(id.clone(), head.status);
@@ -182,8 +229,25 @@ impl Services {
                     })
                 })
                 .collect();
+            let (item_id, version) = &keys[j];
+            let options = self
+                .option_curves(item_id, *version, &order, per_group, &matrix, &chosen, j)
+                .await?;
+            let stored = stored
+                .get(&(item_id.clone(), *version))
+                .map(|r| StoredParameters {
+                    model: r.model.clone(),
+                    a: r.a,
+                    b: r.b,
+                    se_b: r.se_b,
+                    calibration_id: r.calibration_id.clone(),
+                    calibrated_ms: r.calibrated_at,
+                });
             rows_out.push(ItemAnalysisRow {
-                item_id: stats.item.clone(),
+                item_id: item_id.clone(),
+                version: u32::try_from(*version).unwrap_or(0),
+                options,
+                stored,
                 n: stats.n,
                 facility: stats.facility,
                 discrimination_index: stats.discrimination_index,
@@ -199,7 +263,7 @@ impl Services {
                 dif_class: d.map(|d| format!("{:?}", d.class)),
                 harder_in: d.and_then(|d| d.harder_for.clone()),
                 curve,
-                status: status.get(&stats.item).cloned(),
+                status: status.get(item_id).cloned(),
             });
         }
         let information = calibration
@@ -233,7 +297,262 @@ impl Services {
             note,
             information,
             languages: pair,
+            sittings: self.store().blueprint_sittings(blueprint_id).await?,
         })
+    }
+
+    /// Single choice: the share choosing each option (authored order) and leaving the item,
+    /// in the groups by total score.
+    #[allow(clippy::too_many_arguments)]
+    async fn option_curves(
+        &self,
+        item_id: &str,
+        version: i64,
+        order: &[usize],
+        per_group: usize,
+        matrix: &ResponseMatrix,
+        chosen: &[Vec<Option<i64>>],
+        j: usize,
+    ) -> Result<Vec<OptionCurve>, AppError> {
+        let item = self.item(item_id, version).await?;
+        let question_bank::Key::SingleChoice { correct } = item.key else {
+            return Ok(Vec::new());
+        };
+        let n = item.options.len();
+        let groups: Vec<Vec<usize>> = order
+            .chunks(per_group)
+            .map(|g| {
+                g.iter()
+                    .copied()
+                    .filter(|&i| matrix.rows[i][j].is_some())
+                    .collect()
+            })
+            .filter(|g: &Vec<usize>| !g.is_empty())
+            .collect();
+        let share = |pick: &dyn Fn(Option<i64>) -> bool| -> Vec<f64> {
+            groups
+                .iter()
+                .map(|g| g.iter().filter(|&&i| pick(chosen[i][j])).count() as f64 / g.len() as f64)
+                .collect()
+        };
+        let mut out: Vec<OptionCurve> = (0..n)
+            .map(|o| OptionCurve {
+                label: char::from(b'A' + u8::try_from(o % 26).unwrap_or(0)).to_string(),
+                correct: o == correct,
+                shares: share(&|c| c == i64::try_from(o).ok()),
+            })
+            .collect();
+        out.push(OptionCurve {
+            label: "–".into(),
+            correct: false,
+            shares: share(&|c| c.is_none()),
+        });
+        Ok(out)
+    }
+
+    /// Calibrates the blueprint's closed attempts (of one sitting, if given) with the Rasch
+    /// model or the 2PL and stores the parameters of every item version given.
+    pub async fn calibrate_blueprint(
+        &self,
+        user: &UserInfo,
+        blueprint_id: &str,
+        input: CalibrateInput,
+    ) -> Result<CalibrationSummary, AppError> {
+        Services::require_bank(user)?;
+        let model = parse_model(&input.model)?;
+        let SittingMatrix { keys, matrix, .. } = self
+            .sitting_matrix(blueprint_id, input.sitting.as_deref())
+            .await?;
+        let source = match &input.sitting {
+            Some(s) => format!("blueprint {blueprint_id}, sitting {s}"),
+            None => format!("blueprint {blueprint_id}"),
+        };
+        self.store_calibration(user, &source, model, &keys, &matrix)
+            .await
+    }
+
+    /// Calibrates an imported scored response matrix (header: bank item ids, `id` for its
+    /// published version or `id@version`; one row per examinee, 0/1, empty for not given),
+    /// e.g. from a pilot on paper, and stores the parameters.
+    pub async fn calibrate_import(
+        &self,
+        user: &UserInfo,
+        model: &str,
+        csv: &str,
+    ) -> Result<CalibrationSummary, AppError> {
+        Services::require_bank(user)?;
+        let model = parse_model(model)?;
+        let matrix = ResponseMatrix::from_csv(csv)
+            .map_err(|e| AppError::invalid(format!("The response file is not valid: {e}.")))?;
+        let mut keys = Vec::with_capacity(matrix.items.len());
+        let mut unknown = Vec::new();
+        for name in &matrix.items {
+            let (id, version) = match name.split_once('@') {
+                Some((id, v)) => (id.trim(), v.trim().parse::<i64>().ok()),
+                None => (name.trim(), None),
+            };
+            let head = self.store().item_head(id).await?;
+            let version = match (head, version) {
+                (Some(h), Some(v)) if v >= 1 && v <= h.head_version => Some(v),
+                (Some(h), None) => h.published_version,
+                _ => None,
+            };
+            match version {
+                Some(v) => keys.push((id.to_string(), v)),
+                None => unknown.push(name.clone()),
+            }
+        }
+        if !unknown.is_empty() {
+            return Err(AppError::invalid(format!(
+                "The response file names items the bank has no such (published) version of: {}.",
+                unknown.join(", ")
+            )));
+        }
+        self.store_calibration(user, "import", model, &keys, &matrix)
+            .await
+    }
+
+    async fn store_calibration(
+        &self,
+        user: &UserInfo,
+        source: &str,
+        model: irt::Model,
+        keys: &[(String, i64)],
+        matrix: &ResponseMatrix,
+    ) -> Result<CalibrationSummary, AppError> {
+        if matrix.rows.len() < MIN_FOR_CALIBRATION {
+            return Err(AppError::invalid(format!(
+                "{} examinees: a calibration needs at least {MIN_FOR_CALIBRATION}.",
+                matrix.rows.len()
+            )));
+        }
+        let binary = matrix.binary();
+        let calibration =
+            irt::calibrate(&matrix.items, &binary, model, &irt::Options::default())
+                .map_err(|e| AppError::invalid(format!("The items cannot be calibrated: {e}.")))?;
+        // Onto the stored scale through the items calibrated before.
+        let existing: BTreeMap<(String, i64), irt::ItemParams> = self
+            .store()
+            .item_parameters()
+            .await?
+            .into_iter()
+            .map(|r| ((r.item_id, r.version), irt::ItemParams { a: r.a, b: r.b }))
+            .collect();
+        let pairs: Vec<(irt::ItemParams, irt::ItemParams)> = keys
+            .iter()
+            .zip(&calibration.items)
+            .filter_map(|(k, e)| existing.get(k).map(|old| (*old, e.params())))
+            .collect();
+        let link = irt::mean_sigma_link(&pairs);
+        let note = match (&link, pairs.len(), existing.is_empty()) {
+            (Some(_), ..) => None,
+            (None, _, true) => {
+                Some("The first calibration: it sets the bank's ability scale.".to_string())
+            }
+            (None, n, false) => Some(format!(
+                "Only {n} items in common with stored calibrations (at least {} are needed to \
+                 link): these parameters are on this group's own scale.",
+                irt::MIN_LINK_ITEMS
+            )),
+        };
+        let (slope, intercept) = link.map_or((1.0, 0.0), |l| (l.slope, l.intercept));
+        let now = self.now();
+        let id = uuid::Uuid::new_v4().to_string();
+        let model_name = match model {
+            irt::Model::Rasch => "rasch",
+            irt::Model::TwoPl => "2pl",
+        };
+        let row = crate::store::CalibrationRow {
+            id: id.clone(),
+            source: source.to_string(),
+            model: model_name.into(),
+            examinees: i64::try_from(calibration.examinees).unwrap_or(i64::MAX),
+            items: i64::try_from(keys.len()).unwrap_or(i64::MAX),
+            log_likelihood: calibration.log_likelihood,
+            link_slope: slope,
+            link_intercept: intercept,
+            link_common: link.map_or(0, |l| i64::try_from(l.common).unwrap_or(0)),
+            created_by: user.full_name.clone(),
+            created_at: now,
+        };
+        let actor = crate::bank::Actor::of(user);
+        let mut params = Vec::with_capacity(keys.len());
+        let mut audit = Vec::with_capacity(keys.len());
+        for ((item_id, version), e) in keys.iter().zip(&calibration.items) {
+            let p = link.map_or(e.params(), |l| l.apply(e.params()));
+            params.push(crate::store::ItemParameterRow {
+                item_id: item_id.clone(),
+                version: *version,
+                calibration_id: id.clone(),
+                model: model_name.into(),
+                a: p.a,
+                b: p.b,
+                se_a: e.se_a / slope,
+                se_b: e.se_b * slope,
+                fit_p: e.fit_p,
+                examinees: row.examinees,
+                calibrated_at: now,
+            });
+            audit.push(crate::store::AuditRow {
+                id: 0,
+                item_id: item_id.clone(),
+                version: *version,
+                at: now,
+                actor_id: actor.id.clone(),
+                actor_name: actor.name.clone(),
+                action: "calibrated".into(),
+                comment: format!(
+                    "{model_name}: a {:.3}, b {:.3} (SE {:.3}), {} examinees, {source}",
+                    p.a,
+                    p.b,
+                    e.se_b * slope,
+                    row.examinees
+                ),
+            });
+        }
+        self.store()
+            .store_calibration(&row, &params, &audit)
+            .await?;
+        self.forget_pool();
+        tracing::info!(calibration = %id, items = keys.len(), examinees = row.examinees,
+            linked = row.link_common, by = %user.email, "calibration stored");
+        Ok(summary(row, note))
+    }
+
+    /// Every stored item parameter (the latest calibration of each item version).
+    pub async fn item_parameters(&self, user: &UserInfo) -> Result<Vec<ItemParameters>, AppError> {
+        Services::require_bank(user)?;
+        Ok(self
+            .store()
+            .item_parameters()
+            .await?
+            .into_iter()
+            .map(|r| ItemParameters {
+                item_id: r.item_id,
+                version: r.version,
+                model: r.model,
+                a: r.a,
+                b: r.b,
+                se_a: r.se_a,
+                se_b: r.se_b,
+                fit_p: r.fit_p,
+                examinees: r.examinees,
+                calibration_id: r.calibration_id,
+                calibrated_ms: r.calibrated_at,
+            })
+            .collect())
+    }
+
+    /// The stored calibrations, newest first.
+    pub async fn calibrations(&self, user: &UserInfo) -> Result<Vec<CalibrationSummary>, AppError> {
+        Services::require_bank(user)?;
+        Ok(self
+            .store()
+            .calibrations()
+            .await?
+            .into_iter()
+            .map(|r| summary(r, None))
+            .collect())
     }
 
     /// The analysis as CSV: one line per item.
@@ -303,6 +622,40 @@ impl Services {
             .await?;
         self.bank_item(user, item_id).await
     }
+}
+
+fn parse_model(model: &str) -> Result<irt::Model, AppError> {
+    match model {
+        "rasch" => Ok(irt::Model::Rasch),
+        "2pl" => Ok(irt::Model::TwoPl),
+        other => Err(AppError::invalid(format!(
+            "The model must be rasch or 2pl, not {other:?}."
+        ))),
+    }
+}
+
+fn summary(r: crate::store::CalibrationRow, note: Option<String>) -> CalibrationSummary {
+    CalibrationSummary {
+        id: r.id,
+        source: r.source,
+        model: r.model,
+        examinees: r.examinees,
+        items: r.items,
+        log_likelihood: r.log_likelihood,
+        link_slope: r.link_slope,
+        link_intercept: r.link_intercept,
+        link_common: r.link_common,
+        created_by: r.created_by,
+        created_ms: r.created_at,
+        note,
+    }
+}
+
+struct SittingMatrix {
+    keys: Vec<(String, i64)>,
+    matrix: ResponseMatrix,
+    languages: Vec<String>,
+    chosen: Vec<Vec<Option<i64>>>,
 }
 
 /// A CSV cell: quoted when it holds a comma, a quote or a line break.

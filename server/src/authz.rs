@@ -66,6 +66,7 @@ const ATTEMPT_READERS: Allow = Allow::Roles(&[AP, PR, AD]);
 const EXPERT: Allow = Allow::Roles(&[EX]);
 const COMMISSION: Allow = Allow::Roles(&[CO]);
 const HOLDER_OR_ADMIN: Allow = Allow::Roles(&[AP, AD]);
+const STAFF: Allow = Allow::Roles(&[ME, AD, EX, CO, PR]);
 
 const fn e(method: &'static str, path: &'static str, allow: Allow, owner: &'static str) -> Entry {
     Entry {
@@ -197,6 +198,31 @@ pub const MATRIX: &[Entry] = &[
     e("GET", "/api/v1/blueprints/{id}/analysis", BANK, "-"),
     e("GET", "/api/v1/blueprints/{id}/analysis.csv", BANK, "-"),
     e("POST", "/api/v1/bank/items/{id}/send-back", BANK, "-"),
+    e("POST", "/api/v1/blueprints/{id}/calibration", BANK, "-"),
+    e("GET", "/api/v1/bank/calibrations", BANK, "-"),
+    e("GET", "/api/v1/bank/parameters", BANK, "-"),
+    e("POST", "/api/v1/bank/calibrations", BANK, "-"),
+    e(
+        "GET",
+        "/api/v1/standard-settings",
+        STAFF,
+        "methodologists and administrators: all; others: the workshops they judge",
+    ),
+    e("POST", "/api/v1/standard-settings", BANK, "-"),
+    e(
+        "GET",
+        "/api/v1/standard-settings/{id}",
+        STAFF,
+        "methodologists and administrators, or a judge of the workshop",
+    ),
+    e(
+        "PUT",
+        "/api/v1/standard-settings/{id}/ratings",
+        STAFF,
+        "a judge of the workshop",
+    ),
+    e("POST", "/api/v1/standard-settings/{id}/rounds", BANK, "-"),
+    e("POST", "/api/v1/standard-settings/{id}/adopt", BANK, "-"),
     e(
         "POST",
         "/api/v1/bank/items/{id}/versions/{version}/key",

@@ -16,5 +16,6 @@ pub mod metrics;
 pub mod pipeline;
 pub mod proctor;
 pub mod service;
+pub mod standards;
 pub mod store;
 pub mod web;

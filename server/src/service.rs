@@ -214,7 +214,7 @@ impl Services {
         self.clock.now_ms()
     }
 
-    async fn item(&self, id: &str, version: i64) -> Result<Arc<Item>, AppError> {
+    pub(crate) async fn item(&self, id: &str, version: i64) -> Result<Arc<Item>, AppError> {
         let key = (id.to_string(), version);
         if let Some(item) = self.items.read().ok().and_then(|m| m.get(&key).cloned()) {
             return Ok(item);
@@ -289,6 +289,18 @@ impl Services {
             .into_iter()
             .map(|r| ((r.item_id, r.version), r.mean))
             .collect();
+        let params: HashMap<(String, i64), question_bank::psychometrics::irt::ItemParams> = self
+            .store
+            .item_parameters()
+            .await?
+            .into_iter()
+            .map(|r| {
+                (
+                    (r.item_id, r.version),
+                    question_bank::psychometrics::irt::ItemParams { a: r.a, b: r.b },
+                )
+            })
+            .collect();
         let mut pool = Vec::new();
         for row in self.store.published_pool().await? {
             let (Ok(id), Ok(version), Some(difficulty), Some(kind)) = (
@@ -312,9 +324,12 @@ impl Services {
                         && content.matches.iter().all(|o| o.get(*l).is_some())
                 })
                 .collect();
+            let irt = params.get(&(row.item_id.clone(), row.version)).copied();
+            // Observed p-value, else the calibrated model's, else the level's prior.
             let p = p_values
                 .get(&(row.item_id.clone(), row.version))
                 .copied()
+                .or_else(|| irt.map(|i| question_bank::psychometrics::irt::marginal_p(&i)))
                 .unwrap_or_else(|| difficulty.prior_p());
             pool.push(PoolEntry {
                 item: PoolItem {
@@ -326,6 +341,7 @@ impl Services {
                     option_count: content.options.len(),
                     match_count: content.matches.len(),
                     p,
+                    irt,
                 },
                 languages,
             });
@@ -562,6 +578,45 @@ impl Services {
         Ok(())
     }
 
+    /// The pass mark of a form: the blueprint's, or, when its standard is an ability, the
+    /// expected score at that ability on this form's items (current parameters: calibrated,
+    /// else provisional from the p-value; the mark the form was drawn with for an item no
+    /// longer published).
+    async fn pass_mark(
+        &self,
+        blueprint: &Blueprint,
+        form: &Form,
+        items: &[Arc<question_bank::Item>],
+    ) -> Result<f64, AppError> {
+        let Some(theta) = blueprint.cut_theta else {
+            return Ok(blueprint.pass_percent);
+        };
+        let pool = self.pool().await?;
+        let by_key: HashMap<(&str, u32), &PoolItem> = pool
+            .iter()
+            .map(|e| ((e.item.id.as_str(), e.item.version), &e.item))
+            .collect();
+        let (mut sum, mut total) = (0.0, 0.0);
+        for (e, item) in form.entries.iter().zip(items) {
+            let w = blueprint.weight_of(&e.competency);
+            let params = match by_key.get(&(e.item_id.as_str(), e.version)) {
+                Some(p) => p.params(),
+                None => match form.pass_percent {
+                    Some(mark) => return Ok(mark),
+                    None => {
+                        question_bank::psychometrics::irt::provisional(item.difficulty.prior_p())
+                    }
+                },
+            };
+            sum += w * params.p(theta);
+            total += w;
+        }
+        if total <= 0.0 {
+            return Ok(blueprint.pass_percent);
+        }
+        Ok((1000.0 * sum / total).round() / 10.0)
+    }
+
     /// Scores a closed attempt from its stored responses and records stage one.
     pub async fn score_attempt(&self, id: &str) -> Result<ScoreReport, AppError> {
         self.score_attempt_as(id, "system:scoring").await
@@ -604,12 +659,21 @@ impl Services {
                 response: answers.get(e.item_id.as_str()).and_then(|a| e.response(a)),
             })
             .collect();
-        let report = question_bank::score(&blueprint, &entries);
-        let credits: Vec<(String, f64)> = form
+        let pass = self.pass_mark(&blueprint, &form, &items).await?;
+        let report = question_bank::score_with_pass(&blueprint, pass, &entries);
+        let credits: Vec<crate::store::ScoredItem> = form
             .entries
             .iter()
             .zip(&report.credits)
-            .map(|(e, c)| (e.item_id.to_string(), *c))
+            .zip(&entries)
+            .map(|((e, c), s)| crate::store::ScoredItem {
+                item_id: e.item_id.to_string(),
+                credit: *c,
+                chosen: match &s.response {
+                    Some(question_bank::Response::Choice(i)) => i64::try_from(*i).ok(),
+                    _ => None,
+                },
+            })
             .collect();
         self.store
             .store_score(

@@ -5,7 +5,10 @@
 use crate::api::rest;
 use crate::error::AppError;
 use crate::i18n::*;
-use crate::model::{AnalysisView, ItemAnalysisRow, ItemDoc, SendBackInput};
+use crate::model::{
+    AnalysisView, CalibrateInput, CalibrationSummary, ItemAnalysisRow, ItemDoc, OptionCurve,
+    SendBackInput,
+};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
@@ -21,20 +24,78 @@ pub fn AnalysisPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.with(|p| p.get("id").unwrap_or_default());
     let data = RwSignal::new(None::<Result<AnalysisView, AppError>>);
+    // One sitting, or every closed attempt of the blueprint.
+    let sitting = RwSignal::new(String::new());
+    let sittings = RwSignal::new(Vec::<(String, String)>::new());
+    let calibration = RwSignal::new(None::<Result<CalibrationSummary, AppError>>);
     let reload = move || {
-        let url = format!("/api/v1/blueprints/{}/analysis", id());
+        let s = sitting.get_untracked();
+        let url = if s.is_empty() {
+            format!("/api/v1/blueprints/{}/analysis", id())
+        } else {
+            format!("/api/v1/blueprints/{}/analysis?sitting={s}", id())
+        };
         leptos::task::spawn_local(async move {
-            data.set(Some(rest::<AnalysisView>("GET", &url, None).await));
+            let r = rest::<AnalysisView>("GET", &url, None).await;
+            if let Ok(v) = &r
+                && !v.sittings.is_empty()
+            {
+                sittings.set(v.sittings.clone());
+            }
+            data.set(Some(r));
         });
     };
-    Effect::new(move |_| reload());
+    Effect::new(move |_| {
+        sitting.track();
+        reload()
+    });
     let selected = RwSignal::new(None::<String>);
+    let calibrate = move |model: &'static str| {
+        let url = format!("/api/v1/blueprints/{}/calibration", id());
+        let s = sitting.get_untracked();
+        let body = serde_json::to_string(&CalibrateInput {
+            model: model.into(),
+            sitting: (!s.is_empty()).then_some(s),
+        })
+        .ok();
+        leptos::task::spawn_local(async move {
+            let r = rest::<CalibrationSummary>("POST", &url, body).await;
+            let ok = r.is_ok();
+            calibration.set(Some(r));
+            if ok {
+                reload();
+            }
+        });
+    };
     view! {
         <section class="card">
             <h1>{t!(i18n, an_title)} " " <code>{id}</code></h1>
             <p><a href=move || format!("/api/v1/blueprints/{}/analysis.csv", id()) id="analysis-csv" download>
                 {t!(i18n, an_csv)}</a>
-               " · " <a href=move || format!("/blueprints/{}", id())>{t!(i18n, an_back)}</a></p>
+               " · " <a href=move || format!("/blueprints/{}", id())>{t!(i18n, an_back)}</a>
+               " · " <a href="/standards">{t!(i18n, ss_title)}</a></p>
+            <div class="toolbar">
+                <label>{t!(i18n, an_sitting)} " "
+                    <select id="analysis-sitting" on:change=move |ev| sitting.set(event_target_value(&ev))>
+                        <option value="">{t!(i18n, an_all_sittings)}</option>
+                        {move || sittings.get().into_iter().map(|(sid, name)| view! { <option value=sid>{name}</option> }).collect_view()}
+                    </select>
+                </label>
+                " "
+                <button type="button" id="calibrate-2pl" on:click=move |_| calibrate("2pl")>{t!(i18n, an_store_2pl)}</button>
+                " "
+                <button type="button" id="calibrate-rasch" on:click=move |_| calibrate("rasch")>{t!(i18n, an_store_rasch)}</button>
+            </div>
+            {move || calibration.get().map(|r| match r {
+                Ok(c) => view! {
+                    <p class="notice" id="calibration-result" role="status">
+                        {t!(i18n, an_stored)} " " {c.items} " · " {c.model.clone()} " · n = " {c.examinees}
+                        {(c.link_common > 0).then(|| format!(" · {} {} (b* = {:.3} b {:+.3})", t_string!(i18n, an_linked_on), c.link_common, c.link_slope, c.link_intercept))}
+                        {c.note.clone().map(|n| format!(" · {n}"))}
+                    </p>
+                }.into_any(),
+                Err(e) => view! { <p class="alert" role="alert" id="calibration-result">{e.message}</p> }.into_any(),
+            })}
             {move || match data.get() {
                 None => view! { <p class="muted">"…"</p> }.into_any(),
                 Some(Err(e)) => view! { <p class="alert" role="alert">{e.message}</p> }.into_any(),
@@ -85,7 +146,11 @@ fn AnalysisBody(
         {move || selected.get().and_then(|id| items.with_value(|it| it.iter().find(|i| i.item_id == id).cloned())).map(|it| view! {
             <figure class="item-curve">
                 <figcaption>{t!(i18n, an_item_curve)} " " <code>{it.item_id.clone()}</code></figcaption>
-                <ItemCurve item=it />
+                <ItemCurve item=it.clone() />
+                {(!it.options.is_empty()).then(|| view! {
+                    <figcaption>{t!(i18n, an_option_curves)}</figcaption>
+                    <OptionCurves options=it.options.clone() />
+                })}
             </figure>
         })}
         <table class="data" id="analysis-items">
@@ -93,7 +158,7 @@ fn AnalysisBody(
             <thead><tr>
                 <th scope="col">{t!(i18n, an_item)}</th><th scope="col">"n"</th><th scope="col">"p"</th>
                 <th scope="col">"D"</th><th scope="col">"r_pb"</th><th scope="col">{t!(i18n, an_alpha_without)}</th>
-                <th scope="col">"a"</th><th scope="col">"b"</th><th scope="col">{t!(i18n, an_by_language)}</th>
+                <th scope="col">"a"</th><th scope="col">"b"</th><th scope="col">{t!(i18n, an_stored_ab)}</th><th scope="col">{t!(i18n, an_by_language)}</th>
                 <th scope="col">"DIF"</th><th scope="col">{t!(i18n, an_flags)}</th><th scope="col"></th>
             </tr></thead>
             <tbody>
@@ -143,6 +208,7 @@ fn ItemRowView(
             <td class="num">{num(it.alpha_if_deleted, 3)}</td>
             <td class="num">{opt(it.a, 2)}</td>
             <td class="num">{opt(it.b, 2)}</td>
+            <td class="num stored">{it.stored.as_ref().map(|p| format!("{} / {}", num(p.a, 2), num(p.b, 2))).unwrap_or_default()}</td>
             <td class="small">{it.by_language.iter().map(|l| format!("{} {} ({})", l.language, pct(l.facility * 100.0), l.n)).collect::<Vec<_>>().join(" · ")}</td>
             <td class="small">{it.dif_class.clone().map(|c| format!("{c} {}", opt(it.dif_delta, 2))).unwrap_or_default()}
                 {it.harder_in.clone().map(|l| format!(" ({} {l})", t_string!(i18n, an_harder_in)))}</td>
@@ -278,6 +344,45 @@ fn ItemCurve(item: ItemAnalysisRow) -> impl IntoView {
                 <circle cx=sx(c.theta) cy=sy(c.observed) r="5" fill="#c05621">
                     <title>{format!("{:.2}: {:.2}", c.theta, c.observed)}</title>
                 </circle>
+            }).collect_view()}
+        </svg>
+    }
+}
+
+const OPTION_COLOURS: [&str; 7] = [
+    "#2f855a", "#c05621", "#6b46c1", "#b7791f", "#2c5282", "#9b2c2c", "#4a5568",
+];
+
+/// Single choice: each option's share across the five score groups (lowest first); the key
+/// drawn thick. A distractor rising with the score is a key to check.
+#[component]
+fn OptionCurves(options: Vec<OptionCurve>) -> impl IntoView {
+    let groups = options
+        .iter()
+        .map(|o| o.shares.len())
+        .max()
+        .unwrap_or(1)
+        .max(2);
+    let sx = move |g: usize| PAD + g as f64 / (groups - 1) as f64 * (W - 2.0 * PAD);
+    let sy = |p: f64| H - PAD - p.clamp(0.0, 1.0) * (H - 2.0 * PAD);
+    view! {
+        <svg viewBox=format!("0 0 {W} {H}") width="100%" role="img" id="option-curves" aria-label="option curves">
+            <line x1=PAD y1=H - PAD x2=W - PAD y2=H - PAD stroke="currentColor" />
+            <line x1=PAD y1=PAD x2=PAD y2=H - PAD stroke="currentColor" />
+            <text x=4.0 y=PAD font-size="11">"1"</text>
+            <text x=4.0 y=H - PAD font-size="11">"0"</text>
+            {options.iter().enumerate().map(|(k, o)| {
+                let colour = OPTION_COLOURS[k % OPTION_COLOURS.len()];
+                let points = o.shares.iter().enumerate()
+                    .map(|(g, p)| format!("{:.1},{:.1}", sx(g), sy(*p)))
+                    .collect::<Vec<_>>().join(" ");
+                let last = o.shares.last().copied().unwrap_or(0.0);
+                let label = if o.correct { format!("{} ✓", o.label) } else { o.label.clone() };
+                view! {
+                    <polyline class="option-line" data-option=o.label.clone() points=points fill="none" stroke=colour
+                        stroke-width=if o.correct { "3.5" } else { "1.5" } />
+                    <text x=W - PAD + 4.0 y=sy(last) font-size="11" fill=colour>{label}</text>
+                }
             }).collect_view()}
         </svg>
     }

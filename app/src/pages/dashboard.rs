@@ -85,6 +85,13 @@ fn DashboardView(d: Dashboard) -> impl IntoView {
                 <a class="button primary" href="/marking" id="open-marking">{t!(i18n, pl_marking)}</a>
             </section>
         })}
+        {(role != Role::Applicant).then(|| view! {
+            <section class="card">
+                <h2>{t!(i18n, ss_title)}</h2>
+                <p class="muted">{t!(i18n, ss_hint)}</p>
+                <a class="button" href="/standards" id="open-standards">{t!(i18n, ss_title)}</a>
+            </section>
+        })}
         {(role == Role::Commission).then(|| view! {
             <section class="card">
                 <h2>{t!(i18n, pl_interviews)}</h2>

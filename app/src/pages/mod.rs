@@ -11,6 +11,7 @@ pub mod pipeline;
 pub mod proctor;
 pub mod register;
 pub mod result;
+pub mod standards;
 pub mod test;
 pub mod verify;
 

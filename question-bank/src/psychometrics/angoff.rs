@@ -4,7 +4,7 @@
 //! the judges' mean, with the standard error of that mean. With calibrated items the cut is
 //! also an ability, so every form carries the same standard.
 
-use super::irt::{ItemParams, expected_score, theta_for_score};
+use super::irt::{ItemParams, expected_score, theta_for_weighted_score};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -28,6 +28,18 @@ pub struct CutScore {
 
 /// The cut of one round. `items`: calibrated parameters in the rating order, if any.
 pub fn cut_score(round: &Round, items: Option<&[ItemParams]>) -> Result<CutScore, String> {
+    let n = round.ratings.first().map_or(0, Vec::len);
+    weighted_cut_score(round, &vec![1.0; n], items)
+}
+
+/// The cut of one round when items are worth different points (`weights`, in the rating
+/// order): the percentage is of the points, and the ability is the one whose expected points
+/// equal the panel's.
+pub fn weighted_cut_score(
+    round: &Round,
+    weights: &[f64],
+    items: Option<&[ItemParams]>,
+) -> Result<CutScore, String> {
     let judges = round.ratings.len();
     if judges == 0 {
         return Err("no judge has rated".into());
@@ -48,13 +60,23 @@ pub fn cut_score(round: &Round, items: Option<&[ItemParams]>) -> Result<CutScore
             return Err(format!("judge {} gave {x}, outside 0..1", j + 1));
         }
     }
+    if weights.len() != n_items || weights.iter().any(|w| !(*w > 0.0 && w.is_finite())) {
+        return Err(format!("{n_items} positive weights are needed"));
+    }
     if let Some(p) = items
         && p.len() != n_items
     {
         return Err(format!("{} calibrated items for {n_items} rated", p.len()));
     }
     let judge_cuts: Vec<f64> = round.ratings.iter().map(|r| r.iter().sum()).collect();
+    let judge_points: Vec<f64> = round
+        .ratings
+        .iter()
+        .map(|r| r.iter().zip(weights).map(|(x, w)| x * w).sum())
+        .collect();
+    let total: f64 = weights.iter().sum();
     let raw = super::mean(&judge_cuts);
+    let points = super::mean(&judge_points);
     let se = if judges > 1 {
         let m = raw;
         let var = judge_cuts.iter().map(|c| (c - m) * (c - m)).sum::<f64>() / (judges - 1) as f64;
@@ -64,10 +86,10 @@ pub fn cut_score(round: &Round, items: Option<&[ItemParams]>) -> Result<CutScore
     };
     Ok(CutScore {
         raw,
-        percent: 100.0 * raw / n_items as f64,
+        percent: 100.0 * points / total,
         se,
         judge_cuts,
-        theta: items.map(|p| theta_for_score(p, raw)),
+        theta: items.map(|p| theta_for_weighted_score(p, weights, points)),
     })
 }
 
@@ -103,6 +125,14 @@ mod tests {
             ratings: vec![vec![0.5, 1.2]],
         };
         assert!(cut_score(&bad, None).is_err());
+        // Weighted: the second item worth 3 points.
+        let two = Round {
+            ratings: vec![vec![0.5, 1.0], vec![0.5, 0.5]],
+        };
+        let w = weighted_cut_score(&two, &[1.0, 3.0], None).expect("cut");
+        // Judge points 3.5 and 2.0 of 4: 68.75%.
+        assert!((w.percent - 68.75).abs() < 1e-9);
+        assert!(weighted_cut_score(&two, &[1.0], None).is_err());
     }
 
     #[test]

@@ -611,6 +611,124 @@ pub fn theta_for_score(items: &[ItemParams], score: f64) -> f64 {
     0.5 * (lo + hi)
 }
 
+/// The ability whose weighted expected score `Σ w P(θ)` on `items` is `score`.
+pub fn theta_for_weighted_score(items: &[ItemParams], weights: &[f64], score: f64) -> f64 {
+    let expected = |t: f64| -> f64 {
+        items
+            .iter()
+            .zip(weights)
+            .map(|(i, w)| w * i.p(t))
+            .sum::<f64>()
+    };
+    let (mut lo, mut hi) = (-8.0, 8.0);
+    for _ in 0..100 {
+        let mid = 0.5 * (lo + hi);
+        if expected(mid) < score {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    0.5 * (lo + hi)
+}
+
+/// The share of a standard-normal population (the calibration's) expected to get the item
+/// right: its model-implied p-value.
+pub fn marginal_p(item: &ItemParams) -> f64 {
+    let (nodes, weights) = quadrature(&Options::default());
+    nodes
+        .iter()
+        .zip(&weights)
+        .map(|(t, w)| w * item.p(*t))
+        .sum()
+}
+
+/// Provisional parameters of an item not calibrated yet: discrimination 1 and the difficulty
+/// that gives its p-value `p` in a standard-normal population (so that calibrated and
+/// uncalibrated items can be added on one scale, roughly).
+pub fn provisional(p: f64) -> ItemParams {
+    let p = p.clamp(0.01, 0.99);
+    let (mut lo, mut hi) = (-8.0, 8.0);
+    for _ in 0..60 {
+        let mid = 0.5 * (lo + hi);
+        // marginal_p falls as b rises.
+        if marginal_p(&ItemParams { a: 1.0, b: mid }) > p {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    ItemParams {
+        a: 1.0,
+        b: 0.5 * (lo + hi),
+    }
+}
+
+/// A linear change of ability scale: θ* = slope θ + intercept, so b* = slope b + intercept
+/// and a* = a / slope.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Link {
+    pub slope: f64,
+    pub intercept: f64,
+    /// Items the link was computed from.
+    pub common: usize,
+}
+
+impl Link {
+    pub fn apply(&self, p: ItemParams) -> ItemParams {
+        ItemParams {
+            a: p.a / self.slope,
+            b: self.slope * p.b + self.intercept,
+        }
+    }
+}
+
+/// Fewest common items a scale link is computed from.
+pub const MIN_LINK_ITEMS: usize = 5;
+
+/// Mean-sigma linking: puts a new calibration on the scale of stored parameters through the
+/// items both have (`pairs` of stored, new). Every calibration fixes its own examinees'
+/// ability at mean 0 and SD 1; a later, abler population would otherwise make every item look
+/// easier. `None` with fewer than [`MIN_LINK_ITEMS`] common items or no spread in b.
+pub fn mean_sigma_link(pairs: &[(ItemParams, ItemParams)]) -> Option<Link> {
+    if pairs.len() < MIN_LINK_ITEMS {
+        return None;
+    }
+    let n = pairs.len() as f64;
+    let mean = |f: &dyn Fn(&(ItemParams, ItemParams)) -> f64| pairs.iter().map(f).sum::<f64>() / n;
+    let (m_old, m_new) = (mean(&|p| p.0.b), mean(&|p| p.1.b));
+    let sd = |f: &dyn Fn(&(ItemParams, ItemParams)) -> f64, m: f64| {
+        (pairs.iter().map(|p| (f(p) - m).powi(2)).sum::<f64>() / (n - 1.0)).sqrt()
+    };
+    let (s_old, s_new) = (sd(&|p| p.0.b, m_old), sd(&|p| p.1.b, m_new));
+    if !(s_new > 1e-9 && s_old > 1e-9) {
+        return None;
+    }
+    let slope = s_old / s_new;
+    Some(Link {
+        slope,
+        intercept: m_old - slope * m_new,
+        common: pairs.len(),
+    })
+}
+
+/// Simulated 0/1 responses of `n` examinees of ability N(`mean`, 1) (see [`simulate`]).
+pub fn simulate_shifted(
+    items: &[ItemParams],
+    n: usize,
+    mean: f64,
+    seed: u64,
+) -> Vec<Vec<Option<u8>>> {
+    let shifted: Vec<ItemParams> = items
+        .iter()
+        .map(|i| ItemParams {
+            a: i.a,
+            b: i.b - mean,
+        })
+        .collect();
+    simulate(&shifted, n, seed)
+}
+
 /// Simulated 0/1 responses of `n` examinees of standard-normal ability to `items`
 /// (reproducible from `seed`): for recovery tests and benchmarks.
 pub fn simulate(items: &[ItemParams], n: usize, seed: u64) -> Vec<Vec<Option<u8>>> {
@@ -781,5 +899,56 @@ mod tests {
         let e =
             calibrate(&names(2), &data, Model::TwoPl, &Options::default()).expect_err("all right");
         assert!(e.contains("Item 1"), "{e}");
+    }
+
+    #[test]
+    fn a_second_calibration_is_linked_to_the_first_scale() {
+        // Form 1 (items 0-39) given to a population at mean 0; form 2 (items 20-59, 20
+        // common) to an abler one at mean 0.8. Each calibration sets its own population to
+        // N(0, 1), so form 2's common items look 0.8 easier until linked.
+        let truth = random_items(60, 21);
+        let first = calibrate(
+            &names(40),
+            &simulate(&truth[..40], 4000, 1),
+            Model::TwoPl,
+            &Options::default(),
+        )
+        .expect("first");
+        let second = calibrate(
+            &names(40),
+            &simulate_shifted(&truth[20..], 4000, 0.8, 2),
+            Model::TwoPl,
+            &Options::default(),
+        )
+        .expect("second");
+        let pairs: Vec<(ItemParams, ItemParams)> = (0..20)
+            .map(|k| (first.items[20 + k].params(), second.items[k].params()))
+            .collect();
+        let raw_shift: f64 = pairs.iter().map(|(o, n)| o.b - n.b).sum::<f64>() / 20.0;
+        assert!((raw_shift - 0.8).abs() < 0.15, "unlinked shift {raw_shift}");
+        let link = mean_sigma_link(&pairs).expect("20 common items");
+        assert_eq!(link.common, 20);
+        assert!((link.intercept - 0.8).abs() < 0.15, "{link:?}");
+        assert!((link.slope - 1.0).abs() < 0.15, "{link:?}");
+        // The new items (40-59), linked, land near their true difficulties.
+        let err: f64 = (20..40)
+            .map(|k| (link.apply(second.items[k].params()).b - truth[20 + k].b).abs())
+            .sum::<f64>()
+            / 20.0;
+        assert!(err < 0.2, "mean |b error| after linking {err}");
+        assert!(mean_sigma_link(&pairs[..4]).is_none());
+    }
+
+    #[test]
+    fn provisional_parameters_give_back_the_p_value() {
+        for p in [0.2, 0.5, 0.65, 0.9] {
+            let item = provisional(p);
+            assert!((marginal_p(&item) - p).abs() < 1e-6, "p {p}");
+            assert!((item.a - 1.0).abs() < 1e-12);
+        }
+        assert!(provisional(0.8).b < provisional(0.3).b);
+        let items = [ItemParams { a: 1.0, b: 0.0 }, ItemParams { a: 2.0, b: 1.0 }];
+        let t = theta_for_weighted_score(&items, &[1.0, 3.0], 2.0);
+        assert!((items[0].p(t) + 3.0 * items[1].p(t) - 2.0).abs() < 1e-9);
     }
 }

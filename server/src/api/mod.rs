@@ -15,6 +15,7 @@ use serde::de::DeserializeOwned;
 use utoipa::OpenApi;
 
 mod pipeline;
+mod psychometrics;
 
 /// An error on the wire: the stable code, the HTTP status that goes with it, and a message.
 pub struct ApiError(pub AppError);
@@ -139,6 +140,7 @@ pub fn router() -> Router<AppState> {
         .merge(blueprint_routes())
         .merge(proctor_routes())
         .merge(pipeline::routes())
+        .merge(psychometrics::routes())
         .route("/openapi.json", get(openapi))
         .fallback(|| async { ApiError(AppError::not_found("This API route")) })
 }
@@ -455,6 +457,7 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
     use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
     let mut doc = ApiDoc::openapi();
     doc.merge(pipeline::PipelineDoc::openapi());
+    doc.merge(psychometrics::PsychometricsDoc::openapi());
     let refusal = |what: &str| {
         RefOr::T(
             ResponseBuilder::new()

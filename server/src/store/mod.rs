@@ -6,12 +6,14 @@
 //! Conventions: times are milliseconds since the Unix epoch (`i64`), documents are JSON text.
 
 mod pipeline;
+mod psychometrics;
 mod sql;
 
 use async_trait::async_trait;
 use std::sync::Arc;
 
 pub use pipeline::*;
+pub use psychometrics::*;
 pub use sql::{PgStore, SaveCmd, SqliteStore};
 
 /// Columns the bank list may be sorted by.
@@ -97,6 +99,15 @@ pub struct ItemHeadRow {
     pub preview: String,
     pub author_id: Option<String>,
     pub updated_at: i64,
+}
+
+/// One form item's result, stored when an attempt is scored.
+#[derive(Debug, Clone)]
+pub struct ScoredItem {
+    pub item_id: String,
+    pub credit: f64,
+    /// Single choice: the authored option chosen.
+    pub chosen: Option<i64>,
 }
 
 /// One entry of an item's audit log.
@@ -358,7 +369,7 @@ pub enum SaveOutcome {
 }
 
 #[async_trait]
-pub trait Store: PipelineStore + Send + Sync + 'static {
+pub trait Store: PipelineStore + PsychometricsStore + Send + Sync + 'static {
     /// `sqlite` or `postgres`.
     fn kind(&self) -> &'static str;
     async fn migrate(&self) -> Result<()>;
@@ -473,7 +484,7 @@ pub trait Store: PipelineStore + Send + Sync + 'static {
     /// returns, no save to the attempt can succeed, and every earlier save is visible.
     async fn close_attempt(&self, id: &str, status: &str, now: i64) -> Result<bool>;
     /// Stores the score and each form item's credit `(item_id, credit)`.
-    async fn store_score(&self, id: &str, score: &str, credits: &[(String, f64)]) -> Result<()>;
+    async fn store_score(&self, id: &str, score: &str, credits: &[ScoredItem]) -> Result<()>;
     /// Closed attempts without a stored score (a crash between closing and scoring).
     async fn unscored_attempts(&self) -> Result<Vec<String>>;
     /// In-progress attempts whose deadline is before `cutoff`.

@@ -246,7 +246,10 @@ pub struct AnalysisCell {
     pub attempt_id: String,
     pub language: String,
     pub item_id: String,
+    pub version: i64,
     pub credit: f64,
+    /// Single choice: the authored option chosen.
+    pub chosen: Option<i64>,
 }
 
 /// One application as the funnel needs it.
@@ -1050,7 +1053,7 @@ macro_rules! pipeline_store {
                 sitting_id: Option<&str>,
             ) -> Result<Vec<AnalysisCell>> {
                 Ok(sqlx::query_as(
-                    "SELECT a.id AS attempt_id, a.language, ai.item_id, ai.credit \
+                    "SELECT a.id AS attempt_id, a.language, ai.item_id, ai.version, ai.credit, ai.chosen \
                      FROM attempt_items ai JOIN attempts a ON a.id = ai.attempt_id \
                      WHERE ai.blueprint_id = $1 AND a.status <> 'in_progress' \
                        AND ai.credit IS NOT NULL \

@@ -1230,18 +1230,19 @@ macro_rules! sql_store {
                 Ok(done.rows_affected() == 1)
             }
 
-            async fn store_score(&self, id: &str, score: &str, credits: &[(String, f64)]) -> Result<()> {
+            async fn store_score(&self, id: &str, score: &str, credits: &[super::ScoredItem]) -> Result<()> {
                 let mut tx = self.pool.begin().await?;
                 sqlx::query("UPDATE attempts SET score = $2 WHERE id = $1")
                     .bind(id)
                     .bind(score)
                     .execute(&mut *tx)
                     .await?;
-                for (item_id, credit) in credits {
-                    sqlx::query("UPDATE attempt_items SET credit = $3 WHERE attempt_id = $1 AND item_id = $2")
+                for c in credits {
+                    sqlx::query("UPDATE attempt_items SET credit = $3, chosen = $4 WHERE attempt_id = $1 AND item_id = $2")
                         .bind(id)
-                        .bind(item_id)
-                        .bind(credit)
+                        .bind(&c.item_id)
+                        .bind(c.credit)
+                        .bind(c.chosen)
                         .execute(&mut *tx)
                         .await?;
                 }

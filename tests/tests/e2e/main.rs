@@ -18,3 +18,4 @@ mod proctor;
 mod psychometrics;
 mod scale;
 mod security;
+mod standards;
