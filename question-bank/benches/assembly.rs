@@ -40,6 +40,32 @@ fn assembly(c: &mut Criterion) {
             asm.forms(black_box(10_000), 7).expect("forms")
         })
     });
+    // The same bank calibrated: forms are balanced by information at the cut too.
+    let calibrated: Vec<_> = pool
+        .iter()
+        .enumerate()
+        .map(|(i, p)| question_bank::PoolItem {
+            irt: Some(question_bank::psychometrics::irt::ItemParams {
+                // Discriminations spread over 0.6-2.0.
+                a: 0.6 + 1.4 * (i as f64 * 0.618_034).fract(),
+                b: question_bank::psychometrics::irt::provisional(p.p).b,
+            }),
+            ..p.clone()
+        })
+        .collect();
+    let mut standard = bp.clone();
+    standard.cut_theta = Some(0.3);
+    {
+        let mut asm = Assembler::new(&standard, &calibrated).expect("fits");
+        let (_, fairness) = asm.forms(10_000, 7).expect("forms");
+        println!("fairness over 10,000 calibrated forms: {fairness:?}");
+    }
+    group.bench_function("10,000 calibrated forms of 60 items from 2,000", |b| {
+        b.iter(|| {
+            let mut asm = Assembler::new(&standard, &calibrated).expect("fits");
+            asm.forms(black_box(10_000), 7).expect("forms")
+        })
+    });
     group.finish();
 }
 

@@ -128,13 +128,15 @@ pub fn StandardPage() -> impl IntoView {
         });
     };
     Effect::new(move |_| reload());
+    // Outlives each render of the workshop (a save renders it again).
+    let message = RwSignal::new(None::<Result<String, String>>);
     view! {
         <section class="card">
             <p><a href="/standards">{t!(i18n, ss_title)}</a></p>
             {move || match data.get() {
                 None => view! { <p class="muted">"…"</p> }.into_any(),
                 Some(Err(e)) => view! { <p class="alert" role="alert">{e.message}</p> }.into_any(),
-                Some(Ok(v)) => view! { <Workshop v=v data=data /> }.into_any(),
+                Some(Ok(v)) => view! { <Workshop v=v data=data message=message /> }.into_any(),
             }}
         </section>
     }
@@ -144,6 +146,7 @@ pub fn StandardPage() -> impl IntoView {
 fn Workshop(
     v: StandardSettingView,
     data: RwSignal<Option<Result<StandardSettingView, AppError>>>,
+    message: RwSignal<Option<Result<String, String>>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let id = v.id.clone();
@@ -158,7 +161,6 @@ fn Workshop(
             })
             .collect::<HashMap<String, String>>(),
     );
-    let message = RwSignal::new(None::<Result<String, String>>);
     let post = move |method: &'static str, url: String, body: Option<String>, done: String| {
         leptos::task::spawn_local(async move {
             match rest::<StandardSettingView>(method, &url, body).await {
@@ -258,7 +260,7 @@ fn Workshop(
         {v.judge.then(|| view! {
             <h2>{t!(i18n, ss_rate)}</h2>
             <p class="hint">{t!(i18n, ss_rate_hint)}</p>
-            <form id="ss-ratings" on:submit=save>
+            <form id="ss-ratings" novalidate on:submit=save>
                 {v.items.iter().cloned().enumerate().map(|(k, it)| view! {
                     <RateItem k=k it=it round=round open=open ratings=ratings />
                 }).collect_view()}

@@ -140,7 +140,30 @@ async fn methodologists_analyse_a_sitting_and_send_items_back() -> anyhow::Resul
         assert!((0.0..=1.0).contains(&f), "{it}");
         assert!(it["n"].as_u64().unwrap_or(0) >= 1);
         assert!(it["a"].is_null());
+        // Option curves: in each score group the options and "no answer" share everybody;
+        // one option is the key.
+        let opts = it["options"].as_array().cloned().unwrap_or_default();
+        assert!(opts.len() >= 3, "{it}");
+        assert_eq!(opts.iter().filter(|o| o["correct"] == true).count(), 1);
+        let groups = opts[0]["shares"].as_array().map_or(0, Vec::len);
+        assert!(groups >= 1);
+        for g in 0..groups {
+            let sum: f64 = opts
+                .iter()
+                .map(|o| o["shares"][g].as_f64().unwrap_or(0.0))
+                .sum();
+            assert!((sum - 1.0).abs() < 1e-9, "{it}");
+        }
     }
+    // Examinee 1 answered 2 questions: somebody left most items unanswered, so the last
+    // line (no answer) is not empty everywhere.
+    assert!(items.iter().any(|it| {
+        it["options"]
+            .as_array()
+            .and_then(|o| o.last())
+            .and_then(|o| o["shares"][0].as_f64())
+            .is_some_and(|x| x > 0.0)
+    }));
     let histogram: u64 = v["histogram"]
         .as_array()
         .into_iter()
@@ -216,6 +239,29 @@ async fn the_analysis_page_shows_the_sitting() -> anyhow::Result<()> {
     wait()
         .for_element(Locator::Css("#item-curve circle"))
         .await?;
+    // Single choice: a line per option and one for "no answer", the key drawn thick.
+    let lines = c
+        .find_all(Locator::Css("#option-curves polyline.option-line"))
+        .await?;
+    assert_eq!(lines.len(), 5, "four options and no answer");
+    let mut thick = 0;
+    for l in &lines {
+        if l.attr("stroke-width").await?.as_deref() == Some("3.5") {
+            thick += 1;
+        }
+    }
+    assert_eq!(thick, 1, "one key");
+    // Eight examinees are too few to store a calibration: said so, nothing stored.
+    c.find(Locator::Css("#calibrate-2pl"))
+        .await?
+        .click()
+        .await?;
+    let said = wait()
+        .for_element(Locator::Css("#calibration-result.alert"))
+        .await?
+        .text()
+        .await?;
+    assert!(said.contains("100"), "{said}");
     // Send back the first flagged published item.
     let button = wait()
         .for_element(Locator::Css("#analysis-items button.send-back"))

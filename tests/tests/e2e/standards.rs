@@ -391,3 +391,91 @@ async fn an_angoff_panel_sets_the_standard_every_form_carries() -> anyhow::Resul
     eprintln!("carried pass marks: {marks:?} (panel's 64.0 on the reference form)");
     Ok(())
 }
+
+/// The workshop in the browser: a judge rates every item on the page and sees the panel's
+/// cut; the facilitator sees the judges' progress and adopts the cut.
+#[tokio::test]
+async fn judges_rate_and_the_facilitator_adopts_on_the_workshop_page() -> anyhow::Result<()> {
+    use fantoccini::Locator;
+    let server = TestServer::start(Db::from_env()).await?;
+    let m = Api::login(&server.base, METHODOLOGIST.0, METHODOLOGIST.1).await?;
+    let r = m
+        .post(
+            "/api/v1/standard-settings",
+            &json!({"blueprint_id": "stage1-2026", "name": "Panel A", "judges": [EXPERT.0], "seed": 5}),
+        )
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let id = r.body["id"].as_str().unwrap_or_default().to_string();
+    let page = server.url(&format!("/standards/{id}"));
+
+    let judge = Browser::start().await?;
+    let c = &judge.client;
+    let wait = || c.wait().at_most(std::time::Duration::from_secs(20));
+    judge.sign_in(&server.base, EXPERT).await?;
+    judge.open(&server.url("/standards")).await?;
+    wait()
+        .for_element(Locator::Css("#workshops tbody tr a"))
+        .await?
+        .click()
+        .await?;
+    wait()
+        .for_element(Locator::Css("#ss-ratings input.rating"))
+        .await?;
+    judge.open(&page).await?;
+    let inputs = wait()
+        .for_element(Locator::Css("#ss-ratings"))
+        .await?
+        .find_all(Locator::Css("input.rating"))
+        .await?;
+    assert_eq!(inputs.len(), 30);
+    // A rating out of range is refused on the page, nothing saved.
+    inputs[0].send_keys("150").await?;
+    c.find(Locator::Css("#ss-save")).await?.click().await?;
+    let msg = wait()
+        .for_element(Locator::Css("#ss-message.alert"))
+        .await?;
+    assert!(!msg.text().await?.is_empty());
+    inputs[0].clear().await?;
+    for input in &inputs {
+        input.send_keys("60").await?;
+    }
+    c.find(Locator::Css("#ss-save")).await?.click().await?;
+    wait()
+        .for_element(Locator::Css("#ss-message.notice"))
+        .await?;
+    let cut = wait()
+        .for_element(Locator::Css("#ss-rounds tr[data-round='1'] td.cut"))
+        .await?
+        .text()
+        .await?;
+    assert!(cut.starts_with("60"), "{cut}");
+    judge.close().await?;
+
+    let facilitator = Browser::start().await?;
+    let c = &facilitator.client;
+    let wait = || c.wait().at_most(std::time::Duration::from_secs(20));
+    facilitator.sign_in(&server.base, METHODOLOGIST).await?;
+    facilitator.open(&page).await?;
+    let progress = wait()
+        .for_element(Locator::Css("#ss-progress li"))
+        .await?
+        .text()
+        .await?;
+    assert!(progress.contains("30 / 30"), "{progress}");
+    c.find(Locator::Css("#ss-adopt")).await?.click().await?;
+    let adopted = wait()
+        .for_element(Locator::Css("#ss-adopted"))
+        .await?
+        .text()
+        .await?;
+    assert!(adopted.contains("60"), "{adopted}");
+    let bp = m.get("/api/v1/blueprints/stage1-2026").await?.body["blueprint"].clone();
+    assert_eq!(bp["pass_percent"], 60.0);
+    assert!(
+        bp["cut_theta"].is_null(),
+        "no calibrated items: no ability standard"
+    );
+    facilitator.close().await?;
+    Ok(())
+}
