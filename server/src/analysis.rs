@@ -230,9 +230,16 @@ impl Services {
                 })
                 .collect();
             let (item_id, version) = &keys[j];
-            let options = self
+            let (options, attracting) = self
                 .option_curves(item_id, *version, &order, per_group, &matrix, &chosen, j)
                 .await?;
+            // A wrong option chosen more by the top 27% than the bottom 27%: check the key.
+            if let Some(label) = attracting
+                && !flags.iter().any(|f| f == "distractor")
+            {
+                flags.push("distractor".into());
+                flags.push(format!("distractor_{label}"));
+            }
             let stored = stored
                 .get(&(item_id.clone(), *version))
                 .map(|r| StoredParameters {
@@ -313,12 +320,28 @@ impl Services {
         matrix: &ResponseMatrix,
         chosen: &[Vec<Option<i64>>],
         j: usize,
-    ) -> Result<Vec<OptionCurve>, AppError> {
+    ) -> Result<(Vec<OptionCurve>, Option<String>), AppError> {
         let item = self.item(item_id, version).await?;
         let question_bank::Key::SingleChoice { correct } = item.key else {
-            return Ok(Vec::new());
+            return Ok((Vec::new(), None));
         };
         let n = item.options.len();
+        let label = |o: usize| char::from(b'A' + u8::try_from(o % 26).unwrap_or(0)).to_string();
+        // The distractor check among those given the item.
+        let given: Vec<usize> = (0..matrix.rows.len())
+            .filter(|&i| matrix.rows[i][j].is_some())
+            .collect();
+        let totals = matrix.totals();
+        let picks: Vec<Option<usize>> = given
+            .iter()
+            .map(|&i| chosen[i][j].and_then(|c| usize::try_from(c).ok()))
+            .collect();
+        let given_totals: Vec<f64> = given.iter().map(|&i| totals[i]).collect();
+        let (_, flags) = classical::distractors(&picks, &given_totals, &[correct], n);
+        let attracting = flags.iter().find_map(|f| match f {
+            classical::Flag::DistractorAttractsHighScorers { option } => Some(label(*option)),
+            _ => None,
+        });
         let groups: Vec<Vec<usize>> = order
             .chunks(per_group)
             .map(|g| {
@@ -337,7 +360,7 @@ impl Services {
         };
         let mut out: Vec<OptionCurve> = (0..n)
             .map(|o| OptionCurve {
-                label: char::from(b'A' + u8::try_from(o % 26).unwrap_or(0)).to_string(),
+                label: label(o),
                 correct: o == correct,
                 shares: share(&|c| c == i64::try_from(o).ok()),
             })
@@ -347,7 +370,7 @@ impl Services {
             correct: false,
             shares: share(&|c| c.is_none()),
         });
-        Ok(out)
+        Ok((out, attracting))
     }
 
     /// Calibrates the blueprint's closed attempts (of one sitting, if given) with the Rasch

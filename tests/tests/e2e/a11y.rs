@@ -13,7 +13,7 @@ const TAB: &str = "\u{E004}";
 const ENTER: &str = "\u{E007}";
 const SPACE: &str = "\u{E00D}";
 
-fn axe_source() -> anyhow::Result<String> {
+pub(crate) fn axe_source() -> anyhow::Result<String> {
     let path = std::env::var("QABILET_AXE_JS").map_err(|_| {
         anyhow::anyhow!(
             "QABILET_AXE_JS is not set: run the tests with `cargo xtask test`, which installs \
@@ -24,7 +24,11 @@ fn axe_source() -> anyhow::Result<String> {
 }
 
 /// Runs axe-core on the page as it is and returns the serious and critical violations.
-async fn serious_violations(c: &Client, axe: &str, page: &str) -> anyhow::Result<Vec<String>> {
+pub(crate) async fn serious_violations(
+    c: &Client,
+    axe: &str,
+    page: &str,
+) -> anyhow::Result<Vec<String>> {
     c.execute(&format!("{axe}\n;return true;"), vec![]).await?;
     let result = c
         .execute_async(

@@ -230,6 +230,9 @@ async fn the_analysis_page_shows_the_sitting() -> anyhow::Result<()> {
         .for_element(Locator::Css("#analysis-items tbody tr"))
         .await?;
     let rows = c.find_all(Locator::Css("#analysis-items tbody tr")).await?;
+    let axe = crate::a11y::axe_source()?;
+    let found = crate::a11y::serious_violations(c, &axe, "/analysis").await?;
+    assert!(found.is_empty(), "axe-core found:\n{}", found.join("\n"));
     assert!(rows.len() >= 30, "{} rows", rows.len());
     let bars = c.find_all(Locator::Css("#histogram rect.bar")).await?;
     assert!(!bars.is_empty(), "the histogram has bars");

@@ -396,7 +396,10 @@ async fn an_angoff_panel_sets_the_standard_every_form_carries() -> anyhow::Resul
 /// cut; the facilitator sees the judges' progress and adopts the cut.
 #[tokio::test]
 async fn judges_rate_and_the_facilitator_adopts_on_the_workshop_page() -> anyhow::Result<()> {
+    use crate::a11y::{axe_source, serious_violations};
     use fantoccini::Locator;
+    let axe = axe_source()?;
+    let mut found = Vec::new();
     let server = TestServer::start(Db::from_env()).await?;
     let m = Api::login(&server.base, METHODOLOGIST.0, METHODOLOGIST.1).await?;
     let r = m
@@ -414,6 +417,8 @@ async fn judges_rate_and_the_facilitator_adopts_on_the_workshop_page() -> anyhow
     let wait = || c.wait().at_most(std::time::Duration::from_secs(20));
     judge.sign_in(&server.base, EXPERT).await?;
     judge.open(&server.url("/standards")).await?;
+    wait().for_element(Locator::Css("#workshops")).await?;
+    found.extend(serious_violations(c, &axe, "/standards").await?);
     wait()
         .for_element(Locator::Css("#workshops tbody tr a"))
         .await?
@@ -429,6 +434,7 @@ async fn judges_rate_and_the_facilitator_adopts_on_the_workshop_page() -> anyhow
         .find_all(Locator::Css("input.rating"))
         .await?;
     assert_eq!(inputs.len(), 30);
+    found.extend(serious_violations(c, &axe, "/standards/{id} (judge)").await?);
     // A rating out of range is refused on the page, nothing saved.
     inputs[0].send_keys("150").await?;
     c.find(Locator::Css("#ss-save")).await?.click().await?;
@@ -463,6 +469,7 @@ async fn judges_rate_and_the_facilitator_adopts_on_the_workshop_page() -> anyhow
         .text()
         .await?;
     assert!(progress.contains("30 / 30"), "{progress}");
+    found.extend(serious_violations(c, &axe, "/standards/{id} (facilitator)").await?);
     c.find(Locator::Css("#ss-adopt")).await?.click().await?;
     let adopted = wait()
         .for_element(Locator::Css("#ss-adopted"))
@@ -477,5 +484,6 @@ async fn judges_rate_and_the_facilitator_adopts_on_the_workshop_page() -> anyhow
         "no calibrated items: no ability standard"
     );
     facilitator.close().await?;
+    assert!(found.is_empty(), "axe-core found:\n{}", found.join("\n"));
     Ok(())
 }
