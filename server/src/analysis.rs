@@ -108,10 +108,18 @@ impl Services {
         // Competencies of the items, for alpha per competency.
         let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         let mut status: BTreeMap<String, String> = BTreeMap::new();
+        // One read of the bank's heads, not one per item.
+        let heads: BTreeMap<String, (String, String)> = self
+            .store()
+            .item_competencies()
+            .await?
+            .into_iter()
+            .map(|(id, competency, status)| (id, (competency, status)))
+            .collect();
         for (j, (id, _)) in keys.iter().enumerate() {
-            if let Some(head) = self.store().item_head(id).await? {
-                groups.entry(head.competency.clone()).or_default().push(j);
-                status.insert(id.clone(), head.status);
+            if let Some((competency, s)) = heads.get(id) {
+                groups.entry(competency.clone()).or_default().push(j);
+                status.insert(id.clone(), s.clone());
             }
         }
         let groups: Vec<(String, Vec<usize>)> = groups.into_iter().collect();

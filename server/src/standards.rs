@@ -229,6 +229,9 @@ impl Services {
             .into_iter()
             .map(|p| ((p.item_id, p.version), p.mean))
             .collect();
+        // Judges rate the first round from the items alone; the statistics come between
+        // rounds (the facilitator sees them throughout).
+        let show_data = facilitator || row.round > 1;
         let current = by_round.get(&row.round);
         let before = by_round.get(&(row.round - 1));
         let mut out_items = Vec::with_capacity(items.len());
@@ -267,9 +270,10 @@ impl Services {
                 correct,
                 facility: facility
                     .get(&(it.item_id.clone(), i64::from(it.version)))
-                    .copied(),
-                a: params[k].map(|p| p.a),
-                b: params[k].map(|p| p.b),
+                    .copied()
+                    .filter(|_| show_data),
+                a: params[k].map(|p| p.a).filter(|_| show_data),
+                b: params[k].map(|p| p.b).filter(|_| show_data),
                 p_at_cut: previous
                     .and_then(|r| r.theta)
                     .and_then(|t| params[k].map(|p| p.p(t))),

@@ -348,23 +348,47 @@ impl Workspace {
             .map_err(|e| anyhow::anyhow!("wasm-bindgen: {e}"))?;
         let out_wasm = pkg.join(format!("{OUTPUT_NAME}_bg.wasm"));
         let raw = std::fs::metadata(&out_wasm)?.len();
-        step("optimising the wasm for size (wasm-opt -Oz)");
+        // wasm-opt -Oz takes minutes on two cores; its output for the same input is kept
+        // (keyed by the input's SHA-256) so a clean clone of unchanged sources (CI after a
+        // local build) reuses it.
+        let digest = {
+            use sha2::Digest;
+            let bytes = std::fs::read(&out_wasm)?;
+            sha2::Sha256::digest(&bytes)
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>()
+        };
+        let cache = self.tools().join("wasm-opt-cache");
+        std::fs::create_dir_all(&cache)?;
+        let cached = cache.join(format!("{digest}.wasm"));
         let optimised = pkg.join(format!("{OUTPUT_NAME}_bg.opt.wasm"));
-        status(
-            Command::new(self.wasm_opt()?)
-                .arg("-Oz")
-                .args([
-                    "--enable-bulk-memory",
-                    "--enable-nontrapping-float-to-int",
-                    "--enable-sign-ext",
-                    "--enable-mutable-globals",
-                    "--enable-reference-types",
-                    "--enable-multivalue",
-                ])
-                .arg(&out_wasm)
-                .arg("-o")
-                .arg(&optimised),
-        )?;
+        if cached.exists() {
+            step("wasm-opt -Oz: this input was optimised before (cached)");
+            std::fs::copy(&cached, &optimised)?;
+        } else {
+            step("optimising the wasm for size (wasm-opt -Oz)");
+            status(
+                Command::new(self.wasm_opt()?)
+                    .arg("-Oz")
+                    .args([
+                        "--enable-bulk-memory",
+                        "--enable-nontrapping-float-to-int",
+                        "--enable-sign-ext",
+                        "--enable-mutable-globals",
+                        "--enable-reference-types",
+                        "--enable-multivalue",
+                    ])
+                    .arg(&out_wasm)
+                    .arg("-o")
+                    .arg(&optimised),
+            )?;
+            // Keep only the newest result.
+            for old in std::fs::read_dir(&cache)?.flatten() {
+                let _ = std::fs::remove_file(old.path());
+            }
+            std::fs::copy(&optimised, &cached)?;
+        }
         std::fs::rename(&optimised, &out_wasm)?;
         std::fs::copy(
             self.root.join("style").join("qabilet.css"),

@@ -372,6 +372,12 @@ fn BlueprintEditor(doc: Option<BlueprintDoc>, comps: Vec<CompetencyView>) -> imp
                                 <tr><th>{t!(i18n, bp_outside)}</th><td class="num" id="outside-tolerance">{f.outside_tolerance}</td></tr>
                                 <tr><th>{t!(i18n, bp_max_exposure)}</th><td class="num" id="max-exposure">{format!("{:.1}%", f.max_exposure * 100.0)}</td></tr>
                                 <tr><th>{t!(i18n, bp_items_used)}</th><td class="num">{format!("{} / {}", f.items_used, f.pool_size)}</td></tr>
+                                {f.target_information.map(|t| view! {
+                                    <tr><th>{t!(i18n, bp_information)}</th><td class="num" id="information-range">{format!("{:.2} – {:.2} ({:.2}, θ = {:.2})", f.min_information.unwrap_or(0.0), f.max_information.unwrap_or(0.0), t, f.information_theta.unwrap_or(0.0))}</td></tr>
+                                })}
+                                {f.min_pass_percent.map(|lo| view! {
+                                    <tr><th>{t!(i18n, bp_carried)}</th><td class="num" id="carried-range">{format!("{:.1}% – {:.1}%", lo, f.max_pass_percent.unwrap_or(lo))}</td></tr>
+                                })}
                             </tbody>
                         </table>
                     })}
@@ -427,6 +433,8 @@ fn BlueprintEditor(doc: Option<BlueprintDoc>, comps: Vec<CompetencyView>) -> imp
                     {num_input("bp-minutes", |b| b.time_limit_minutes.to_string(), |b, v| b.time_limit_minutes = v.trim().parse().unwrap_or(0))}</label>
                 <label class="field"><span>{t!(i18n, bp_pass)}</span>
                     {num_input("bp-pass", |b| b.pass_percent.to_string(), |b, v| b.pass_percent = parse_f64(v).unwrap_or(-1.0))}</label>
+                <label class="field"><span>{t!(i18n, bp_cut_theta)}</span>
+                    {num_input("bp-cut-theta", |b| b.cut_theta.map(|t| t.to_string()).unwrap_or_default(), |b, v| b.cut_theta = parse_f64(v))}</label>
                 <label class="field"><span>{t!(i18n, bp_min_competency)}</span>
                     {num_input("bp-min", |b| b.min_competency_percent.map(|m| m.to_string()).unwrap_or_default(), |b, v| b.min_competency_percent = parse_f64(v))}</label>
             </div>

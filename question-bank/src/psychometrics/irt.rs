@@ -666,7 +666,9 @@ pub fn provisional(p: f64) -> ItemParams {
     let p = p.clamp(0.01, 0.99);
     let table = provisional_table();
     // The first difficulty whose p-value is at or below p.
-    let k = table.partition_point(|(_, q)| *q > p).clamp(1, table.len() - 1);
+    let k = table
+        .partition_point(|(_, q)| *q > p)
+        .clamp(1, table.len() - 1);
     let ((b0, p0), (b1, p1)) = (table[k - 1], table[k]);
     let t = if (p0 - p1).abs() < 1e-15 {
         0.0

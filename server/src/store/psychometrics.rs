@@ -95,6 +95,8 @@ pub trait PsychometricsStore {
         at: i64,
     ) -> Result<()>;
     async fn ratings(&self, setting_id: &str) -> Result<Vec<RatingRow>>;
+    /// Every item's competency and status: (item id, competency, status).
+    async fn item_competencies(&self) -> Result<Vec<(String, String, String)>>;
     /// A blueprint's sittings: (id, name), newest first.
     async fn blueprint_sittings(&self, blueprint_id: &str) -> Result<Vec<(String, String)>>;
     /// The stored score reports (JSON) of a blueprint's scored attempts.
@@ -277,6 +279,12 @@ macro_rules! psychometrics_store {
                 .bind(setting_id)
                 .fetch_all(&self.pool)
                 .await?)
+            }
+
+            async fn item_competencies(&self) -> Result<Vec<(String, String, String)>> {
+                Ok(sqlx::query_as("SELECT item_id, competency, status FROM items")
+                    .fetch_all(&self.pool)
+                    .await?)
             }
 
             async fn blueprint_sittings(&self, blueprint_id: &str) -> Result<Vec<(String, String)>> {

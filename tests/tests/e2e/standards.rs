@@ -252,6 +252,15 @@ async fn an_angoff_panel_sets_the_standard_every_form_carries() -> anyhow::Resul
             .as_array()
             .is_some_and(|c| !c.is_empty())
     );
+    // Round one is rated from the items alone: no statistics for judges yet (the
+    // facilitator has them).
+    assert!(
+        view.body["items"][0]["b"].is_null(),
+        "{}",
+        view.body["items"][0]
+    );
+    let mine = m.get(&url).await?;
+    assert!(mine.body["items"][0]["b"].is_number(), "{}", mine.text);
     assert_eq!(p.get(&url).await?.status, 403);
     assert_eq!(a.get(&url).await?.status, 403);
     assert_eq!(
@@ -323,6 +332,10 @@ async fn an_angoff_panel_sets_the_standard_every_form_carries() -> anyhow::Resul
         "{first}"
     );
     assert!(first["mine"].is_null(), "round 2 starts empty");
+    assert!(
+        (first["b"].as_f64().unwrap_or(99.0) - b0).abs() < 1e-9,
+        "statistics from round 2: {first}"
+    );
     assert_eq!(e.put(&rate, &all_at(&v2, 0.62)).await?.status, 200);
     let r = c.put(&rate, &all_at(&v2, 0.66)).await?;
     let round2 = &r.body["rounds"][1];
