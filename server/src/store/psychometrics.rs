@@ -2,7 +2,7 @@
 //! item version, the latest calibration's), and standard-setting workshops with their
 //! ratings. The SQL is shared by both databases like the rest of the store.
 
-use super::sql::{PgStore, SqliteStore};
+use super::sql::{INSERT_ITEM_AUDIT, PgStore, SqliteStore};
 use super::{AuditRow, Result};
 use async_trait::async_trait;
 
@@ -164,8 +164,7 @@ macro_rules! psychometrics_store {
                 }
                 for a in audit {
                     sqlx::query(
-                        "INSERT INTO item_audit (item_id, version, at, actor_id, actor_name, action, comment) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                        INSERT_ITEM_AUDIT,
                     )
                     .bind(&a.item_id)
                     .bind(a.version)

@@ -313,6 +313,10 @@ impl PgStore {
 }
 
 /// The columns and placeholders of an `item_versions` insert.
+/// One entry of an item's history (bank writes and calibrations).
+pub(super) const INSERT_ITEM_AUDIT: &str = "INSERT INTO item_audit \
+    (item_id, version, at, actor_id, actor_name, action, comment) VALUES ($1, $2, $3, $4, $5, $6, $7)";
+
 macro_rules! item_version_columns {
     () => {
         "(item_id, version, competency, difficulty, status, content, answer_key, rationale, \
@@ -585,8 +589,7 @@ macro_rules! sql_store {
                 }
                 for a in &w.audit {
                     sqlx::query(
-                        "INSERT INTO item_audit (item_id, version, at, actor_id, actor_name, action, comment) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                        INSERT_ITEM_AUDIT,
                     )
                     .bind(&a.item_id)
                     .bind(a.version)
