@@ -239,7 +239,9 @@ impl Services {
                 .collect();
             let (item_id, version) = &keys[j];
             let (options, attracting) = self
-                .option_curves(item_id, *version, &order, per_group, &matrix, &chosen, j)
+                .option_curves(
+                    item_id, *version, &order, per_group, &matrix, &totals, &chosen, j,
+                )
                 .await?;
             // A wrong option chosen more by the top 27% than the bottom 27%: check the key.
             if let Some(label) = attracting
@@ -326,6 +328,7 @@ impl Services {
         order: &[usize],
         per_group: usize,
         matrix: &ResponseMatrix,
+        totals: &[f64],
         chosen: &[Vec<Option<i64>>],
         j: usize,
     ) -> Result<(Vec<OptionCurve>, Option<String>), AppError> {
@@ -339,7 +342,6 @@ impl Services {
         let given: Vec<usize> = (0..matrix.rows.len())
             .filter(|&i| matrix.rows[i][j].is_some())
             .collect();
-        let totals = matrix.totals();
         let picks: Vec<Option<usize>> = given
             .iter()
             .map(|&i| chosen[i][j].and_then(|c| usize::try_from(c).ok()))
