@@ -41,7 +41,7 @@ trap cleanup EXIT
 export DATABASE_URL=$url QABILET_JWT_SECRET_FILE=$work/jwt-secret QABILET_LOG=${QABILET_LOG:-warn}
 "$bin" demo >/dev/null
 started=$(date +%s%N)
-echo load-password-1 | "$bin" user add-many --role applicant --prefix load --count "$n" --password-stdin >/dev/null
+echo load-password-1 | "$bin" user add-many --role applicant --prefix load --count "$n" --password-stdin --sitting demo-open >/dev/null
 echo "accounts: $n in $(( ($(date +%s%N) - started) / 1000000 )) ms"
 bases=()
 for i in $(seq 1 "$instances"); do

@@ -163,6 +163,9 @@ pub struct TestCard {
     /// The sitting the applicant is assigned to, if any.
     #[serde(default)]
     pub sitting: Option<SittingCard>,
+    /// The test is taken only with a seat in a sitting.
+    #[serde(default)]
+    pub seated_only: bool,
     /// Languages the applicant may take the test in.
     #[serde(default)]
     #[cfg_attr(feature = "ssr", schema(value_type = Vec<String>))]
@@ -979,6 +982,10 @@ pub struct SignalsInput {
     /// An opaque marker echoed in the events' details (load tests measure delays with it).
     #[serde(default)]
     pub probe: Option<String>,
+    /// When each of `events` was raised (server time, as the page reckons it), for signals
+    /// the page queued while offline; empty, or one per event.
+    #[serde(default)]
+    pub raised_ms: Vec<i64>,
 }
 
 /// The server's answer to a heartbeat: the current state of the clock.
@@ -989,8 +996,63 @@ pub struct SignalsAck {
     pub paused: bool,
     pub remaining_ms: i64,
     pub server_now_ms: i64,
-    /// Time credited now for a lost connection.
+    /// Time credited now for a lost connection (the part a sitting-wide outage covered).
     pub credited_ms: i64,
+    /// Lost time the server cannot vouch for, now put to the proctor as a credit request.
+    #[serde(default)]
+    pub requested_ms: i64,
+}
+
+/// An integrity signal the page raised while it could not reach the server.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+pub struct OfflineSignal {
+    pub kind: String,
+    pub at_ms: i64,
+}
+
+/// A lost connection put to the sitting's proctor: the measured gap, what was credited at
+/// once (a sitting-wide outage), what is asked, and what the applicant's page did meanwhile.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+pub struct CreditRequestView {
+    pub id: String,
+    pub attempt_id: String,
+    pub user_id: String,
+    pub full_name: String,
+    pub email: String,
+    /// Last heard from (heartbeat or save).
+    pub since_ms: i64,
+    /// Heard from again.
+    pub until_ms: i64,
+    pub gap_ms: i64,
+    /// Credited at once: the part a sitting-wide outage covered.
+    pub auto_ms: i64,
+    /// Left for the proctor to decide.
+    pub requested_ms: i64,
+    /// `pending`, `granted`, `declined`, or `covered` (an outage covered all of it).
+    pub status: String,
+    pub granted_ms: i64,
+    pub decided_by: Option<String>,
+    pub decided_ms: Option<i64>,
+    pub reason: String,
+    /// Integrity signals the page raised during the gap and delivered afterwards.
+    pub signals: Vec<OfflineSignal>,
+    /// Answers delivered in the minute after the connection came back (mostly given offline).
+    pub answers_after: i64,
+    /// Whether the attempt is still running (only then can time be credited).
+    pub attempt_open: bool,
+}
+
+/// A proctor's decision on a credit request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CreditDecisionInput {
+    pub grant: bool,
+    /// Required to decline; shown to the applicant and kept in the incident record.
+    #[serde(default)]
+    pub reason: String,
 }
 
 /// What the applicant's page is told at once (server-sent events on the attempt).

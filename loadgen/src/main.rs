@@ -2,7 +2,7 @@
 //! path: sign in, start the attempt, read it, save answers with think time, send heartbeats,
 //! submit. Reports throughput and latency percentiles per operation, and every error.
 //!
-//! The accounts must exist: `qabilet user add-many --role applicant --prefix load --count N
+//! The accounts must exist: `qabilet user add-many --role applicant --prefix load --sitting demo-open --count N
 //! --password-stdin`.
 //!
 //! ```text

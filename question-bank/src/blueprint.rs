@@ -155,6 +155,13 @@ pub struct Blueprint {
     /// `pass_percent` then holds the panel's cut on the form it rated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cut_theta: Option<f64>,
+    /// Only with a seat in a sitting of this blueprint (its window, admission where asked,
+    /// proctors watching). On by default: a stage-one result counts only when supervised.
+    #[serde(default = "yes")]
+    pub seated_only: bool,
+    /// A practice test: never counted, taken at any time without a seat, as often as wished.
+    #[serde(default)]
+    pub practice: bool,
 }
 
 /// Why a blueprint cannot be used.
@@ -221,6 +228,8 @@ impl Blueprint {
             target_percent: None,
             enemies: vec![],
             cut_theta: None,
+            seated_only: true,
+            practice: false,
         }
     }
 

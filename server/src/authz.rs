@@ -261,6 +261,18 @@ pub const MATRIX: &[Entry] = &[
         WATCHERS,
         OWN_SITTING,
     ),
+    e(
+        "GET",
+        "/api/v1/sittings/{id}/credit-requests",
+        WATCHERS,
+        OWN_SITTING,
+    ),
+    e(
+        "POST",
+        "/api/v1/credit-requests/{id}",
+        WATCHERS,
+        "proctors: requests of attempts in their sittings",
+    ),
     // The selection pipeline.
     e(
         "GET",

@@ -161,6 +161,10 @@ pub enum UserCommand {
         /// Read the password from the first line of standard input.
         #[arg(long)]
         password_stdin: bool,
+        /// Seat the applicants in this sitting (e.g. the demo's `demo-open`): the stage-one
+        /// test is taken only with a seat.
+        #[arg(long)]
+        sitting: Option<String>,
     },
 }
 
@@ -235,6 +239,8 @@ fn offline_services(store: Arc<dyn Store>, config: &Config) -> Services {
             grace_ms: i64::from(config.grace_seconds) * 1000,
             secure_cookies: config.secure_cookies,
             credit_after_ms: i64::from(config.credit_after_seconds) * 1000,
+            credit_cap_ms: i64::from(config.credit_cap_seconds) * 1000,
+            silent_ms: i64::from(config.outage_silence_seconds) * 1000,
             public_url: config.public_base(),
             password_threads: config.password_threads,
             lockout_ms: i64::from(config.lockout_seconds) * 1000,
@@ -432,6 +438,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     prefix,
                     count,
                     password_stdin,
+                    sitting,
                 },
         } => {
             let store = open_store(&config).await?;
@@ -443,8 +450,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                         .all(|c| c.is_ascii_alphanumeric() || c == '-'),
                 "the prefix must be letters, digits or '-'"
             );
+            if let Some(s) = &sitting {
+                anyhow::ensure!(
+                    store.sitting(s).await?.is_some(),
+                    "there is no sitting {s:?}"
+                );
+                anyhow::ensure!(
+                    role == Role::Applicant,
+                    "only applicants take seats in a sitting"
+                );
+            }
             let hash = auth::hash_password(&read_password(password_stdin)?)?;
             let mut created = 0;
+            let mut seated = Vec::new();
             for n in 1..=count {
                 let user = UserRow {
                     id: uuid::Uuid::new_v4().to_string(),
@@ -455,8 +473,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     created_at: app::api::now_ms(),
                 };
                 match store.insert_user(&user).await {
-                    Ok(()) => created += 1,
-                    Err(StoreError::Conflict) => {}
+                    Ok(()) => {
+                        created += 1;
+                        seated.push(user.id);
+                    }
+                    Err(StoreError::Conflict) => {
+                        if let Some(u) = store.user_by_email(&user.email).await? {
+                            seated.push(u.id);
+                        }
+                    }
                     Err(e) => return Err(e.into()),
                 }
             }
@@ -464,6 +489,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 "created {created} {} accounts ({prefix}-1..{count}@load.test)",
                 role.as_str()
             );
+            if let Some(s) = &sitting {
+                for chunk in seated.chunks(500) {
+                    store.add_sitting_applicants(s, chunk).await?;
+                }
+                println!("seated {} applicants in sitting {s}", seated.len());
+            }
             Ok(())
         }
         Command::Serve {
@@ -573,18 +604,26 @@ async fn serve(config: Config, demo: bool, synthetic_round: bool) -> anyhow::Res
         store.clone(),
         Tokens::with_keys(&secret, i64::from(config.session_minutes) * 60)
             .with_max_age(i64::from(config.session_max_hours) * 3600),
-        Arc::new(SystemClock),
+        crate::clock::serving_clock(),
         Settings {
             grace_ms: i64::from(config.grace_seconds) * 1000,
             secure_cookies: config.secure_cookies,
             credit_after_ms: i64::from(config.credit_after_seconds) * 1000,
+            credit_cap_ms: i64::from(config.credit_cap_seconds) * 1000,
+            silent_ms: i64::from(config.outage_silence_seconds) * 1000,
             public_url: config.public_base(),
             password_threads: config.password_threads,
             lockout_ms: i64::from(config.lockout_seconds) * 1000,
         },
     ));
 
-    // Crash recovery first, then the same sweep every few seconds: close attempts whose time is
+    // Time lost while no instance was up is credited first (before the recovery sweep could
+    // expire an attempt the outage cut off), then this instance says it is alive.
+    let instance = uuid::Uuid::new_v4().to_string();
+    if let Err(e) = services.server_started(&instance).await {
+        tracing::error!(error = %e, "crediting a server outage failed");
+    }
+    // Crash recovery, then the same sweep every few seconds: close attempts whose time is
     // over and score attempts a crash left unscored.
     match services.sweep().await {
         Ok(n) if n > 0 => tracing::info!(attempts = n, "recovered attempts at start"),
@@ -594,10 +633,22 @@ async fn serve(config: Config, demo: bool, synthetic_round: bool) -> anyhow::Res
     // With several instances on one PostgreSQL, one of them (the holder of an advisory lock)
     // sweeps; if it dies, its lock goes with its connection and another takes over.
     let sweeper = services.clone();
+    let alive_as = instance.clone();
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(2));
+        let mut tick = tokio::time::interval(Duration::from_millis(
+            crate::integrity::SERVER_TICK_MS as u64,
+        ));
+        let mut ticks: u64 = 0;
         loop {
             tick.tick().await;
+            ticks += 1;
+            if let Err(e) = sweeper
+                .store()
+                .alive(&alive_as, sweeper.now())
+                .await
+            {
+                tracing::warn!(error = %e, "recording that this instance is alive failed");
+            }
             let leads = match sweeper.store().lead(SWEEP_LOCK).await {
                 Ok(l) => l,
                 Err(e) => {
@@ -614,6 +665,14 @@ async fn serve(config: Config, demo: bool, synthetic_round: bool) -> anyhow::Res
             }
             if leads && let Err(e) = sweeper.sweep().await {
                 tracing::error!(error = %e, "auto-submit sweep failed");
+            }
+            // Sitting-wide outages: every 10 s is soon enough against a 45 s silence (every
+            // tick when the silence is set shorter).
+            if leads
+                && (ticks % 5 == 0 || sweeper.settings().silent_ms < 20_000)
+                && let Err(e) = sweeper.watch_sittings().await
+            {
+                tracing::error!(error = %e, "watching the sittings for outages failed");
             }
         }
     });
@@ -694,6 +753,10 @@ async fn serve(config: Config, demo: bool, synthetic_round: bool) -> anyhow::Res
     tokio::select! {
         r = server => r?,
         () = deadline => tracing::warn!("requests still running after the grace period; exiting"),
+    }
+    // The outage a restart causes starts now, not at the last tick.
+    if let Err(e) = services.store().alive(&instance, services.now()).await {
+        tracing::warn!(error = %e, "recording the stop failed");
     }
     tracing::info!("stopped");
     Ok(())

@@ -32,3 +32,31 @@ impl Clock for ManualClock {
         self.0.load(Ordering::SeqCst)
     }
 }
+
+/// The system clock moved by a fixed offset: `QABILET_TEST_CLOCK_OFFSET_MS` makes a restarted
+/// server live as if that much more time had passed (tests of outages measured in minutes,
+/// without waiting for them). Never set in production.
+pub struct OffsetClock(pub i64);
+
+impl Clock for OffsetClock {
+    fn now_ms(&self) -> i64 {
+        app::api::now_ms() + self.0
+    }
+}
+
+/// The clock `serve` uses: the system's, or shifted by `QABILET_TEST_CLOCK_OFFSET_MS`.
+pub fn serving_clock() -> std::sync::Arc<dyn Clock> {
+    match std::env::var("QABILET_TEST_CLOCK_OFFSET_MS")
+        .ok()
+        .and_then(|v| v.trim().parse::<i64>().ok())
+    {
+        Some(offset) if offset != 0 => {
+            tracing::warn!(
+                offset_ms = offset,
+                "QABILET_TEST_CLOCK_OFFSET_MS is set: the server's clock is shifted (tests only)"
+            );
+            std::sync::Arc::new(OffsetClock(offset))
+        }
+        _ => std::sync::Arc::new(SystemClock),
+    }
+}

@@ -49,8 +49,9 @@ pub struct Config {
     )]
     pub grace_seconds: u32,
 
-    /// A connection lost for longer than this many seconds (between heartbeats) is credited
-    /// back to the applicant as a technical incident.
+    /// A connection lost for longer than this many seconds (nothing heard: no heartbeat, no
+    /// save) becomes a credit request for the sitting's proctor (the part a sitting-wide
+    /// outage covers is credited at once).
     #[arg(
         long,
         env = "QABILET_CREDIT_AFTER_SECONDS",
@@ -58,6 +59,26 @@ pub struct Config {
         global = true
     )]
     pub credit_after_seconds: u32,
+
+    /// The most a proctor may credit one attempt for lost connections, in seconds.
+    #[arg(
+        long,
+        env = "QABILET_CREDIT_CAP_SECONDS",
+        default_value_t = 600,
+        global = true
+    )]
+    pub credit_cap_seconds: u32,
+
+    /// An applicant not heard from (no heartbeat, no save) for this many seconds is silent;
+    /// at least 5 silent at once and half of a sitting's running attempts make a sitting-wide
+    /// outage, credited without asking.
+    #[arg(
+        long,
+        env = "QABILET_OUTAGE_SILENCE_SECONDS",
+        default_value_t = 45,
+        global = true
+    )]
+    pub outage_silence_seconds: u32,
 
     /// How long a session token is valid, in minutes (the pages renew it while open).
     #[arg(

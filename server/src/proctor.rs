@@ -2,8 +2,9 @@
 //! applicants start within the window (after admission where required); their pages send
 //! heartbeats and integrity signals; proctors watch a live feed and intervene (admit, warn,
 //! pause and resume, add time, terminate), every action recorded with who and why. A lost
-//! connection longer than the threshold is credited back as a technical incident, never a
-//! violation; integrity signals are evidence for a person, never an automatic penalty.
+//! connection is a technical incident, never a violation: what the server can vouch for is
+//! credited, the rest is put to the proctor (`integrity.rs`); integrity signals are evidence
+//! for a person, never an automatic penalty.
 
 use crate::live::Live;
 use crate::service::{Services, internal};
@@ -364,7 +365,7 @@ impl Services {
     }
 
     /// Tells the applicant's page, and the proctors, that the attempt changed.
-    async fn notify(&self, attempt_id: &str, kind: &str, message: &str) -> Result<(), AppError> {
+    pub(crate) async fn notify(&self, attempt_id: &str, kind: &str, message: &str) -> Result<(), AppError> {
         let Some(row) = self.store().attempt(attempt_id).await? else {
             return Ok(());
         };
@@ -659,39 +660,40 @@ impl Services {
                 "This test was opened on another device.",
             ));
         }
+        if !input.raised_ms.is_empty() && input.raised_ms.len() != input.events.len() {
+            return Err(AppError::invalid(
+                "raised_ms gives one time per event, or is left out.",
+            ));
+        }
         let now = self.now();
+        // When each signal was raised, as the page says, kept within the attempt's life.
+        let raised: Vec<Option<i64>> = (0..input.events.len())
+            .map(|i| {
+                input
+                    .raised_ms
+                    .get(i)
+                    .map(|t| (*t).clamp(row.started_at, now))
+            })
+            .collect();
         let before = self.store().heartbeat(attempt_id, now, ip).await?;
-        let mut credited = 0;
-        if let Some((last_seen, last_ip)) = before {
-            if let Some(seen) = last_seen
-                && row.paused_at.is_none()
-            {
-                let gap = now - seen;
-                let threshold = self.settings().credit_after_ms;
-                if gap > threshold {
-                    // What the heartbeats' own rhythm explains is not lost time.
-                    credited = gap - HEARTBEAT_MS.min(threshold);
-                    self.store().extend_deadline(attempt_id, credited).await?;
-                    self.record(
-                        &row,
-                        "incident",
-                        "connection_lost",
-                        serde_json::json!({ "since_ms": seen, "gap_ms": gap }),
-                        "",
-                    )
-                    .await?;
-                    self.record(
-                        &row,
-                        "incident",
-                        "time_credited",
-                        serde_json::json!({ "gap_ms": gap, "credited_ms": credited }),
-                        "",
-                    )
-                    .await?;
-                    self.notify(attempt_id, "credited", "").await?;
-                }
+        let (mut credited, mut requested) = (0, 0);
+        if let Some(beat) = before {
+            // Heartbeats, saves and the start all show presence: an applicant who blocks the
+            // heartbeat but keeps answering has no gap.
+            let since = row
+                .started_at
+                .max(beat.last_seen.unwrap_or(0))
+                .max(beat.last_save.unwrap_or(0));
+            if row.paused_at.is_none() && now - since > self.settings().credit_after_ms {
+                let offline: Vec<(String, i64)> = input
+                    .events
+                    .iter()
+                    .zip(&raised)
+                    .filter_map(|(k, t)| t.map(|t| (k.clone(), t)))
+                    .collect();
+                (credited, requested) = self.gap_after_silence(&row, since, now, &offline).await?;
             }
-            if let Some(prev) = last_ip
+            if let Some(prev) = beat.last_ip
                 && prev != ip
             {
                 self.record(
@@ -704,11 +706,17 @@ impl Services {
                 .await?;
             }
         }
-        for kind in &input.events {
-            let detail = match &input.probe {
-                Some(p) => serde_json::json!({ "probe": p }),
-                None => serde_json::json!({}),
-            };
+        for (kind, raised) in input.events.iter().zip(&raised) {
+            let mut detail = serde_json::json!({});
+            if let Some(p) = &input.probe {
+                detail["probe"] = serde_json::json!(p);
+            }
+            // A signal queued offline and delivered late says when it happened.
+            if let Some(t) = raised
+                && now - t > 5_000
+            {
+                detail["raised_ms"] = serde_json::json!(t);
+            }
             self.record(&row, "integrity", kind, detail, "").await?;
         }
         if let Some(s) = &row.sitting_id {
@@ -730,6 +738,7 @@ impl Services {
                 .map_or(fresh.deadline - now, |p| fresh.deadline - p),
             server_now_ms: now,
             credited_ms: credited,
+            requested_ms: requested,
         })
     }
 

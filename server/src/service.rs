@@ -33,8 +33,13 @@ pub struct Settings {
     /// Saves reaching the server this long after the deadline still count.
     pub grace_ms: i64,
     pub secure_cookies: bool,
-    /// A gap between heartbeats longer than this is credited back.
+    /// A gap with nothing heard (no heartbeat, no save) longer than this is put to the
+    /// proctor as a credit request (what a sitting-wide outage covers is credited at once).
     pub credit_after_ms: i64,
+    /// The most a proctor may credit one attempt in all.
+    pub credit_cap_ms: i64,
+    /// Not heard from for this long counts as silent when looking for sitting-wide outages.
+    pub silent_ms: i64,
     /// The site's public address (certificates link to it).
     pub public_url: String,
     /// Threads checking passwords (default: one fewer than the cores, at least one).
@@ -1236,6 +1241,7 @@ impl Backend for Services {
                     time_limit_minutes: bp.time_limit_minutes,
                     pass_percent: bp.pass_percent,
                     languages: bp.offered_languages(),
+                    seated_only: bp.seated_only,
                     sitting: match self.store.seat_for(&user.id, &bp.id).await? {
                         Some(seat) => {
                             self.store
@@ -1391,6 +1397,14 @@ impl Backend for Services {
                     ));
                 }
                 Some(s)
+            }
+            None if bp.seated_only => {
+                return Err(AppError::new(
+                    ErrorCode::Conflict,
+                    "This test is taken only in a sitting, and you have no seat in one: the \
+                     programme staff assign you to a sitting and tell you its time. Until then \
+                     the practice test and the system check are open to you.",
+                ));
             }
             None => None,
         };

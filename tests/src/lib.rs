@@ -117,6 +117,12 @@ impl TestServer {
         Ok(server)
     }
 
+    /// Sets (or replaces) an environment variable for the next start of the process.
+    pub fn set_env(&mut self, key: &str, value: &str) {
+        self.env.retain(|(k, _)| k != key);
+        self.env.push((key.to_string(), value.to_string()));
+    }
+
     /// Starts (or restarts) the process on the same database.
     pub async fn spawn(&mut self) -> Result<()> {
         let (child, base) = self.start_process().await?;
@@ -189,7 +195,7 @@ impl TestServer {
     }
 
     /// Creates `count` applicant accounts `PREFIX-1@load.test` ... sharing `password`, with
-    /// the binary's own `user add-many` command.
+    /// the binary's own `user add-many` command, seated in the demo's open sitting.
     pub fn add_applicants(&self, prefix: &str, count: usize, password: &str) -> Result<()> {
         let count = count.to_string();
         let args = [
@@ -202,6 +208,8 @@ impl TestServer {
             "--count",
             &count,
             "--password-stdin",
+            "--sitting",
+            "demo-open",
         ];
         let out = self.cli(&args, Some(&format!("{password}\n")))?;
         if !out.status.success() {
@@ -754,7 +762,9 @@ pub mod seven {
         let bp = json!({
             "id": BLUEPRINT, "name": "Все типы", "time_limit_minutes": 30,
             "pass_percent": pass_percent, "sections": [{"competency": COMPETENCY, "count": 7}],
-            "languages": ["ru"]
+            "languages": ["ru"],
+            // These tests are about item types and scoring; seats have their own tests.
+            "seated_only": false
         });
         let r = m1
             .put(&format!("/api/v1/blueprints/{BLUEPRINT}"), &bp)

@@ -193,6 +193,10 @@ fn TestCardView(card: TestCard) -> impl IntoView {
                 {t!(i18n, test_card_facts, items = move || items, minutes = move || minutes, pass = move || pass.clone())}
             </p>
             <p class="muted">{t!(i18n, test_rules)}</p>
+            <p class="muted" id="time-rules">{t!(i18n, test_rules_time)}</p>
+            {(card.seated_only && card.sitting.is_none() && card.attempt.is_none()).then(|| view! {
+                <p class="notice" role="status" id="no-seat">{t!(i18n, test_no_seat)}</p>
+            })}
             {move || error.get().map(|e| view! { <p class="alert" role="alert">{e}</p> })}
             {card.sitting.clone().map(|s| view! {
                 <p class="muted" id="sitting-info">{t!(i18n, pr_your_sitting)}" "{s.name.clone()}": "

@@ -423,6 +423,7 @@ pub fn MonitorPage() -> impl IntoView {
                     })}
                 </aside>
             </div>
+            <CreditRequests sitting_id=id.clone() />
             <h2>{t!(i18n, pr_feed)}</h2>
             <ol class="events" id="feed">
                 {move || feed.get().into_iter().take(30).map(|(user, e)| {
@@ -434,6 +435,101 @@ pub fn MonitorPage() -> impl IntoView {
                     }
                 }).collect_view()}
             </ol>
+        </section>
+    }
+}
+
+/// Lost connections the server cannot vouch for: the measured gap, what a sitting-wide outage
+/// covered, what the page did meanwhile; the proctor gives the time back or declines with a
+/// reason. Read again every 5 seconds.
+#[component]
+fn CreditRequests(sitting_id: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let list = RwSignal::new(Vec::<CreditRequestView>::new());
+    let error = RwSignal::new(None::<String>);
+    let reasons = RwSignal::new(std::collections::HashMap::<String, String>::new());
+    let url = StoredValue::new(format!("/api/v1/sittings/{sitting_id}/credit-requests"));
+    let load = move || {
+        leptos::task::spawn_local(async move {
+            if let Ok(l) = rest::<Vec<CreditRequestView>>("GET", &url.get_value(), None).await {
+                list.set(l);
+            }
+        });
+    };
+    Effect::new(move |_| {
+        load();
+        if let Ok(h) = set_interval_with_handle(load, std::time::Duration::from_secs(5)) {
+            on_cleanup(move || h.clear());
+        }
+    });
+    let decide = move |id: String, grant: bool| {
+        let reason = reasons.with_untracked(|r| r.get(&id).cloned().unwrap_or_default());
+        let body = CreditDecisionInput { grant, reason };
+        leptos::task::spawn_local(async move {
+            match rest::<CreditRequestView>(
+                "POST",
+                &format!("/api/v1/credit-requests/{id}"),
+                serde_json::to_string(&body).ok(),
+            )
+            .await
+            {
+                Ok(_) => {
+                    error.set(None);
+                    load();
+                }
+                Err(e) => error.set(Some(e.message)),
+            }
+        });
+    };
+    let minutes = |ms: i64| format!("{}:{:02}", ms / 60_000, (ms % 60_000) / 1000);
+    view! {
+        <section class="credit-requests" id="credit-requests" aria-labelledby="credit-title">
+            <h2 id="credit-title">{t!(i18n, pr_credit_title)}</h2>
+            {move || error.get().map(|e| view! { <p class="alert" role="alert" id="credit-error">{e}</p> })}
+            {move || list.with(|l| l.iter().all(|r| r.status != "pending")).then(|| view! {
+                <p class="muted" id="credit-none">{t!(i18n, pr_credit_none)}</p>
+            })}
+            <ul class="events">
+                {move || list.get().into_iter().filter(|r| r.status != "covered").map(|r| {
+                    let id = r.id.clone();
+                    let (id2, id3, id4) = (id.clone(), id.clone(), id.clone());
+                    let gap = minutes(r.gap_ms);
+                    let auto = minutes(r.auto_ms);
+                    let asked = minutes(r.requested_ms);
+                    let from = crate::pages::fmt_utc(r.since_ms);
+                    let to = crate::pages::fmt_utc(r.until_ms);
+                    let signals = if r.signals.is_empty() {
+                        "—".to_string()
+                    } else {
+                        r.signals.iter().map(|s| s.kind.clone()).collect::<Vec<_>>().join(", ")
+                    };
+                    let answers = r.answers_after;
+                    let pending = r.status == "pending" && r.attempt_open;
+                    let label = format!("credit-reason-{id}");
+                    view! {
+                        <li class="credit" data-status=r.status.clone() data-email=r.email.clone()>
+                            <strong>{r.full_name.clone()}</strong>" "<span class="muted">{r.email.clone()}</span><br/>
+                            {t!(i18n, pr_credit_gap, gap = move || gap.clone(), from = move || from.clone(),
+                                to = move || to.clone(), auto = move || auto.clone(), asked = move || asked.clone())}<br/>
+                            {t!(i18n, pr_credit_meanwhile, signals = move || signals.clone(), answers = move || answers)}
+                            {(!pending).then(|| view! {
+                                <p class="muted">{t!(i18n, pr_credit_status)}": "{r.status.clone()}" "
+                                    {r.decided_by.clone().map(|b| format!("· {b}"))}" "{r.reason.clone()}</p>
+                            })}
+                            {pending.then(|| view! {
+                                <label class="field" for=label.clone()><span>{t!(i18n, pr_credit_reason)}</span>
+                                    <input type="text" id=label.clone() class="credit-reason"
+                                        on:input=move |ev| { let v = event_target_value(&ev); reasons.update(|r| { r.insert(id2.clone(), v); }); } />
+                                </label>
+                                <div class="q-actions">
+                                    <button type="button" class="credit-grant" on:click=move |_| decide(id3.clone(), true)>{t!(i18n, pr_credit_grant)}</button>
+                                    <button type="button" class="credit-decline" on:click=move |_| decide(id4.clone(), false)>{t!(i18n, pr_credit_decline)}</button>
+                                </div>
+                            })}
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
         </section>
     }
 }

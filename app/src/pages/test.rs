@@ -18,21 +18,29 @@ mod live {
     use leptos::prelude::*;
 
     /// What the page reports: a heartbeat every 15 seconds, and each integrity signal as it
-    /// happens (tab hidden, window left, full screen left, copy, cut, paste...).
+    /// happens (tab hidden, window left, full screen left, copy, cut, paste...). Signals raised
+    /// while the server cannot be reached wait, with the moment they were raised, and go with
+    /// the next heartbeat that gets through.
     #[derive(Clone, Copy)]
     pub struct Signals {
-        pending: StoredValue<Vec<String>>,
+        pending: StoredValue<Vec<(String, i64)>>,
     }
 
     impl Signals {
+        /// `offset`: the server's clock minus the browser's; `on_ack` hears of lost time put
+        /// to the proctor (milliseconds).
         pub fn start(
             attempt_id: String,
+            offset: i64,
             apply: impl Fn(i64, bool, i64) + Copy + Send + Sync + 'static,
+            on_ack: impl Fn(SignalsAck) + Copy + Send + Sync + 'static,
         ) -> Self {
             let me = Self {
                 pending: StoredValue::new(Vec::new()),
             };
             let id = StoredValue::new(attempt_id);
+            #[cfg(not(feature = "hydrate"))]
+            let _ = offset;
             let send = move || {
                 let events = me
                     .pending
@@ -40,11 +48,27 @@ mod live {
                     .unwrap_or_default();
                 let id = id.get_value();
                 leptos::task::spawn_local(async move {
-                    let body = serde_json::json!({ "events": events }).to_string();
+                    let (kinds, raised): (Vec<String>, Vec<i64>) = events.iter().cloned().unzip();
+                    let body =
+                        serde_json::json!({ "events": kinds, "raised_ms": raised }).to_string();
                     let url = format!("/api/v1/attempts/{id}/signals");
-                    if let Ok(ack) = crate::api::rest::<SignalsAck>("POST", &url, Some(body)).await
-                    {
-                        apply(ack.deadline_ms, ack.paused, ack.remaining_ms);
+                    match crate::api::rest::<SignalsAck>("POST", &url, Some(body)).await {
+                        Ok(ack) => {
+                            apply(ack.deadline_ms, ack.paused, ack.remaining_ms);
+                            on_ack(ack);
+                        }
+                        // Not delivered: keep them, in order, for the next heartbeat.
+                        Err(e) if e.code == crate::error::ErrorCode::Network => {
+                            me.pending.update_value(|p| {
+                                let later = std::mem::take(p);
+                                *p = events;
+                                p.extend(later);
+                                // A very long outage must not grow without bound.
+                                let excess = p.len().saturating_sub(200);
+                                p.drain(..excess);
+                            });
+                        }
+                        Err(_) => {}
                     }
                 });
             };
@@ -56,7 +80,8 @@ mod live {
                 #[cfg(feature = "hydrate")]
                 {
                     let report = move |kind: &'static str| {
-                        me.pending.update_value(|p| p.push(kind.to_string()));
+                        let at = crate::api::now_ms() + offset;
+                        me.pending.update_value(|p| p.push((kind.to_string(), at)));
                         send();
                     };
                     let hidden = || {
@@ -772,15 +797,25 @@ fn TestRunner(a: AttemptView) -> impl IntoView {
         frozen.set(remaining_ms);
         paused.set(is_paused);
     };
+    // Lost time: asked of the proctor, given back, or declined.
+    let credit_note = RwSignal::new(None::<(&'static str, String)>);
     let on_notice = move |n: AttemptNotice| {
         apply(n.deadline_ms, n.paused, n.remaining_ms);
         match n.kind.as_str() {
             "warning" => warning.set(Some(n.message)),
             "terminated" => go(&format!("/result/{}", attempt_id.get_value())),
+            "credited" => credit_note.set(Some(("credited", String::new()))),
+            "credit_declined" => credit_note.set(Some(("declined", n.message))),
             _ => {}
         }
     };
-    let signals = live::Signals::start(attempt_id.get_value(), apply);
+    let on_ack = move |ack: SignalsAck| {
+        if ack.requested_ms > 0 {
+            let minutes = (ack.requested_ms + 59_999) / 60_000;
+            credit_note.set(Some(("requested", minutes.to_string())));
+        }
+    };
+    let signals = live::Signals::start(attempt_id.get_value(), offset, apply, on_ack);
     Effect::new(move |_| live::listen(attempt_id.get_value(), on_notice));
     Effect::new(move |_| {
         if let Ok(handle) = set_interval_with_handle(
@@ -936,6 +971,19 @@ fn TestRunner(a: AttemptView) -> impl IntoView {
                     <strong>{t!(i18n, test_warning)}</strong>" "{w}
                     <button type="button" class="small" id="warning-ok" on:click=move |_| warning.set(None)>"OK"</button>
                 </div>
+            })}
+            {move || credit_note.get().map(|(kind, v)| {
+                let text = match kind {
+                    "requested" => view! { {t!(i18n, test_credit_requested, m = move || v.clone())} }.into_any(),
+                    "credited" => view! { {t!(i18n, test_credited)} }.into_any(),
+                    _ => view! { {t!(i18n, test_credit_declined, reason = move || v.clone())} }.into_any(),
+                };
+                view! {
+                    <div class="banner" role="status" id="credit-note" data-kind=kind>
+                        {text}" "
+                        <button type="button" class="small" id="credit-note-ok" on:click=move |_| credit_note.set(None)>"OK"</button>
+                    </div>
+                }
             })}
             {move || paused.get().then(|| {
                 super::focus_soon("paused-dialog");

@@ -401,7 +401,7 @@ async fn events(
         bank_upload, attachment, blueprint_list, blueprint_get, blueprint_put, blueprint_activate,
         blueprint_check, blueprint_rescore, score_changes, analysis, analysis_csv, send_back, correct_key, sitting_list, sitting_create,
         sitting_get, sitting_proctors, sitting_applicants, sitting_monitor, sitting_feed, sitting_pause,
-        sitting_resume, sitting_incidents, sitting_intervene, attempt_signals, attempt_live),
+        sitting_resume, sitting_incidents, sitting_intervene, sitting_credit_requests, credit_decide, attempt_signals, attempt_live),
     modifiers(&BearerAuth),
     tags((name = "auth"), (name = "attempts"), (name = "bank"), (name = "blueprints"), (name = "proctoring"))
 )]
@@ -1087,6 +1087,8 @@ pub(crate) fn proctor_routes() -> Router<AppState> {
             "/sittings/{id}/applicants/{user_id}/intervene",
             post(sitting_intervene),
         )
+        .route("/sittings/{id}/credit-requests", get(sitting_credit_requests))
+        .route("/credit-requests/{id}", post(credit_decide))
         .route("/attempts/{id}/signals", post(attempt_signals))
         .route("/attempts/{id}/live", get(attempt_live))
 }
@@ -1361,6 +1363,32 @@ async fn sitting_intervene(
             .intervene(&user, &id, &user_id, input)
             .await?,
     ))
+}
+
+/// A sitting's credit requests: lost connections the server cannot vouch for, pending first.
+#[utoipa::path(get, path = "/api/v1/sittings/{id}/credit-requests", tag = "proctoring",
+    security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 200, body = Vec<CreditRequestView>), (status = 403, body = AppError), (status = 404, body = AppError)))]
+async fn sitting_credit_requests(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Json<Vec<CreditRequestView>>> {
+    Ok(Json(state.services.credit_requests(&user, &id).await?))
+}
+
+/// A proctor of the sitting grants (up to the cap per attempt) or declines a credit request.
+#[utoipa::path(post, path = "/api/v1/credit-requests/{id}", tag = "proctoring",
+    security(("bearer" = [])), params(("id" = String, Path)), request_body = CreditDecisionInput,
+    responses((status = 200, body = CreditRequestView), (status = 403, body = AppError), (status = 404, body = AppError),
+        (status = 409, body = AppError), (status = 422, body = AppError)))]
+async fn credit_decide(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(input): ApiJson<CreditDecisionInput>,
+) -> ApiResult<Json<CreditRequestView>> {
+    Ok(Json(state.services.decide_credit(&user, &id, input).await?))
 }
 
 /// The applicant's heartbeat with integrity signals; returns the clock.

@@ -309,8 +309,52 @@ pub async fn load(store: &dyn Store) -> anyhow::Result<()> {
             Err(e) => return Err(e.into()),
         }
     }
+    open_sitting(store, now).await?;
     campaign::load_open(store, BLUEPRINT_ID).await?;
     tracing::info!(items_added = added, "demo data loaded");
+    Ok(())
+}
+
+/// The demo's open sitting: the stage-one test may be taken only with a seat, so the demo
+/// seats its applicants in a sitting open for ten years, without admission, watched by the
+/// demo proctor (`cargo xtask run` lets anyone take the test at once; load tests seat their
+/// accounts here with `user add-many --sitting demo-open`).
+pub const OPEN_SITTING: &str = "demo-open";
+
+async fn open_sitting(store: &dyn Store, now: i64) -> anyhow::Result<()> {
+    if store.sitting(OPEN_SITTING).await?.is_none() {
+        let s = crate::store::SittingRow {
+            id: OPEN_SITTING.into(),
+            name: "Демо: открытая сессия · Demo: open sitting".into(),
+            blueprint_id: BLUEPRINT_ID.into(),
+            region: "Astana".into(),
+            mode: "online".into(),
+            venue: String::new(),
+            opens_at: now - 86_400_000,
+            closes_at: now + 3650 * 86_400_000,
+            requires_admission: 0,
+            paused_at: None,
+            created_by: "demo".into(),
+            created_at: now,
+        };
+        match store.insert_sitting(&s).await {
+            Ok(()) | Err(StoreError::Conflict) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let mut proctors = vec![];
+    let mut applicants = vec![];
+    for (email, _, role, _) in ACCOUNTS {
+        if let Some(u) = store.user_by_email(email).await? {
+            match role {
+                "proctor" => proctors.push(u.id),
+                "applicant" => applicants.push(u.id),
+                _ => {}
+            }
+        }
+    }
+    store.add_sitting_proctors(OPEN_SITTING, &proctors).await?;
+    store.add_sitting_applicants(OPEN_SITTING, &applicants).await?;
     Ok(())
 }
 

@@ -5,6 +5,7 @@
 //!
 //! Conventions: times are milliseconds since the Unix epoch (`i64`), documents are JSON text.
 
+mod integrity;
 mod pipeline;
 mod psychometrics;
 mod sql;
@@ -12,6 +13,7 @@ mod sql;
 use async_trait::async_trait;
 use std::sync::Arc;
 
+pub use integrity::*;
 pub use pipeline::*;
 pub use psychometrics::*;
 pub use sql::{PgStore, SaveCmd, SqliteStore};
@@ -315,6 +317,15 @@ pub struct SittingEventRow {
     pub detail: String,
 }
 
+/// What the server knew of an attempt's presence before a heartbeat.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Beat {
+    pub last_seen: Option<i64>,
+    pub last_ip: Option<String>,
+    /// The newest stored answer's time: saves count as presence too.
+    pub last_save: Option<i64>,
+}
+
 /// What [`Store::claim_device`] did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Claim {
@@ -369,7 +380,7 @@ pub enum SaveOutcome {
 }
 
 #[async_trait]
-pub trait Store: PipelineStore + PsychometricsStore + Send + Sync + 'static {
+pub trait Store: PipelineStore + PsychometricsStore + IntegrityStore + Send + Sync + 'static {
     /// `sqlite` or `postgres`.
     fn kind(&self) -> &'static str;
     async fn migrate(&self) -> Result<()>;
@@ -470,14 +481,9 @@ pub trait Store: PipelineStore + PsychometricsStore + Send + Sync + 'static {
     async fn extend_deadline(&self, id: &str, ms: i64) -> Result<bool>;
     /// Closes an in-progress attempt as ended by a proctor.
     async fn terminate_attempt(&self, id: &str, now: i64, termination: &str) -> Result<bool>;
-    /// Records a heartbeat; returns the previous one and its address (`None` when the attempt
-    /// is not in progress).
-    async fn heartbeat(
-        &self,
-        id: &str,
-        now: i64,
-        ip: &str,
-    ) -> Result<Option<(Option<i64>, Option<String>)>>;
+    /// Records a heartbeat; returns the previous one, its address and the newest save (`None`
+    /// when the attempt is not in progress).
+    async fn heartbeat(&self, id: &str, now: i64, ip: &str) -> Result<Option<Beat>>;
     /// The attempt's events, oldest first.
     async fn events(&self, attempt_id: &str) -> Result<Vec<EventRow>>;
     /// Moves an in-progress attempt to `status`; `false` if it was not in progress. After this

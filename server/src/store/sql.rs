@@ -1184,7 +1184,7 @@ macro_rules! sql_store {
                 tx.commit().await?;
                 Ok(done.rows_affected() == 1)
             }
-            async fn heartbeat(&self, id: &str, now: i64, ip: &str) -> Result<Option<(Option<i64>, Option<String>)>> {
+            async fn heartbeat(&self, id: &str, now: i64, ip: &str) -> Result<Option<Beat>> {
                 // PostgreSQL: one statement reads the previous values and writes the new ones.
                 let one: Option<&str> = $heartbeat_sql;
                 if let Some(sql) = one {
@@ -1198,8 +1198,10 @@ macro_rules! sql_store {
                 // SQLite: read, then write, as two statements: heartbeats of one attempt come one
                 // after another, and a read-then-write transaction would make SQLite refuse the
                 // upgrade to a write lock under load ("database is locked").
-                let before: Option<(Option<i64>, Option<String>)> = sqlx::query_as(
-                    "SELECT last_seen, last_ip FROM attempts WHERE id = $1 AND status = 'in_progress'",
+                let before: Option<Beat> = sqlx::query_as(
+                    "SELECT last_seen, last_ip, \
+                     (SELECT MAX(saved_at) FROM responses WHERE attempt_id = $1) AS last_save \
+                     FROM attempts WHERE id = $1 AND status = 'in_progress'",
                 )
                 .bind(id)
                 .fetch_optional(&self.pool)
@@ -1348,10 +1350,11 @@ sql_store!(
     close_lock: Some("SELECT id FROM attempts WHERE id = $1 FOR UPDATE"),
     row_lock: " FOR UPDATE",
     heartbeat: Some(
-        "WITH old AS (SELECT id, last_seen, last_ip FROM attempts \
+        "WITH old AS (SELECT id, last_seen, last_ip, \
+         (SELECT MAX(saved_at) FROM responses WHERE attempt_id = $1) AS last_save FROM attempts \
          WHERE id = $1 AND status = 'in_progress' FOR UPDATE) \
          UPDATE attempts SET last_seen = $2, last_ip = $3 FROM old WHERE attempts.id = old.id \
-         RETURNING old.last_seen, old.last_ip"
+         RETURNING old.last_seen, old.last_ip, old.last_save"
     ),
     backup: Err("PostgreSQL is backed up with its own tools (pg_dump, or base backups with WAL archiving)")
 );

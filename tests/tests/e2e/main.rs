@@ -11,6 +11,7 @@ mod bank;
 mod browser;
 mod fault;
 mod forms;
+mod integrity;
 mod keys;
 mod pipeline;
 mod pipeline_browser;

@@ -1,5 +1,5 @@
 //! Sittings and proctoring through the API: who may see and do what, admission, pauses and
-//! added time exactly in the deadline, integrity signals, credited connection losses,
+//! added time exactly in the deadline, integrity signals, connection losses put to the proctor,
 //! termination, the live feed and the incident report.
 
 use qabilet_tests::*;
@@ -308,15 +308,16 @@ async fn proctoring(db: Db) -> anyhow::Result<()> {
         .await?;
     assert_eq!(save.status, 200, "{}", save.text);
 
-    // A connection lost for longer than the threshold (1 s here) is credited back.
+    // A connection lost for longer than the threshold (1 s here) is not credited by itself:
+    // it becomes a request for the proctor (tests in integrity.rs).
     let before = applicant.post(&signals, &json!({})).await?.body["deadline_ms"]
         .as_i64()
         .unwrap_or(0);
     tokio::time::sleep(Duration::from_millis(2_300)).await;
     let ack = applicant.post(&signals, &json!({})).await?.body;
-    let credited = ack["credited_ms"].as_i64().unwrap_or(0);
-    assert!(credited >= 1_300, "{ack}");
-    assert_eq!(ack["deadline_ms"].as_i64(), Some(before + credited));
+    assert_eq!(ack["credited_ms"], 0, "{ack}");
+    assert!(ack["requested_ms"].as_i64().unwrap_or(0) >= 1_300, "{ack}");
+    assert_eq!(ack["deadline_ms"].as_i64(), Some(before));
 
     // The rows show it all; a warning, then termination with a reason.
     let rows = proctor
@@ -378,7 +379,7 @@ async fn proctoring(db: Db) -> anyhow::Result<()> {
     for needle in [
         "tab_hidden",
         "paused",
-        "time_credited",
+        "connection_lost",
         "terminated",
         "подсказки от соседа",
         "integrity",

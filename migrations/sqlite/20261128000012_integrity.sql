@@ -1,0 +1,46 @@
+-- Exam integrity: time credited only where the server can vouch for it, and seats.
+
+-- Each app server writes here every 2 s that it is alive. At start, a gap since the newest
+-- entry (every instance down) is a server outage, credited to the attempts it cut off.
+CREATE TABLE server_alive (
+    instance TEXT PRIMARY KEY,
+    at       BIGINT NOT NULL
+);
+
+-- Outages the server vouches for: `server` (no instance was up; id `server-<started_at>`, so
+-- two instances starting together credit it once) and `sitting` (a large share of a sitting's
+-- applicants went silent together).
+CREATE TABLE outages (
+    id         TEXT PRIMARY KEY,
+    kind       TEXT NOT NULL CHECK (kind IN ('server', 'sitting')),
+    sitting_id TEXT,
+    started_at BIGINT NOT NULL,
+    ended_at   BIGINT,
+    detail     TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX outages_by_sitting ON outages (sitting_id, started_at);
+
+-- A lost connection the server cannot vouch for: the proctor grants or declines it.
+-- One per gap (attempt, since): parallel heartbeats after one gap make one request.
+CREATE TABLE credit_requests (
+    id           TEXT PRIMARY KEY,
+    attempt_id   TEXT NOT NULL REFERENCES attempts (id),
+    sitting_id   TEXT,
+    since_ms     BIGINT NOT NULL,
+    until_ms     BIGINT NOT NULL,
+    gap_ms       BIGINT NOT NULL,
+    -- Credited at once because a sitting-wide outage covered part of the gap.
+    auto_ms      BIGINT NOT NULL DEFAULT 0,
+    -- What is left for the proctor to decide.
+    requested_ms BIGINT NOT NULL,
+    status       TEXT NOT NULL CHECK (status IN ('pending', 'granted', 'declined', 'covered')),
+    granted_ms   BIGINT NOT NULL DEFAULT 0,
+    -- What the applicant's page reported meanwhile: signals raised offline, with their times.
+    detail       TEXT NOT NULL DEFAULT '{}',
+    decided_by   TEXT,
+    decided_at   BIGINT,
+    reason       TEXT NOT NULL DEFAULT '',
+    created_at   BIGINT NOT NULL,
+    UNIQUE (attempt_id, since_ms)
+);
+CREATE INDEX credit_requests_by_sitting ON credit_requests (sitting_id, status);

@@ -1,0 +1,416 @@
+//! Time that cannot be self-served. The server credits lost time only where it can vouch for
+//! the loss itself:
+//!
+//! - **its own outage**: every instance writes that it is alive every 2 s; an instance that
+//!   starts after a gap with nobody alive credits every attempt that was running then by the
+//!   whole gap, once (the outage is stored under its start, so two instances starting together
+//!   credit it once);
+//! - **a sitting-wide outage**: at least [`OUTAGE_MIN_SILENT`] running attempts of one sitting
+//!   *and* at least half of them silent (no heartbeat, no save) for [`SILENT_MS`] at once is a
+//!   venue's or a region's network, not one person; the part of each applicant's gap inside it
+//!   is credited when they come back;
+//! - anything else (one applicant, or a small group, silent) becomes a **credit request** the
+//!   sitting's proctor grants (up to the cap per attempt) or declines, audited either way.
+//!
+//! Saves and signals count as presence, so an applicant who blocks the heartbeat but keeps
+//! answering has no gap at all.
+
+use crate::service::Services;
+use crate::store::{CreditDecision, CreditRequestListRow, CreditRequestRow, OutageRow};
+use app::error::{AppError, ErrorCode};
+use app::model::*;
+
+/// How often each instance says it is alive (and the sweep runs).
+pub const SERVER_TICK_MS: i64 = 2_000;
+/// A gap since the newest "alive" longer than this when an instance starts is a server outage
+/// (two missed ticks and a margin).
+pub const SERVER_OUTAGE_MS: i64 = 5_000;
+/// Not heard from (no heartbeat, no save) for this long: three heartbeats missed (the
+/// default of `QABILET_OUTAGE_SILENCE_SECONDS`).
+pub const SILENT_MS: i64 = 45_000;
+/// A sitting-wide outage needs at least this many silent applicants...
+pub const OUTAGE_MIN_SILENT: usize = 5;
+/// ...and at least this share of the sitting's running attempts.
+pub const OUTAGE_SHARE: f64 = 0.5;
+
+/// How many of `running` attempts must be silent at once for a sitting-wide outage.
+pub fn outage_quorum(running: usize) -> usize {
+    let share = (OUTAGE_SHARE * running as f64).ceil() as usize;
+    share.max(OUTAGE_MIN_SILENT)
+}
+
+/// Given the last presence of every running attempt of one sitting: `Some(start)` when enough
+/// of them are silent now to call it a sitting-wide outage, `start` being the moment the
+/// quorum had gone silent.
+pub fn sitting_outage_start(presences: &[i64], now: i64, silent_ms: i64) -> Option<i64> {
+    let quorum = outage_quorum(presences.len());
+    let mut silent: Vec<i64> = presences
+        .iter()
+        .copied()
+        .filter(|p| now - p > silent_ms)
+        .collect();
+    if silent.len() < quorum {
+        return None;
+    }
+    silent.sort_unstable();
+    silent.get(quorum - 1).copied()
+}
+
+/// The part of `[from, to]` that `outages` cover (they do not overlap one another).
+pub fn covered_ms(outages: &[(i64, Option<i64>)], from: i64, to: i64) -> i64 {
+    outages
+        .iter()
+        .map(|(s, e)| {
+            let end = e.unwrap_or(to).min(to);
+            (end - (*s).max(from)).max(0)
+        })
+        .sum()
+}
+
+fn request_view(r: CreditRequestListRow, answers_after: i64) -> CreditRequestView {
+    let detail: serde_json::Value =
+        serde_json::from_str(&r.request.detail).unwrap_or(serde_json::Value::Null);
+    let signals = detail["signals"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| {
+                    Some(OfflineSignal {
+                        kind: s["kind"].as_str()?.to_string(),
+                        at_ms: s["at_ms"].as_i64()?,
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let q = r.request;
+    CreditRequestView {
+        id: q.id,
+        attempt_id: q.attempt_id,
+        user_id: r.user_id,
+        full_name: r.full_name,
+        email: r.email,
+        since_ms: q.since_ms,
+        until_ms: q.until_ms,
+        gap_ms: q.gap_ms,
+        auto_ms: q.auto_ms,
+        requested_ms: q.requested_ms,
+        status: q.status,
+        granted_ms: q.granted_ms,
+        decided_by: q.decided_by,
+        decided_ms: q.decided_at,
+        reason: q.reason,
+        signals,
+        answers_after,
+        attempt_open: r.attempt_status == AttemptStatus::InProgress.as_str(),
+    }
+}
+
+impl Services {
+    /// At start: credits a server outage (every instance down) to the attempts it cut off,
+    /// then says this instance is alive. Runs before the recovery sweep, so an attempt whose
+    /// deadline passed while the server was down is credited, not expired.
+    pub async fn server_started(&self, instance: &str) -> Result<usize, AppError> {
+        let now = self.now();
+        let mut credited = 0;
+        if let Some(last) = self.store().last_alive().await?
+            && now - last > SERVER_OUTAGE_MS
+        {
+            let ids = self.store().credit_server_outage(last, now).await?;
+            credited = ids.len();
+            if credited > 0 {
+                tracing::warn!(
+                    attempts = credited,
+                    outage_ms = now - last,
+                    "server outage credited to the attempts it cut off"
+                );
+            }
+            for id in ids {
+                self.notify(&id, "credited", "").await?;
+            }
+        }
+        self.store().alive(instance, now).await?;
+        Ok(credited)
+    }
+
+    /// Opens and ends sitting-wide outages from the presence of every running attempt (the
+    /// sweep leader calls it every few seconds).
+    pub async fn watch_sittings(&self) -> Result<(), AppError> {
+        let now = self.now();
+        let silent_ms = self.settings().silent_ms;
+        let rows = self.store().sitting_presence().await?;
+        let mut by_sitting: std::collections::HashMap<&str, Vec<i64>> =
+            std::collections::HashMap::new();
+        for r in &rows {
+            by_sitting
+                .entry(r.sitting_id.as_str())
+                .or_default()
+                .push(r.presence());
+        }
+        let open = self.store().open_sitting_outages().await?;
+        for o in &open {
+            let sitting = o.sitting_id.as_deref().unwrap_or_default();
+            let still = by_sitting
+                .get(sitting)
+                .is_some_and(|p| sitting_outage_start(p, now, silent_ms).is_some());
+            if !still {
+                self.store().end_outage(&o.id, now).await?;
+                tracing::warn!(sitting, outage = %o.id, ms = now - o.started_at, "sitting-wide outage ended");
+            }
+        }
+        for (sitting, presences) in &by_sitting {
+            if open.iter().any(|o| o.sitting_id.as_deref() == Some(*sitting)) {
+                continue;
+            }
+            if let Some(start) = sitting_outage_start(presences, now, silent_ms) {
+                let silent = presences.iter().filter(|p| now - **p > silent_ms).count();
+                let o = OutageRow {
+                    id: uuid::Uuid::new_v4().to_string(),
+                    kind: "sitting".into(),
+                    sitting_id: Some((*sitting).to_string()),
+                    started_at: start,
+                    ended_at: None,
+                    detail: serde_json::json!({
+                        "silent": silent, "running": presences.len(),
+                        "quorum": outage_quorum(presences.len()), "detected_ms": now,
+                    })
+                    .to_string(),
+                };
+                self.store().insert_outage(&o).await?;
+                tracing::warn!(sitting, silent, running = presences.len(), "sitting-wide outage");
+            }
+        }
+        Ok(())
+    }
+
+    /// A heartbeat came after a gap of `since..now` with nothing heard: credits the part a
+    /// sitting-wide outage covers and asks the proctor about the rest. Returns
+    /// `(credited now, left for the proctor)`; parallel heartbeats after one gap do this once.
+    pub(crate) async fn gap_after_silence(
+        &self,
+        row: &crate::store::AttemptRow,
+        since: i64,
+        now: i64,
+        offline: &[(String, i64)],
+    ) -> Result<(i64, i64), AppError> {
+        let gap = now - since;
+        let auto = match &row.sitting_id {
+            Some(s) => {
+                let outages = self.store().sitting_outages(s, since, now).await?;
+                let spans: Vec<(i64, Option<i64>)> =
+                    outages.iter().map(|o| (o.started_at, o.ended_at)).collect();
+                covered_ms(&spans, since, now)
+            }
+            None => 0,
+        };
+        // The heartbeat's own rhythm explains up to one interval of silence.
+        let rhythm = crate::proctor::HEARTBEAT_MS.min(self.settings().credit_after_ms);
+        let rest = (gap - auto - rhythm).max(0);
+        let signals: Vec<serde_json::Value> = offline
+            .iter()
+            .filter(|(_, at)| *at >= since - crate::proctor::HEARTBEAT_MS)
+            .map(|(kind, at)| serde_json::json!({ "kind": kind, "at_ms": at }))
+            .collect();
+        let request = CreditRequestRow {
+            id: uuid::Uuid::new_v4().to_string(),
+            attempt_id: row.id.clone(),
+            sitting_id: row.sitting_id.clone(),
+            since_ms: since,
+            until_ms: now,
+            gap_ms: gap,
+            auto_ms: auto,
+            requested_ms: rest,
+            status: if rest > 0 { "pending" } else { "covered" }.into(),
+            granted_ms: 0,
+            detail: serde_json::json!({ "signals": signals }).to_string(),
+            decided_by: None,
+            decided_at: None,
+            reason: String::new(),
+            created_at: now,
+        };
+        if !self.store().open_credit_request(&request).await? {
+            return Ok((0, 0));
+        }
+        self.record(
+            row,
+            "incident",
+            "connection_lost",
+            serde_json::json!({ "since_ms": since, "gap_ms": gap, "credited_ms": auto,
+                "requested_ms": rest, "request": request.id }),
+            "",
+        )
+        .await?;
+        if auto > 0 {
+            self.record(
+                row,
+                "incident",
+                "time_credited",
+                serde_json::json!({ "reason": "sitting_outage", "gap_ms": gap, "credited_ms": auto }),
+                "",
+            )
+            .await?;
+            self.notify(&row.id, "credited", "").await?;
+        }
+        Ok((auto, rest))
+    }
+
+    /// A sitting's credit requests (its proctors, admins).
+    pub async fn credit_requests(
+        &self,
+        user: &UserInfo,
+        sitting_id: &str,
+    ) -> Result<Vec<CreditRequestView>, AppError> {
+        self.watched_sitting(user, sitting_id).await?;
+        let mut out = Vec::new();
+        for r in self.store().credit_requests(sitting_id).await? {
+            // The answers delivered in the minute after the connection came back were mostly
+            // given offline (the page's outbox sends them then).
+            let after = self
+                .store()
+                .answers_saved_between(
+                    &r.request.attempt_id,
+                    r.request.until_ms,
+                    r.request.until_ms + 60_000,
+                )
+                .await?;
+            out.push(request_view(r, after));
+        }
+        Ok(out)
+    }
+
+    /// A proctor of the sitting (or an admin) grants or declines a credit request.
+    pub async fn decide_credit(
+        &self,
+        user: &UserInfo,
+        id: &str,
+        input: CreditDecisionInput,
+    ) -> Result<CreditRequestView, AppError> {
+        let req = self
+            .store()
+            .credit_request(id)
+            .await?
+            .ok_or_else(|| AppError::not_found("The credit request"))?;
+        let sitting = req
+            .sitting_id
+            .clone()
+            .ok_or_else(|| AppError::not_found("The credit request"))?;
+        self.watched_sitting(user, &sitting).await?;
+        let reason = input.reason.trim().to_string();
+        if reason.chars().count() > 1000 {
+            return Err(AppError::invalid(
+                "The reason may have at most 1000 characters.",
+            ));
+        }
+        if !input.grant && reason.is_empty() {
+            return Err(AppError::invalid(
+                "Give the reason for declining: the applicant and an appeal will see it.",
+            ));
+        }
+        let cap = self.settings().credit_cap_ms;
+        let now = self.now();
+        let decision = self
+            .store()
+            .decide_credit(id, input.grant, cap, &user.full_name, &reason, now)
+            .await?;
+        let (kind, amount) = match decision {
+            CreditDecision::Granted(ms) => ("credit_granted", ms),
+            CreditDecision::Declined => ("credit_declined", 0),
+            CreditDecision::NotFound => return Err(AppError::not_found("The credit request")),
+            CreditDecision::AttemptClosed => {
+                return Err(AppError::new(
+                    ErrorCode::AttemptClosed,
+                    "The attempt is closed: time can no longer be credited.",
+                ));
+            }
+            CreditDecision::AlreadyDecided => {
+                return Err(AppError::new(
+                    ErrorCode::Conflict,
+                    "This request was decided already.",
+                ));
+            }
+            CreditDecision::CapReached => {
+                return Err(AppError::new(
+                    ErrorCode::Conflict,
+                    format!(
+                        "This attempt has had the most that may be credited ({}:{:02} min).",
+                        cap / 60_000,
+                        cap % 60_000 / 1000
+                    ),
+                ));
+            }
+        };
+        let row = self
+            .store()
+            .attempt(&req.attempt_id)
+            .await?
+            .ok_or_else(AppError::internal)?;
+        self.record(
+            &row,
+            "intervention",
+            kind,
+            serde_json::json!({ "request": id, "gap_ms": req.gap_ms,
+                "requested_ms": req.requested_ms, "credited_ms": amount, "message": reason }),
+            &user.full_name,
+        )
+        .await?;
+        tracing::info!(request = %id, attempt = %row.id, kind, amount, by = %user.email, "credit request decided");
+        self.notify(
+            &row.id,
+            if amount > 0 { "credited" } else { "credit_declined" },
+            &reason,
+        )
+        .await?;
+        let list = self.store().credit_requests(&sitting).await?;
+        let r = list
+            .into_iter()
+            .find(|r| r.request.id == id)
+            .ok_or_else(AppError::internal)?;
+        Ok(request_view(r, 0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_few_silent_applicants_are_no_outage() {
+        let now = 1_000_000;
+        // 4 of 6 silent: two thirds, but fewer than five people.
+        let mut p = vec![now - 100_000; 4];
+        p.extend([now - 1_000, now - 2_000]);
+        assert_eq!(sitting_outage_start(&p, now, SILENT_MS), None);
+        // 5 of 20 silent: five people, but a quarter.
+        let mut p = vec![now - 100_000; 5];
+        p.extend(vec![now - 1_000; 15]);
+        assert_eq!(sitting_outage_start(&p, now, SILENT_MS), None);
+        // Silent for less than three heartbeats: not silent yet.
+        let p = vec![now - 40_000; 20];
+        assert_eq!(sitting_outage_start(&p, now, SILENT_MS), None);
+    }
+
+    #[test]
+    fn half_the_sitting_silent_at_once_is_an_outage_from_when_the_quorum_went_quiet() {
+        let now = 1_000_000;
+        // 20 running: 2 silent long ago (individuals), 9 silent from about now - 60 s.
+        let mut p = vec![now - 600_000, now - 500_000];
+        p.extend((0..9).map(|i| now - 60_000 - i * 1_000));
+        p.extend(vec![now - 2_000; 9]);
+        // quorum = max(5, 10) = 10: reached with the 10th earliest silence.
+        assert_eq!(outage_quorum(20), 10);
+        let start = sitting_outage_start(&p, now, SILENT_MS);
+        assert_eq!(start, Some(now - 61_000));
+        // The two who went silent long ago are not credited for the time before it.
+        let covered = covered_ms(&[(start.unwrap_or(0), None)], now - 600_000, now);
+        assert_eq!(covered, 61_000);
+    }
+
+    #[test]
+    fn coverage_is_the_overlap() {
+        assert_eq!(covered_ms(&[(100, Some(200))], 0, 1000), 100);
+        assert_eq!(covered_ms(&[(100, Some(200))], 150, 1000), 50);
+        assert_eq!(covered_ms(&[(100, None)], 150, 400), 250);
+        assert_eq!(covered_ms(&[(100, Some(200)), (300, None)], 0, 350), 150);
+        assert_eq!(covered_ms(&[(500, Some(600))], 0, 400), 0);
+    }
+}

@@ -1,0 +1,538 @@
+//! Exam integrity: time is credited only where the server can vouch for it (its own outage, a
+//! sitting-wide outage), anything else is the proctor's decision (capped, audited); saves count
+//! as presence; parallel heartbeats after one gap credit once; seats are required.
+//!
+//! The thresholds are lowered for the tests (a connection counts as lost after 1 s instead of
+//! 60, an applicant is silent after 2 s instead of 45, the cap is 2 s instead of 10 minutes), so
+//! that each case takes seconds; the rules are the same.
+
+use crate::proctor::{PROCTOR2, chrono_now, sitting};
+use qabilet_tests::*;
+use serde_json::{Value, json};
+use std::time::Duration;
+
+const FAST: [(&str, &str); 3] = [
+    ("QABILET_CREDIT_AFTER_SECONDS", "1"),
+    ("QABILET_CREDIT_CAP_SECONDS", "2"),
+    ("QABILET_OUTAGE_SILENCE_SECONDS", "2"),
+];
+
+async fn deadline(api: &Api, attempt: &str) -> anyhow::Result<i64> {
+    let r = api.get(&format!("/api/v1/attempts/{attempt}")).await?;
+    anyhow::ensure!(r.status == 200, "attempt: {}", r.text);
+    r.body["deadline_ms"]
+        .as_i64()
+        .ok_or_else(|| anyhow::anyhow!("no deadline: {}", r.text))
+}
+
+async fn start(api: &Api) -> anyhow::Result<(String, i64)> {
+    let r = api
+        .post("/api/v1/attempts", &json!({"language": "ru"}))
+        .await?;
+    anyhow::ensure!(r.status == 200, "start: {}", r.text);
+    Ok((
+        r.body["id"].as_str().unwrap_or_default().to_string(),
+        r.body["deadline_ms"].as_i64().unwrap_or(0),
+    ))
+}
+
+fn requests_of<'a>(list: &'a Value, attempt: &str) -> Vec<&'a Value> {
+    list.as_array()
+        .map(|v| v.iter().filter(|r| r["attempt_id"] == attempt).collect())
+        .unwrap_or_default()
+}
+
+async fn silence_goes_to_the_proctor(db: Db) -> anyhow::Result<()> {
+    let server = TestServer::start_with(db, &FAST).await?;
+    let out = server.cli(
+        &[
+            "user",
+            "add",
+            "--role",
+            "proctor",
+            "--email",
+            PROCTOR2.0,
+            "--password-stdin",
+        ],
+        Some(&format!("{}\n", PROCTOR2.1)),
+    )?;
+    anyhow::ensure!(out.status.success(), "{out:?}");
+    let admin = Api::login(&server.base, ADMIN.0, ADMIN.1).await?;
+    let proctor = Api::login(&server.base, PROCTOR.0, PROCTOR.1).await?;
+    let other_proctor = Api::login(&server.base, PROCTOR2.0, PROCTOR2.1).await?;
+    let applicant = Api::login(&server.base, APPLICANT.0, APPLICANT.1).await?;
+    let neighbour = Api::login(&server.base, APPLICANT2.0, APPLICANT2.1).await?;
+    let id = sitting(&server, &admin, false).await?;
+    let (attempt, d0) = start(&applicant).await?;
+    let view = applicant.get(&format!("/api/v1/attempts/{attempt}")).await?;
+    let first = view.body["items"][0]["item_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let signals = format!("/api/v1/attempts/{attempt}/signals");
+    let list_path = format!("/api/v1/sittings/{id}/credit-requests");
+    assert_eq!(applicant.post(&signals, &json!({})).await?.status, 200);
+
+    // Another applicant cannot beat for this attempt, nor read or decide requests.
+    assert_eq!(
+        neighbour.post(&signals, &json!({})).await?.status,
+        403,
+        "a heartbeat for another's attempt"
+    );
+    assert_eq!(neighbour.get(&list_path).await?.status, 403);
+    assert_eq!(other_proctor.get(&list_path).await?.status, 403);
+
+    // Saving while the heartbeat is "blocked" is presence: no gap, no request.
+    tokio::time::sleep(Duration::from_millis(2_200)).await;
+    let save = applicant
+        .put(
+            &format!("/api/v1/attempts/{attempt}/responses/{first}"),
+            &json!({"seq": 1, "choice": 0}),
+        )
+        .await?;
+    assert_eq!(save.status, 200, "{}", save.text);
+    let ack = applicant.post(&signals, &json!({})).await?.body;
+    assert_eq!(ack["credited_ms"], 0, "{ack}");
+    assert_eq!(ack["requested_ms"], 0, "saves count as presence: {ack}");
+    assert_eq!(
+        requests_of(&proctor.get(&list_path).await?.body, &attempt).len(),
+        0
+    );
+
+    // Silent (no heartbeat, no save): nothing is credited by itself. Twenty heartbeats at
+    // once after the gap make one request; the signal raised offline comes with its time.
+    tokio::time::sleep(Duration::from_millis(2_600)).await;
+    let raised = chrono_now() - 1_000;
+    let mut beats = tokio::task::JoinSet::new();
+    for _ in 0..20 {
+        let api = applicant.clone();
+        let path = signals.clone();
+        beats.spawn(async move {
+            api.post(
+                &path,
+                &json!({"events": ["tab_hidden"], "raised_ms": [raised]}),
+            )
+            .await
+        });
+    }
+    let mut requested = 0;
+    while let Some(a) = beats.join_next().await {
+        let a = a??;
+        assert_eq!(a.status, 200, "{}", a.text);
+        assert_eq!(a.body["credited_ms"], 0, "{}", a.text);
+        requested += a.body["requested_ms"].as_i64().unwrap_or(0);
+    }
+    assert_eq!(
+        deadline(&applicant, &attempt).await?,
+        d0,
+        "no automatic credit"
+    );
+    let list = proctor.get(&list_path).await?.body;
+    let mine = requests_of(&list, &attempt);
+    assert_eq!(mine.len(), 1, "one gap, one request: {list}");
+    let req = mine[0].clone();
+    let gap = req["gap_ms"].as_i64().unwrap_or(0);
+    assert!((2_500..6_000).contains(&gap), "{req}");
+    assert_eq!(req["requested_ms"].as_i64(), Some(gap - 1_000), "{req}");
+    assert_eq!(requested, gap - 1_000, "the acknowledgements say it once");
+    assert_eq!(req["status"], "pending");
+    assert_eq!(req["signals"][0]["kind"], "tab_hidden", "{req}");
+    assert_eq!(req["signals"][0]["at_ms"].as_i64(), Some(raised), "{req}");
+    let rid = req["id"].as_str().unwrap_or_default().to_string();
+    let decide = format!("/api/v1/credit-requests/{rid}");
+
+    // Only the sitting's proctors decide; declining needs a reason.
+    assert_eq!(
+        other_proctor
+            .post(&decide, &json!({"grant": true}))
+            .await?
+            .status,
+        403
+    );
+    assert_eq!(
+        applicant
+            .post(&decide, &json!({"grant": true}))
+            .await?
+            .status,
+        403,
+        "an applicant cannot grant themselves time"
+    );
+    assert_eq!(
+        proctor
+            .post(&decide, &json!({"grant": false}))
+            .await?
+            .status,
+        422
+    );
+    assert_eq!(
+        proctor
+            .post("/api/v1/credit-requests/nope", &json!({"grant": true}))
+            .await?
+            .status,
+        404
+    );
+
+    // The grant credits the measured gap (less the heartbeat's rhythm), up to the cap (2 s).
+    let r = proctor.post(&decide, &json!({"grant": true})).await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let first_grant = r.body["granted_ms"].as_i64().unwrap_or(0);
+    assert_eq!(first_grant, (gap - 1_000).min(2_000), "{}", r.text);
+    assert_eq!(deadline(&applicant, &attempt).await?, d0 + first_grant);
+    let again = proctor.post(&decide, &json!({"grant": true})).await?;
+    assert_eq!(again.status, 409, "decided once: {}", again.text);
+    assert_eq!(deadline(&applicant, &attempt).await?, d0 + first_grant);
+
+    // A second gap: the grant stops at the cap; a third: the cap is reached, so the proctor
+    // can only decline, with the reason kept.
+    let mut total = first_grant;
+    for round in 0..2 {
+        tokio::time::sleep(Duration::from_millis(2_600)).await;
+        let ack = applicant.post(&signals, &json!({})).await?;
+        assert!(
+            ack.body["requested_ms"].as_i64().unwrap_or(0) > 0,
+            "{}",
+            ack.text
+        );
+        let list = proctor.get(&list_path).await?.body;
+        let pending: Vec<&Value> = requests_of(&list, &attempt)
+            .into_iter()
+            .filter(|r| r["status"] == "pending")
+            .collect();
+        assert_eq!(pending.len(), 1, "{list}");
+        let path = format!(
+            "/api/v1/credit-requests/{}",
+            pending[0]["id"].as_str().unwrap_or_default()
+        );
+        let r = proctor.post(&path, &json!({"grant": true})).await?;
+        if total < 2_000 {
+            assert_eq!(r.status, 200, "round {round}: {}", r.text);
+            total += r.body["granted_ms"].as_i64().unwrap_or(0);
+            assert_eq!(total, 2_000, "up to the cap exactly");
+        } else {
+            assert_eq!(r.status, 409, "round {round}: {}", r.text);
+            assert!(r.text.contains("most"), "{}", r.text);
+            let r = proctor
+                .post(
+                    &path,
+                    &json!({"grant": false, "reason": "связь была, судя по журналу"}),
+                )
+                .await?;
+            assert_eq!(r.status, 200, "{}", r.text);
+            assert_eq!(r.body["status"], "declined");
+        }
+    }
+    assert_eq!(deadline(&applicant, &attempt).await?, d0 + 2_000);
+
+    // Every decision is in the attempt's record with who made it.
+    let events = proctor
+        .get(&format!("/api/v1/attempts/{attempt}/events"))
+        .await?
+        .body;
+    let kinds: Vec<(&str, &str)> = events
+        .as_array()
+        .map(|v| {
+            v.iter()
+                .map(|e| {
+                    (
+                        e["kind"].as_str().unwrap_or(""),
+                        e["actor"].as_str().unwrap_or(""),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(
+        kinds.iter().filter(|k| k.0 == "connection_lost").count(),
+        3,
+        "{kinds:?}"
+    );
+    assert_eq!(
+        kinds
+            .iter()
+            .filter(|k| k.0 == "credit_granted" && k.1 == "Данияр Омаров")
+            .count(),
+        2,
+        "{kinds:?}"
+    );
+    assert!(kinds.iter().any(|k| k.0 == "credit_declined"), "{kinds:?}");
+
+    // A request left pending when the attempt closes can no longer be granted.
+    tokio::time::sleep(Duration::from_millis(2_600)).await;
+    applicant.post(&signals, &json!({})).await?;
+    let r = applicant
+        .post(&format!("/api/v1/attempts/{attempt}/submit"), &json!({}))
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let list = proctor.get(&list_path).await?.body;
+    let pending: Vec<&Value> = requests_of(&list, &attempt)
+        .into_iter()
+        .filter(|r| r["status"] == "pending")
+        .collect();
+    assert_eq!(pending.len(), 1, "{list}");
+    assert_eq!(pending[0]["attempt_open"], false);
+    let r = proctor
+        .post(
+            &format!(
+                "/api/v1/credit-requests/{}",
+                pending[0]["id"].as_str().unwrap_or_default()
+            ),
+            &json!({"grant": true}),
+        )
+        .await?;
+    assert_eq!(r.status, 409, "{}", r.text);
+    assert_eq!(r.body["code"], "attempt_closed");
+    assert_eq!(
+        applicant.post(&signals, &json!({})).await?.status,
+        409,
+        "a heartbeat on a closed attempt"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn silence_goes_to_the_proctor_on_sqlite() -> anyhow::Result<()> {
+    silence_goes_to_the_proctor(Db::Sqlite).await
+}
+
+#[tokio::test]
+async fn silence_goes_to_the_proctor_on_postgres() -> anyhow::Result<()> {
+    silence_goes_to_the_proctor(Db::Postgres).await
+}
+
+/// The server down (killed) for two minutes, then for 41: every running attempt gets the
+/// outage back, once, and an attempt whose 40 minutes ran out during the outage is credited,
+/// not expired. The outage is made by restarting the server with its clock moved on
+/// (`QABILET_TEST_CLOCK_OFFSET_MS`), the way the server would see a real one.
+async fn server_outage_is_credited(db: Db) -> anyhow::Result<()> {
+    let mut server = TestServer::start(db).await?;
+    let admin = Api::login(&server.base, ADMIN.0, ADMIN.1).await?;
+    sitting(&server, &admin, false).await?;
+    let mut a = Api::login(&server.base, APPLICANT.0, APPLICANT.1).await?;
+    let mut b = Api::login(&server.base, APPLICANT2.0, APPLICANT2.1).await?;
+    let (ida, da) = start(&a).await?;
+    let (idb, db0) = start(&b).await?;
+    // The instance says it is alive every 2 s: let it say so after the starts.
+    tokio::time::sleep(Duration::from_millis(2_500)).await;
+    let killed = chrono_now();
+    server.kill();
+    server.set_env("QABILET_TEST_CLOCK_OFFSET_MS", "120000");
+    server.spawn().await?;
+    let restarted = chrono_now();
+    a.base = server.base.clone();
+    b.base = server.base.clone();
+    for (api, id, d) in [(&a, &ida, da), (&b, &idb, db0)] {
+        let moved = deadline(api, id).await? - d;
+        // The outage as the server saw it: from its last "alive" (at most 2 s before the
+        // kill) to the restart, two minutes later on its clock.
+        let low = 120_000;
+        let high = 120_000 + (restarted - killed) + 2_500;
+        assert!((low..=high).contains(&moved), "moved {moved}, {low}..{high}");
+    }
+    let after_first = deadline(&a, &ida).await?;
+    let remaining_before = {
+        let v = a.get(&format!("/api/v1/attempts/{ida}")).await?.body;
+        v["remaining_ms"].as_i64().unwrap_or(0)
+    };
+
+    // 41 minutes down: longer than the whole test. Killed again and restarted with the clock
+    // 43 minutes on; the attempts are still running with about the time they had.
+    tokio::time::sleep(Duration::from_millis(2_500)).await;
+    server.kill();
+    server.set_env("QABILET_TEST_CLOCK_OFFSET_MS", &(120_000 + 41 * 60_000).to_string());
+    server.spawn().await?;
+    a.base = server.base.clone();
+    let v = a.get(&format!("/api/v1/attempts/{ida}")).await?;
+    assert_eq!(v.status, 200, "{}", v.text);
+    assert_eq!(v.body["status"], "in_progress", "credited, not expired");
+    let remaining = v.body["remaining_ms"].as_i64().unwrap_or(0);
+    assert!(
+        (remaining_before - 10_000..=remaining_before + 3_000).contains(&remaining),
+        "remaining {remaining} against {remaining_before} before"
+    );
+    let moved = v.body["deadline_ms"].as_i64().unwrap_or(0) - after_first;
+    assert!(moved >= 41 * 60_000, "moved {moved}");
+
+    // Proctors see each outage in the attempt's record, once per outage.
+    let proctor = Api::login(&server.base, PROCTOR.0, PROCTOR.1).await?;
+    let events = proctor
+        .get(&format!("/api/v1/attempts/{ida}/events"))
+        .await?
+        .body;
+    let outages: Vec<&Value> = events
+        .as_array()
+        .map(|v| {
+            v.iter()
+                .filter(|e| {
+                    e["kind"] == "time_credited" && e["detail"]["reason"] == "server_outage"
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(outages.len(), 2, "{events}");
+
+    // A second instance starting now finds the server alive: nothing more is credited.
+    if db == Db::Postgres {
+        let second = server.another_instance().await?;
+        let mut api = Api::login(&second.base, APPLICANT.0, APPLICANT.1).await?;
+        api.base = second.base.clone();
+        let d = deadline(&api, &ida).await?;
+        assert_eq!(d, v.body["deadline_ms"].as_i64().unwrap_or(0));
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn server_outage_is_credited_on_sqlite() -> anyhow::Result<()> {
+    server_outage_is_credited(Db::Sqlite).await
+}
+
+#[tokio::test]
+async fn server_outage_is_credited_on_postgres() -> anyhow::Result<()> {
+    server_outage_is_credited(Db::Postgres).await
+}
+
+/// Five of six running applicants of a sitting silent at once is a sitting-wide outage: each
+/// gets the part of their gap it covers without asking anyone. Two of six silent together is
+/// not: they go to the proctor.
+#[tokio::test]
+async fn a_sitting_wide_outage_is_credited_a_small_group_is_not() -> anyhow::Result<()> {
+    let server = TestServer::start_with(Db::from_env(), &FAST).await?;
+    server.add_applicants("room", 6, "room-password-1")?;
+    let mut people = vec![];
+    for n in 1..=6 {
+        let api = Api::login(&server.base, &format!("room-{n}@load.test"), "room-password-1").await?;
+        let (id, d) = start(&api).await?;
+        people.push((api, id, d));
+    }
+    let beat = |n: usize| {
+        let (api, id, _) = &people[n];
+        let path = format!("/api/v1/attempts/{id}/signals");
+        let api = api.clone();
+        async move { api.post(&path, &json!({})).await }
+    };
+    for n in 0..6 {
+        assert_eq!(beat(n).await?.status, 200);
+    }
+    // Five go silent; the sixth keeps beating. Silent after 2 s, seen by the next sweep.
+    for _ in 0..12 {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        beat(5).await?;
+    }
+    for n in 0..5 {
+        let ack = beat(n).await?;
+        assert_eq!(ack.status, 200, "{}", ack.text);
+        let credited = ack.body["credited_ms"].as_i64().unwrap_or(0);
+        assert!(
+            (1_500..=6_500).contains(&credited),
+            "applicant {n}: {}",
+            ack.text
+        );
+        assert_eq!(
+            deadline(&people[n].0, &people[n].1).await? - people[n].2,
+            credited
+        );
+    }
+    // Everyone back: the outage ends at the next sweep.
+    for _ in 0..6 {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        for n in 0..6 {
+            beat(n).await?;
+        }
+    }
+    // Two go silent together: a small group, no outage, no credit: requests instead.
+    let before: Vec<i64> = vec![
+        deadline(&people[0].0, &people[0].1).await?,
+        deadline(&people[1].0, &people[1].1).await?,
+    ];
+    for _ in 0..12 {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        for n in 2..6 {
+            beat(n).await?;
+        }
+    }
+    for n in 0..2 {
+        let ack = beat(n).await?;
+        assert_eq!(ack.body["credited_ms"], 0, "{}", ack.text);
+        assert!(
+            ack.body["requested_ms"].as_i64().unwrap_or(0) > 3_000,
+            "{}",
+            ack.text
+        );
+        assert_eq!(deadline(&people[n].0, &people[n].1).await?, before[n]);
+    }
+    let proctor = Api::login(&server.base, PROCTOR.0, PROCTOR.1).await?;
+    let list = proctor
+        .get("/api/v1/sittings/demo-open/credit-requests")
+        .await?
+        .body;
+    let pending = list
+        .as_array()
+        .map(|v| v.iter().filter(|r| r["status"] == "pending").count())
+        .unwrap_or(0);
+    assert_eq!(pending, 2, "{list}");
+    Ok(())
+}
+
+/// Without a seat the stage-one test does not start; a seat in a sitting whose window has not
+/// opened, or that asks for admission, holds the start until then.
+#[tokio::test]
+async fn the_test_starts_only_with_a_seat() -> anyhow::Result<()> {
+    let server = TestServer::start(Db::from_env()).await?;
+    let r = Api::new(&server.base)
+        .post(
+            "/api/v1/auth/register",
+            &json!({"email": "seatless@example.kz", "full_name": "Без Места",
+                    "iin": valid_iin("900101", 3, 4321), "password": "seatless-pass-1"}),
+        )
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let seatless = Api::login(&server.base, "seatless@example.kz", "seatless-pass-1").await?;
+    let r = seatless
+        .post("/api/v1/attempts", &json!({"language": "ru"}))
+        .await?;
+    assert_eq!(r.status, 409, "{}", r.text);
+    assert!(r.text.contains("only in a sitting"), "{}", r.text);
+    let dash = seatless.get("/api/v1/dashboard").await?.body;
+    assert_eq!(dash["test"]["seated_only"], true, "{dash}");
+    assert_eq!(dash["test"]["sitting"], Value::Null);
+    assert_eq!(dash["test"]["attempt"], Value::Null, "nothing was started");
+
+    // Seated in a sitting that opens in an hour: refused until then; a sitting that asks for
+    // admission: refused until a proctor admits.
+    let admin = Api::login(&server.base, ADMIN.0, ADMIN.1).await?;
+    let now = chrono_now();
+    let r = admin
+        .post(
+            "/api/v1/sittings",
+            &json!({"name": "Позже", "blueprint_id": "stage1-2026", "region": "Astana",
+                    "mode": "online", "opens_ms": now + 3_600_000, "closes_ms": now + 7_200_000}),
+        )
+        .await?;
+    let later = r.body["id"].as_str().unwrap_or_default().to_string();
+    let r = admin
+        .post(
+            &format!("/api/v1/sittings/{later}/applicants"),
+            &json!({"text": "seatless@example.kz"}),
+        )
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = seatless
+        .post("/api/v1/attempts", &json!({"language": "ru"}))
+        .await?;
+    assert_eq!(r.status, 409, "{}", r.text);
+    assert!(r.text.contains("opens at"), "{}", r.text);
+    let id = sitting(&server, &admin, true).await?;
+    let r = admin
+        .post(
+            &format!("/api/v1/sittings/{id}/applicants"),
+            &json!({"text": "seatless@example.kz"}),
+        )
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = seatless
+        .post("/api/v1/attempts", &json!({"language": "ru"}))
+        .await?;
+    assert_eq!(r.status, 409, "{}", r.text);
+    assert!(r.text.contains("admission"), "{}", r.text);
+    Ok(())
+}
