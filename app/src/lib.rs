@@ -66,6 +66,7 @@ pub fn App() -> impl IntoView {
                         <Route path=StaticSegment("") view=pages::Home />
                         <Route path=StaticSegment("login") view=pages::login::LoginPage />
                         <Route path=StaticSegment("dashboard") view=pages::dashboard::DashboardPage />
+                        <Route path=StaticSegment("check") view=pages::check::CheckPage />
                         <Route path=(StaticSegment("test"), ParamSegment("id")) view=pages::test::TestPage />
                         <Route path=(StaticSegment("result"), ParamSegment("id")) view=pages::result::ResultPage />
                         <Route path=StaticSegment("bank") view=pages::bank::BankListPage />

@@ -912,6 +912,9 @@ pub struct AssignReport {
     pub added: Vec<String>,
     pub already: Vec<String>,
     pub errors: Vec<LineError>,
+    /// Applicants moved here from another sitting of the same test (they had not started).
+    #[serde(default)]
+    pub moved: Vec<String>,
 }
 
 /// One applicant of a sitting, as the proctor's live dashboard shows them.
@@ -1042,6 +1045,31 @@ pub struct CreditRequestView {
     pub answers_after: i64,
     /// Whether the attempt is still running (only then can time be credited).
     pub attempt_open: bool,
+}
+
+/// Staff correct an account's IIN (audited with the reason).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct IinChange {
+    pub iin: String,
+    /// Why (a document seen, a typo at registration...); required.
+    pub reason: String,
+}
+
+/// The account after an IIN correction: the IIN masked to its last four digits.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+pub struct IinChanged {
+    pub email: String,
+    pub iin_masked: String,
+}
+
+/// The server's clock (the system check measures the round trip and the offset with it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+pub struct ServerTime {
+    pub server_now_ms: i64,
 }
 
 /// A proctor's decision on a credit request.

@@ -44,3 +44,10 @@ CREATE TABLE credit_requests (
     UNIQUE (attempt_id, since_ms)
 );
 CREATE INDEX credit_requests_by_sitting ON credit_requests (sitting_id, status);
+
+-- One person, one identity: the account's IIN (given at registration, or once with the first
+-- application for accounts made by staff) is changed only by staff, with the reason here.
+ALTER TABLE auth_log ADD COLUMN detail TEXT NOT NULL DEFAULT '';
+-- Set when the owner proves the address (a link sent by mail); applications and imports never
+-- link by e-mail alone.
+ALTER TABLE users ADD COLUMN email_verified_at BIGINT;

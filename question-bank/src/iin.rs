@@ -72,6 +72,14 @@ fn days_in_month(year: u16, month: u8) -> u8 {
     }
 }
 
+/// The IIN as staff screens show it to someone who does not need all of it: the last four
+/// digits (`••••••••0014`).
+pub fn masked(digits: &str) -> String {
+    let n = digits.chars().count();
+    let keep: String = digits.chars().skip(n.saturating_sub(4)).collect();
+    format!("{}{keep}", "•".repeat(n.saturating_sub(4)))
+}
+
 /// Checks an IIN (spaces are ignored) and reads the birth date and sex from it.
 pub fn parse(text: &str) -> Result<Iin, IinError> {
     let digits: String = text.chars().filter(|c| !c.is_whitespace()).collect();
@@ -108,6 +116,12 @@ pub fn parse(text: &str) -> Result<Iin, IinError> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn masked_keeps_the_last_four() {
+        assert_eq!(super::masked("900101300014"), "••••••••0014");
+        assert_eq!(super::masked("12"), "12");
+    }
+
     use super::*;
 
     fn make(first11: &str) -> String {

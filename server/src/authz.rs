@@ -110,6 +110,7 @@ pub const MATRIX: &[Entry] = &[
     e("PUT", "/api/v1/me/preferences", SIGNED, "the caller"),
     e("POST", "/api/v1/users", ADMIN, "-"),
     e("POST", "/api/v1/users/{email}/password-reset", ADMIN, "-"),
+    e("PUT", "/api/v1/users/{email}/iin", ADMIN, "-"),
     // The stage-one test.
     e("GET", "/api/v1/dashboard", SIGNED, "the caller's own page"),
     e(
@@ -261,6 +262,8 @@ pub const MATRIX: &[Entry] = &[
         WATCHERS,
         OWN_SITTING,
     ),
+    e("POST", "/api/v1/practice", APPLICANT, "the caller's own practice attempt"),
+    e("GET", "/api/v1/time", ANY, "-"),
     e(
         "GET",
         "/api/v1/sittings/{id}/credit-requests",

@@ -369,6 +369,75 @@ impl Services {
     }
 }
 
+impl Services {
+    /// An administrator corrects an account's IIN; the old and new IIN (masked), who and why
+    /// go to the account log in the same transaction.
+    pub async fn change_iin(
+        &self,
+        user: &UserInfo,
+        email: &str,
+        input: IinChange,
+        ip: &str,
+    ) -> Result<IinChanged, AppError> {
+        if user.role != Role::Admin {
+            return Err(AppError::forbidden());
+        }
+        let iin = question_bank::iin::parse(&input.iin)
+            .map_err(|e| AppError::invalid(format!("IIN: {e}")))?;
+        let reason = input.reason.trim();
+        if reason.is_empty() || reason.chars().count() > 500 {
+            return Err(AppError::invalid(
+                "Give the reason for the correction (at most 500 characters).",
+            ));
+        }
+        let email = email.trim().to_lowercase();
+        let row = self
+            .store()
+            .user_by_email(&email)
+            .await?
+            .ok_or_else(|| AppError::not_found("The account"))?;
+        let old = self.store().user_iin(&row.id).await?;
+        if old.as_deref() == Some(iin.digits.as_str()) {
+            return Err(AppError::new(
+                ErrorCode::Conflict,
+                "The account has this IIN already.",
+            ));
+        }
+        let detail = serde_json::json!({
+            "by": user.email,
+            "from": old.as_deref().map(question_bank::iin::masked),
+            "to": question_bank::iin::masked(&iin.digits),
+            "reason": reason,
+        });
+        match self
+            .store()
+            .set_user_iin(
+                &row.id,
+                &iin.digits,
+                self.now(),
+                &row.email,
+                ip,
+                "iin_changed",
+                &detail.to_string(),
+            )
+            .await
+        {
+            Err(crate::store::StoreError::Conflict) => {
+                return Err(AppError::new(
+                    ErrorCode::Conflict,
+                    "Another account holds this IIN.",
+                ));
+            }
+            r => r?,
+        }
+        tracing::info!(account = %row.email, by = %user.email, "IIN changed by staff");
+        Ok(IinChanged {
+            email: row.email,
+            iin_masked: question_bank::iin::masked(&iin.digits),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -536,8 +536,8 @@ impl Services {
         }
     }
 
-    /// An applicant applies to an open campaign (or claims the application staff imported
-    /// for their IIN and e-mail).
+    /// An applicant applies to an open campaign with their account's IIN (or claims the
+    /// application staff imported for that IIN).
     pub async fn apply(
         &self,
         user: &UserInfo,
@@ -551,6 +551,39 @@ impl Services {
             return Err(conflict("This campaign does not take applications now."));
         }
         let a = check_application(&input, campaign.year).map_err(AppError::invalid)?;
+        // One person, one identity: the application's IIN is the account's. An account made
+        // by staff without one gets it here, once; afterwards only staff change it.
+        match self.store().user_iin(&user.id).await? {
+            Some(own) if own != a.iin => {
+                return Err(AppError::invalid(format!(
+                    "The IIN must be your account's ({}). If your account's IIN is wrong, ask \
+                     the programme staff to correct it.",
+                    question_bank::iin::masked(&own)
+                )));
+            }
+            Some(_) => {}
+            None => match self
+                .store()
+                .set_user_iin(
+                    &user.id,
+                    &a.iin,
+                    self.now(),
+                    &user.email,
+                    "",
+                    "iin_set",
+                    &serde_json::json!({ "by": "the account holder, applying" }).to_string(),
+                )
+                .await
+            {
+                Err(StoreError::Conflict) => {
+                    return Err(conflict(
+                        "This IIN belongs to another account. If it is yours, ask the programme \
+                         staff.",
+                    ));
+                }
+                r => r?,
+            },
+        }
         let mine = self.store().applications_of_user(&user.id).await?;
         if let Some(m) = mine.iter().find(|m| m.campaign_id == campaign.id) {
             return Err(conflict(format!(
@@ -563,8 +596,8 @@ impl Services {
             .application_by_iin(&campaign.id, &a.iin)
             .await?
         {
+            // Staff imported it for this IIN, which is this account's: it is theirs.
             if existing.user_id.is_none()
-                && existing.email.eq_ignore_ascii_case(&user.email)
                 && self
                     .store()
                     .claim_application(&existing.id, &user.id)
@@ -735,16 +768,19 @@ impl Services {
             match checked {
                 Ok(a) => {
                     seen.insert(a.iin.clone(), *line);
-                    let linked = match self.store().user_by_email(&a.email).await? {
-                        Some(u) if u.role == "applicant" => Some(u.id),
-                        _ => None,
-                    };
+                    // Linked by IIN only: registering someone's e-mail address first must not
+                    // capture their application.
+                    let linked = self
+                        .store()
+                        .applicant_by_iin(&a.iin)
+                        .await?
+                        .map(|u| u.id);
                     lines.push(PreviewLine {
                         line: *line,
                         iin: a.iin.clone(),
                         full_name: a.full_name.clone(),
                         action: if linked.is_some() {
-                            "add (linked to the account with this e-mail)".into()
+                            "add (linked to the account with this IIN)".into()
                         } else {
                             "add".into()
                         },

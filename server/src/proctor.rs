@@ -265,7 +265,10 @@ impl Services {
             added: vec![],
             already: vec![],
             errors: vec![],
+            moved: vec![],
         };
+        // Seats given up by applicants moved here: (sitting, applicant).
+        let mut vacated = Vec::new();
         let mut ids = Vec::new();
         let mut seen = HashSet::new();
         for (line, email) in lines {
@@ -283,18 +286,29 @@ impl Services {
                 }),
                 Some(u) if present.contains(&u.id) => report.already.push(email),
                 Some(u) => {
+                    // One seat per test: an applicant who has not started moves here from
+                    // another sitting; one who has started stays where they are.
                     if role == Role::Applicant
                         && let Some(other) =
                             self.store().seat_for(&u.id, &sitting.blueprint_id).await?
                         && other.sitting_id != id
                     {
-                        report.errors.push(LineError {
-                            line,
-                            message: format!(
-                                "{email} already has a seat in another sitting of this test"
-                            ),
-                        });
-                        continue;
+                        if self
+                            .store()
+                            .attempt_for(&u.id, &sitting.blueprint_id)
+                            .await?
+                            .is_some()
+                        {
+                            report.errors.push(LineError {
+                                line,
+                                message: format!(
+                                    "{email} has started this test in another sitting"
+                                ),
+                            });
+                            continue;
+                        }
+                        vacated.push((other.sitting_id, u.id.clone()));
+                        report.moved.push(email.clone());
                     }
                     ids.push(u.id);
                     report.added.push(email);
@@ -303,8 +317,10 @@ impl Services {
         }
         if !report.errors.is_empty() {
             report.added.clear();
+            report.moved.clear();
             return Ok(report);
         }
+        self.store().remove_seats(&vacated).await?;
         match role {
             Role::Proctor => self.store().add_sitting_proctors(id, &ids).await?,
             _ => self.store().add_sitting_applicants(id, &ids).await?,

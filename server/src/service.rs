@@ -687,6 +687,10 @@ impl Services {
                 &credits,
             )
             .await?;
+        // A practice attempt is never counted anywhere.
+        if blueprint.practice {
+            return Ok(report);
+        }
         let status = if report.passed {
             StageStatus::Passed
         } else {
@@ -1408,52 +1412,8 @@ impl Backend for Services {
             }
             None => None,
         };
-        let form = self.draw_form(&bp, lang).await?;
-        let row = AttemptRow {
-            id: uuid::Uuid::new_v4().to_string(),
-            user_id: user.id.clone(),
-            blueprint_id: bp.id.clone(),
-            status: AttemptStatus::InProgress.as_str().into(),
-            language: lang.code().into(),
-            form: serde_json::to_string(&form).map_err(internal)?,
-            started_at: now,
-            deadline: now + bp.time_limit_ms_for(&user.email, &user.id),
-            closed_at: None,
-            score: None,
-            device: Some(user.session.clone()),
-            sitting_id: sitting.as_ref().map(|s| s.id.clone()),
-            paused_at: None,
-            last_seen: None,
-            last_ip: None,
-            termination: None,
-        };
-        let form_items: Vec<(String, i64)> = form
-            .entries
-            .iter()
-            .map(|e| (e.item_id.to_string(), i64::from(e.version)))
-            .collect();
-        let row = if self.store.insert_attempt(&row, &form_items).await? {
-            tracing::info!(attempt = %row.id, items = form.entries.len(), "attempt started");
-            let detail = serde_json::json!({ "device": user.session, "language": lang.code() });
-            self.record(&row, "system", "started", detail, "").await?;
-            if let Some(s) = &row.sitting_id {
-                self.hub.publish(crate::live::Live::Touch {
-                    sitting: s.clone(),
-                    user: row.user_id.clone(),
-                });
-            }
-            row
-        } else {
-            // Another request of the same applicant started it a moment ago.
-            let row = self
-                .store
-                .attempt_for(&user.id, &bp.id)
-                .await?
-                .ok_or_else(AppError::internal)?;
-            self.claim(user, &row).await?;
-            row
-        };
-        self.view(&row).await
+        self.begin_attempt(user, &bp, lang, sitting.map(|s| s.id))
+            .await
     }
 
     async fn attempt(&self, user: &UserInfo, attempt_id: &str) -> Result<AttemptView, AppError> {
@@ -1786,4 +1746,110 @@ fn temporary_password() -> String {
         .map(|b| alphabet[usize::from(*b) % alphabet.len()] as char)
         .collect();
     format!("{}-{}-{}", &letters[..4], &letters[4..8], &letters[8..])
+}
+
+impl Services {
+    /// Draws a form and opens the attempt (or returns the one a parallel request opened).
+    async fn begin_attempt(
+        &self,
+        user: &UserInfo,
+        bp: &Blueprint,
+        lang: Language,
+        sitting_id: Option<String>,
+    ) -> Result<AttemptView, AppError> {
+        let now = self.now();
+        let form = self.draw_form(bp, lang).await?;
+        let row = AttemptRow {
+            id: uuid::Uuid::new_v4().to_string(),
+            user_id: user.id.clone(),
+            blueprint_id: bp.id.clone(),
+            status: AttemptStatus::InProgress.as_str().into(),
+            language: lang.code().into(),
+            form: serde_json::to_string(&form).map_err(internal)?,
+            started_at: now,
+            deadline: now + bp.time_limit_ms_for(&user.email, &user.id),
+            closed_at: None,
+            score: None,
+            device: Some(user.session.clone()),
+            sitting_id,
+            paused_at: None,
+            last_seen: None,
+            last_ip: None,
+            termination: None,
+        };
+        let form_items: Vec<(String, i64)> = form
+            .entries
+            .iter()
+            .map(|e| (e.item_id.to_string(), i64::from(e.version)))
+            .collect();
+        let row = if self.store.insert_attempt(&row, &form_items).await? {
+            tracing::info!(attempt = %row.id, items = form.entries.len(), "attempt started");
+            let detail = serde_json::json!({ "device": user.session, "language": lang.code() });
+            self.record(&row, "system", "started", detail, "").await?;
+            if let Some(s) = &row.sitting_id {
+                self.hub.publish(crate::live::Live::Touch {
+                    sitting: s.clone(),
+                    user: row.user_id.clone(),
+                });
+            }
+            row
+        } else {
+            // Another request of the same applicant started it a moment ago.
+            let row = self
+                .store
+                .attempt_for(&user.id, &bp.id)
+                .await?
+                .ok_or_else(AppError::internal)?;
+            self.claim(user, &row).await?;
+            row
+        };
+        self.view(&row).await
+    }
+    /// The practice test: any time, without a seat, never counted. A finished one is replaced
+    /// by a new form; one in progress is resumed.
+    pub async fn start_practice(
+        &self,
+        user: &UserInfo,
+        language: Option<&str>,
+    ) -> Result<AttemptView, AppError> {
+        Self::require(user, &[Role::Applicant])?;
+        let lang: Language = match language {
+            None => Language::Ru,
+            Some(l) => l
+                .parse()
+                .map_err(|e: question_bank::language::UnknownLanguage| {
+                    AppError::invalid(e.to_string())
+                })?,
+        };
+        let mut practice = None;
+        for row in self.store.blueprints().await? {
+            if let Ok(bp) = serde_json::from_str::<Blueprint>(&row.spec)
+                && bp.practice
+            {
+                practice = Some(bp);
+                break;
+            }
+        }
+        let bp = practice.ok_or_else(|| AppError::not_found("A practice test"))?;
+        if !bp.offers(lang) {
+            return Err(AppError::invalid(format!(
+                "The practice test is offered in {}, not {}.",
+                bp.offered_languages()
+                    .iter()
+                    .map(|l| l.code())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                lang.code()
+            )));
+        }
+        if let Some(existing) = self.store.attempt_for(&user.id, &bp.id).await? {
+            let existing = self.expire_if_due(existing).await?;
+            if existing.status == AttemptStatus::InProgress.as_str() {
+                self.claim(user, &existing).await?;
+                return self.view(&existing).await;
+            }
+            self.store.delete_practice_attempt(&existing.id).await?;
+        }
+        self.begin_attempt(user, &bp, lang, None).await
+    }
 }

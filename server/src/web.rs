@@ -22,6 +22,27 @@ use tower_http::trace::TraceLayer;
 /// (or, failing that, the `Referer`) must name the host the request was sent to. The cookie is
 /// also `SameSite=Strict`; this is the second lock. Requests with a bearer token (which a
 /// foreign page cannot attach) and requests without the cookie pass.
+/// The camera is allowed (for this site only) on the pages that need it: the test (the
+/// admission picture and snapshots of remote sittings) and the system check. Everywhere else
+/// the Permissions-Policy denies it. The pages there are loaded in full (`go`), so the policy
+/// of the page's own address is the one in force.
+async fn camera_policy(req: Request, next: axum::middleware::Next) -> axum::response::Response {
+    let camera = {
+        let p = req.uri().path();
+        p == "/check" || p.starts_with("/test/")
+    };
+    let mut res = next.run(req).await;
+    if camera {
+        res.headers_mut().insert(
+            HeaderName::from_static("permissions-policy"),
+            HeaderValue::from_static(
+                "camera=(self), microphone=(), geolocation=(), payment=(), usb=()",
+            ),
+        );
+    }
+    res
+}
+
 async fn same_origin(req: Request, next: axum::middleware::Next) -> axum::response::Response {
     use axum::http::Method;
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
@@ -203,5 +224,6 @@ pub fn router(state: AppState) -> Router {
             HeaderName::from_static("cross-origin-resource-policy"),
             HeaderValue::from_static("same-origin"),
         ))
+        .layer(axum::middleware::from_fn(camera_policy))
         .with_state(state)
 }

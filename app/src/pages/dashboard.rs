@@ -42,6 +42,7 @@ fn DashboardView(d: Dashboard) -> impl IntoView {
             <p class="muted">{move || role_name(i18n, role)}</p>
         </section>
         {d.test.map(|card| view! { <TestCardView card /> })}
+        {(role == Role::Applicant).then(|| view! { <PracticeCard /> })}
         {(!d.stages.is_empty()).then(|| view! { <Stages stages=d.stages.clone() /> })}
         {matches!(role, Role::Methodologist | Role::Admin).then(|| view! {
             <section class="card">
@@ -99,6 +100,40 @@ fn DashboardView(d: Dashboard) -> impl IntoView {
             </section>
         })}
         {d.overview.map(|o| view! { <OverviewView o /> })}
+    }
+}
+
+/// The practice test and the system check: rehearsing the real page at any time.
+#[component]
+fn PracticeCard() -> impl IntoView {
+    let i18n = use_i18n();
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let start = move |_| {
+        busy.set(true);
+        let language = i18n.get_locale_untracked().as_str().to_string();
+        leptos::task::spawn_local(async move {
+            let body = serde_json::json!({ "language": language }).to_string();
+            match crate::api::rest::<AttemptView>("POST", "/api/v1/practice", Some(body)).await {
+                Ok(a) => super::go(&format!("/test/{}", a.id)),
+                Err(e) => {
+                    error.set(Some(e.message));
+                    busy.set(false);
+                }
+            }
+        });
+    };
+    view! {
+        <section class="card" id="practice-card">
+            <h2>{t!(i18n, dash_practice)}</h2>
+            <p class="muted">{t!(i18n, dash_practice_hint)}</p>
+            {move || error.get().map(|e| view! { <p class="alert" role="alert">{e}</p> })}
+            <button type="button" id="start-practice" on:click=start disabled=move || busy.get()>
+                {t!(i18n, dash_practice_start)}
+            </button>
+            " "
+            <a class="button" href="/check" rel="external" id="open-check">{t!(i18n, dash_check)}</a>
+        </section>
     }
 }
 

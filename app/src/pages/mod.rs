@@ -1,6 +1,7 @@
 //! Pages, one module per page, and the pieces every page shares.
 
 pub mod account;
+pub mod check;
 pub mod analysis;
 pub mod bank;
 pub mod blueprints;

@@ -128,6 +128,7 @@ pub fn router() -> Router<AppState> {
         .route("/me/preferences", get(preferences_get).put(preferences_put))
         .route("/users", post(create_account))
         .route("/users/{email}/password-reset", post(reset_password))
+        .route("/users/{email}/iin", put(change_iin))
         .route("/me", get(me))
         .route("/dashboard", get(dashboard))
         .route("/attempts", post(start_attempt))
@@ -270,6 +271,23 @@ async fn reset_password(
     ))
 }
 
+/// Correct an account's IIN (staff; the reason and both IINs, masked, are logged).
+#[utoipa::path(put, path = "/api/v1/users/{email}/iin", tag = "auth", security(("bearer" = [])),
+    params(("email" = String, Path)), request_body = IinChange,
+    responses((status = 200, body = IinChanged), (status = 403, body = AppError), (status = 404, body = AppError),
+        (status = 409, body = AppError), (status = 422, body = AppError)))]
+async fn change_iin(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+    ClientIp(ip): ClientIp,
+    ApiPath(email): ApiPath<String>,
+    ApiJson(input): ApiJson<IinChange>,
+) -> ApiResult<Json<IinChanged>> {
+    Ok(Json(
+        state.services.change_iin(&user, &email, input, &ip).await?,
+    ))
+}
+
 /// Sign out: removes the session cookie.
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", responses((status = 204)))]
 async fn logout(State(state): State<AppState>, parts: Parts) -> Response {
@@ -395,13 +413,13 @@ async fn events(
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Qabilet API", version = "1", description = "Stage-one competency testing: sign in, take the test, read the result."),
-    paths(login, register, refresh, preferences_get, preferences_put, create_account, change_password, reset_password, logout, me, dashboard, start_attempt, get_attempt, save_response, submit, result, events,
+    paths(login, register, refresh, preferences_get, preferences_put, create_account, change_password, reset_password, change_iin, logout, me, dashboard, start_attempt, get_attempt, save_response, submit, result, events,
         bank_list, bank_create, bank_item, bank_update, bank_submit, bank_review, bank_retire, bank_restore,
         bank_history, bank_bulk, bank_import, bank_export, bank_competencies, bank_put_competency,
         bank_upload, attachment, blueprint_list, blueprint_get, blueprint_put, blueprint_activate,
         blueprint_check, blueprint_rescore, score_changes, analysis, analysis_csv, send_back, correct_key, sitting_list, sitting_create,
         sitting_get, sitting_proctors, sitting_applicants, sitting_monitor, sitting_feed, sitting_pause,
-        sitting_resume, sitting_incidents, sitting_intervene, sitting_credit_requests, credit_decide, attempt_signals, attempt_live),
+        sitting_resume, sitting_incidents, sitting_intervene, sitting_credit_requests, credit_decide, start_practice, server_time, attempt_signals, attempt_live),
     modifiers(&BearerAuth),
     tags((name = "auth"), (name = "attempts"), (name = "bank"), (name = "blueprints"), (name = "proctoring"))
 )]
@@ -1089,6 +1107,8 @@ pub(crate) fn proctor_routes() -> Router<AppState> {
         )
         .route("/sittings/{id}/credit-requests", get(sitting_credit_requests))
         .route("/credit-requests/{id}", post(credit_decide))
+        .route("/practice", post(start_practice))
+        .route("/time", get(server_time))
         .route("/attempts/{id}/signals", post(attempt_signals))
         .route("/attempts/{id}/live", get(attempt_live))
 }
@@ -1389,6 +1409,32 @@ async fn credit_decide(
     ApiJson(input): ApiJson<CreditDecisionInput>,
 ) -> ApiResult<Json<CreditRequestView>> {
     Ok(Json(state.services.decide_credit(&user, &id, input).await?))
+}
+
+/// The server's clock, for the system check (round trip and clock offset); no sign-in needed.
+#[utoipa::path(get, path = "/api/v1/time", tag = "attempts", responses((status = 200, body = ServerTime)))]
+async fn server_time(State(state): State<AppState>) -> Json<ServerTime> {
+    Json(ServerTime {
+        server_now_ms: state.services.now(),
+    })
+}
+
+/// Start (or resume) the practice test: sample items, any time, no seat, never counted; a
+/// finished practice attempt is replaced by a new one.
+#[utoipa::path(post, path = "/api/v1/practice", tag = "attempts", security(("bearer" = [])),
+    request_body = StartRequest,
+    responses((status = 200, body = AttemptView), (status = 404, body = AppError), (status = 422, body = AppError)))]
+async fn start_practice(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+    ApiJson(input): ApiJson<StartRequest>,
+) -> ApiResult<Json<AttemptView>> {
+    Ok(Json(
+        state
+            .services
+            .start_practice(&user, input.language.as_deref())
+            .await?,
+    ))
 }
 
 /// The applicant's heartbeat with integrity signals; returns the clock.

@@ -11,6 +11,10 @@ use anyhow::{Context, bail};
 use question_bank::{Blueprint, Difficulty, Item, ItemId, Key, Language, LocalizedText, Section};
 
 const BANK: &str = include_str!("bank.txt");
+const PRACTICE: &str = include_str!("practice.txt");
+
+/// The practice test's blueprint: sample items only, never counted, any time, no seat.
+pub const PRACTICE_ID: &str = "practice";
 
 /// `(code, kk, ru, en)` of the six competencies, in blueprint order.
 pub const COMPETENCIES: [(&str, &str, &str, &str); 6] = [
@@ -132,6 +136,29 @@ pub const ACCOUNTS: [(&str, &str, &str, &str); 12] = [
 
 /// The demo bank, parsed and validated.
 pub fn items() -> anyhow::Result<Vec<Item>> {
+    parse_items(BANK, "bank.txt")
+}
+
+/// The practice test's sample items.
+pub fn practice_items() -> anyhow::Result<Vec<Item>> {
+    parse_items(PRACTICE, "practice.txt")
+}
+
+/// The practice test: five sample items in Kazakh, Russian and English, 10 minutes.
+pub fn practice_blueprint() -> Blueprint {
+    let mut bp = Blueprint::new(
+        PRACTICE_ID,
+        "Пробный тест · Practice test",
+        10,
+        60.0,
+        vec![Section::any("practice", 5)],
+    );
+    bp.seated_only = false;
+    bp.practice = true;
+    bp
+}
+
+fn parse_items(text: &str, file: &str) -> anyhow::Result<Vec<Item>> {
     let mut items = Vec::new();
     let mut current: Option<(Item, Option<usize>)> = None;
     let finish =
@@ -145,9 +172,9 @@ pub fn items() -> anyhow::Result<Vec<Item>> {
             }
             Ok(())
         };
-    for (n, raw) in BANK.lines().enumerate() {
+    for (n, raw) in text.lines().enumerate() {
         let line = raw.trim();
-        let at = || format!("bank.txt line {}", n + 1);
+        let at = || format!("{file} line {}", n + 1);
         if line.starts_with('#') {
             continue;
         }
@@ -250,8 +277,20 @@ pub async fn load(store: &dyn Store) -> anyhow::Result<()> {
             })
             .await?;
     }
+    store
+        .upsert_competency(&CompetencyRow {
+            code: "practice".into(),
+            position: 100,
+            names: serde_json::to_string(
+                &LocalizedText::new()
+                    .with(Language::Kk, "Сынақ тест")
+                    .with(Language::Ru, "Пробный тест")
+                    .with(Language::En, "Practice test"),
+            )?,
+        })
+        .await?;
     let mut added = 0;
-    for item in items()? {
+    for item in items()?.into_iter().chain(practice_items()?) {
         if store.item_head(item.id.as_str()).await?.is_some() {
             continue;
         }
@@ -278,19 +317,20 @@ pub async fn load(store: &dyn Store) -> anyhow::Result<()> {
             Err(e) => return Err(e.into()),
         }
     }
-    let bp = blueprint();
-    bp.validate()?;
-    if store.blueprint(&bp.id).await?.is_none() {
-        store
-            .upsert_blueprint(&BlueprintRow {
-                id: bp.id.clone(),
-                spec: serde_json::to_string(&bp)?,
-                active: 1,
-                created_at: now,
-                updated_at: now,
-                updated_by: "demo".into(),
-            })
-            .await?;
+    for (bp, active) in [(blueprint(), 1), (practice_blueprint(), 0)] {
+        bp.validate()?;
+        if store.blueprint(&bp.id).await?.is_none() {
+            store
+                .upsert_blueprint(&BlueprintRow {
+                    id: bp.id.clone(),
+                    spec: serde_json::to_string(&bp)?,
+                    active,
+                    created_at: now,
+                    updated_at: now,
+                    updated_by: "demo".into(),
+                })
+                .await?;
+        }
     }
     for (email, password, role, name) in ACCOUNTS {
         if store.user_by_email(email).await?.is_some() {

@@ -123,6 +123,28 @@ pub trait IntegrityStore {
     ) -> Result<CreditDecision>;
     /// How many of the attempt's stored answers were saved within `[from, to]`.
     async fn answers_saved_between(&self, attempt_id: &str, from: i64, to: i64) -> Result<i64>;
+    /// Removes a closed practice attempt and everything recorded of it (practice is never
+    /// counted; a new one takes its place).
+    async fn delete_practice_attempt(&self, id: &str) -> Result<()>;
+    /// Removes these seats `(sitting, applicant)` (applicants moved to another sitting).
+    async fn remove_seats(&self, seats: &[(String, String)]) -> Result<()>;
+    /// The account's IIN, if it has one.
+    async fn user_iin(&self, user_id: &str) -> Result<Option<String>>;
+    /// The applicant account holding this IIN.
+    async fn applicant_by_iin(&self, iin: &str) -> Result<Option<super::UserRow>>;
+    /// Sets the account's IIN and writes the audit entry, together (`Conflict`: another
+    /// account holds it).
+    #[allow(clippy::too_many_arguments)]
+    async fn set_user_iin(
+        &self,
+        user_id: &str,
+        iin: &str,
+        at: i64,
+        email: &str,
+        ip: &str,
+        event: &str,
+        detail: &str,
+    ) -> Result<()>;
 }
 
 const RUNNING_AT: &str = "status = 'in_progress' AND paused_at IS NULL AND started_at <= $1 \
@@ -413,6 +435,91 @@ macro_rules! integrity_store {
                 .fetch_one(&self.pool)
                 .await?;
                 Ok(n)
+            }
+
+            async fn delete_practice_attempt(&self, id: &str) -> Result<()> {
+                let mut tx = self.begin_write().await?;
+                for table in [
+                    "responses",
+                    "attempt_items",
+                    "attempt_events",
+                    "credit_requests",
+                    "score_changes",
+                ] {
+                    sqlx::query(&format!("DELETE FROM {table} WHERE attempt_id = $1"))
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                sqlx::query("DELETE FROM attempts WHERE id = $1 AND status <> 'in_progress'")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn remove_seats(&self, seats: &[(String, String)]) -> Result<()> {
+                let mut tx = self.begin_write().await?;
+                for (sitting, user) in seats {
+                    sqlx::query(
+                        "DELETE FROM sitting_applicants WHERE sitting_id = $1 AND user_id = $2",
+                    )
+                    .bind(sitting)
+                    .bind(user)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn user_iin(&self, user_id: &str) -> Result<Option<String>> {
+                let row: Option<(Option<String>,)> =
+                    sqlx::query_as("SELECT iin FROM users WHERE id = $1")
+                        .bind(user_id)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                Ok(row.and_then(|r| r.0))
+            }
+
+            async fn applicant_by_iin(&self, iin: &str) -> Result<Option<super::UserRow>> {
+                Ok(sqlx::query_as("SELECT * FROM users WHERE iin = $1 AND role = 'applicant'")
+                    .bind(iin)
+                    .fetch_optional(&self.pool)
+                    .await?)
+            }
+
+            #[allow(clippy::too_many_arguments)]
+            async fn set_user_iin(
+                &self,
+                user_id: &str,
+                iin: &str,
+                at: i64,
+                email: &str,
+                ip: &str,
+                event: &str,
+                detail: &str,
+            ) -> Result<()> {
+                let mut tx = self.begin_write().await?;
+                sqlx::query("UPDATE users SET iin = $2 WHERE id = $1")
+                    .bind(user_id)
+                    .bind(iin)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(conflict)?;
+                sqlx::query(
+                    "INSERT INTO auth_log (at, email, ip, event, detail) VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(at)
+                .bind(email)
+                .bind(ip)
+                .bind(event)
+                .bind(detail)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(())
             }
         }
     };

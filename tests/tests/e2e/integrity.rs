@@ -536,3 +536,164 @@ async fn the_test_starts_only_with_a_seat() -> anyhow::Result<()> {
     assert!(r.text.contains("admission"), "{}", r.text);
     Ok(())
 }
+
+fn application(campaign: &str, iin: &str, email: &str) -> Value {
+    json!({
+        "campaign_id": campaign, "iin": iin, "full_name": "Гүлнар Әбенова",
+        "region": "Turkestan", "district": "Sairam", "school": "School No. 3",
+        "position": "deputy director", "teaching_years": 12, "management_years": 3,
+        "email": email, "phone": "+7 701 555 00 11",
+    })
+}
+
+async fn register(base: &str, email: &str, iin: &str) -> anyhow::Result<Api> {
+    let r = Api::new(base)
+        .post(
+            "/api/v1/auth/register",
+            &json!({"email": email, "full_name": "Тест Тестов", "iin": iin,
+                    "password": "identity-pass-1"}),
+        )
+        .await?;
+    anyhow::ensure!(r.status == 200, "register {email}: {}", r.text);
+    Api::login(base, email, "identity-pass-1").await
+}
+
+/// One person, one identity: an application carries the account's IIN; an account made by
+/// staff gets its IIN once, with its first application; imports link by IIN, never by e-mail;
+/// only staff change an IIN, with a reason, logged.
+#[tokio::test]
+async fn one_person_one_identity() -> anyhow::Result<()> {
+    let server = TestServer::start(Db::from_env()).await?;
+    let campaign = "demo-2026";
+    let (x, y, z) = (
+        valid_iin("850314", 4, 11),
+        valid_iin("790921", 3, 12),
+        valid_iin("880707", 4, 13),
+    );
+    let alma = register(&server.base, "alma@school.kz", &x).await?;
+    let path = format!("/api/v1/campaigns/{campaign}/applications");
+    // Applying under another person's IIN (valid, but not the account's) is refused.
+    let r = alma
+        .post(&path, &application(campaign, &y, "alma@school.kz"))
+        .await?;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert!(r.text.contains("your account's"), "{}", r.text);
+    assert!(r.text.contains(&x[8..]), "the masked IIN names its end: {}", r.text);
+    assert!(!r.text.contains(&x), "but not all of it: {}", r.text);
+    let r = alma
+        .post(&path, &application(campaign, &x, "alma@school.kz"))
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+
+    // An account made by staff has no IIN: its first application gives it, once; someone
+    // else's IIN is refused.
+    let demo = Api::login(&server.base, APPLICANT3.0, APPLICANT3.1).await?;
+    let r = demo
+        .post(&path, &application(campaign, &x, APPLICANT3.0))
+        .await?;
+    assert_eq!(r.status, 409, "{}", r.text);
+    assert!(r.text.contains("another account"), "{}", r.text);
+    let r = demo
+        .post(&path, &application(campaign, &z, APPLICANT3.0))
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+
+    // A staff import: the line with Bolat's e-mail but another IIN is not linked to Bolat;
+    // the line with Dana's IIN (and some other address) is linked to Dana.
+    let bolat = register(&server.base, "bolat@school.kz", &y).await?;
+    let w = valid_iin("900505", 3, 14);
+    let v = valid_iin("910606", 4, 15);
+    let dana = register(&server.base, "dana@school.kz", &v).await?;
+    let csv = format!(
+        "iin,full_name,region,district,school,position,teaching_years,management_years,email,phone\n\
+         {w},Болат Захватов,Abai,Central,School 1,teacher,5,1,bolat@school.kz,+77010000001\n\
+         {v},Дана Серікқызы,Abai,Central,School 2,teacher,6,2,dana.old@mail.kz,+77010000002\n"
+    );
+    let admin = Api::login(&server.base, ADMIN.0, ADMIN.1).await?;
+    let r = admin
+        .post(
+            &format!("/api/v1/campaigns/{campaign}/applications/import"),
+            &json!({"csv": csv, "commit": true}),
+        )
+        .await?;
+    assert_eq!(r.body["committed"], true, "{}", r.text);
+    assert_eq!(r.body["lines"][0]["action"], "add", "{}", r.text);
+    assert!(
+        r.body["lines"][1]["action"]
+            .as_str()
+            .unwrap_or("")
+            .contains("linked"),
+        "{}",
+        r.text
+    );
+    let mine = bolat.get("/api/v1/me/applications").await?.body;
+    assert_eq!(mine, json!([]), "an e-mail alone links nothing");
+    let mine = dana.get("/api/v1/me/applications").await?.body;
+    assert_eq!(mine.as_array().map(Vec::len), Some(1), "{mine}");
+
+    // Only staff correct an IIN, with a reason; the change is logged.
+    let iin_path = "/api/v1/users/bolat@school.kz/iin";
+    assert_eq!(
+        bolat
+            .put(iin_path, &json!({"iin": w, "reason": "моё"}))
+            .await?
+            .status,
+        403
+    );
+    assert_eq!(
+        admin
+            .put(iin_path, &json!({"iin": w, "reason": ""}))
+            .await?
+            .status,
+        422
+    );
+    assert_eq!(
+        admin
+            .put(iin_path, &json!({"iin": "123456789012", "reason": "ошибка"}))
+            .await?
+            .status,
+        422
+    );
+    assert_eq!(
+        admin
+            .put(iin_path, &json!({"iin": v, "reason": "ошибка"}))
+            .await?
+            .status,
+        409,
+        "Dana's IIN"
+    );
+    assert_eq!(
+        admin
+            .put(
+                "/api/v1/users/nobody@school.kz/iin",
+                &json!({"iin": w, "reason": "ошибка"})
+            )
+            .await?
+            .status,
+        404
+    );
+    let r = admin
+        .put(
+            iin_path,
+            &json!({"iin": w, "reason": "удостоверение проверено, опечатка при регистрации"}),
+        )
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["iin_masked"], format!("••••••••{}", &w[8..]));
+    let mut db = server.sql().await?;
+    let (event, detail): (String, String) = sqlx::query_as(
+        "SELECT event, detail FROM auth_log WHERE email = 'bolat@school.kz' AND event = 'iin_changed'",
+    )
+    .fetch_one(&mut db)
+    .await?;
+    assert_eq!(event, "iin_changed");
+    assert!(detail.contains("опечатка") && detail.contains(ADMIN.0), "{detail}");
+    assert!(!detail.contains(&w), "the log keeps the IIN masked: {detail}");
+    // Now the imported application is Bolat's by IIN: he claims it by applying.
+    let r = bolat
+        .post(&path, &application(campaign, &w, "bolat@school.kz"))
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["full_name"], "Болат Захватов", "{}", r.text);
+    Ok(())
+}
