@@ -14,6 +14,8 @@ pub use generated_i18n::i18n;
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod backend;
+#[cfg(feature = "hydrate")]
+pub mod camera;
 pub mod error;
 pub mod model;
 mod pages;

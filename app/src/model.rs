@@ -285,6 +285,12 @@ pub struct AttemptView {
     /// While paused: the time left when the pause began.
     #[serde(default)]
     pub remaining_ms: i64,
+    /// Taken in a sitting, with proctors to write to.
+    #[serde(default)]
+    pub proctored: bool,
+    /// The sitting takes a snapshot every this many seconds.
+    #[serde(default)]
+    pub snapshot_seconds: Option<u32>,
     pub items: Vec<ItemView>,
     pub answers: Vec<AnswerView>,
 }
@@ -847,6 +853,15 @@ pub struct SittingCard {
     /// The applicant asked to start and waits for a proctor to admit them.
     pub waiting: bool,
     pub admitted: bool,
+    /// The page takes the applicant's picture before the start.
+    #[serde(default)]
+    pub camera: bool,
+    /// The start picture is taken already.
+    #[serde(default)]
+    pub start_photo: bool,
+    /// A proctor could not confirm the applicant's identity, and why.
+    #[serde(default)]
+    pub refused: Option<String>,
 }
 
 /// A sitting to schedule (staff).
@@ -868,6 +883,14 @@ pub struct SittingInput {
     /// The campaign whose stage one this sitting is (results go to its applications).
     #[serde(default)]
     pub campaign_id: Option<String>,
+    /// A remote sitting: the page takes the applicant's picture at the start, for the proctor
+    /// to compare with the application photo.
+    #[serde(default)]
+    pub camera: bool,
+    /// With `camera`: a low-resolution snapshot every this many seconds during the test
+    /// (30-3600); none when left out.
+    #[serde(default)]
+    pub snapshot_seconds: Option<u32>,
 }
 
 /// A scheduled sitting.
@@ -887,6 +910,10 @@ pub struct SittingView {
     pub paused: bool,
     pub proctors: Vec<String>,
     pub applicants: u32,
+    #[serde(default)]
+    pub camera: bool,
+    #[serde(default)]
+    pub snapshot_seconds: Option<u32>,
 }
 
 /// People to add to a sitting: e-mail addresses, one per line (or a CSV whose first column is
@@ -1063,6 +1090,60 @@ pub struct IinChange {
 pub struct IinChanged {
     pub email: String,
     pub iin_masked: String,
+}
+
+/// A stored photo of an applicant (its bytes at `/api/v1/photos/{id}`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+pub struct PhotoRef {
+    pub id: String,
+    /// `application`, `start` or `snapshot`.
+    pub kind: String,
+    pub taken_ms: i64,
+}
+
+/// What a proctor sees to check an applicant's identity before admitting them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+pub struct IdentityView {
+    pub user_id: String,
+    pub full_name: String,
+    pub email: String,
+    /// The last four digits only.
+    pub iin_masked: Option<String>,
+    pub application_photo: Option<PhotoRef>,
+    pub start_photo: Option<PhotoRef>,
+    pub snapshots: Vec<PhotoRef>,
+    /// Admitted (identity checked) by this proctor.
+    pub admitted_by: Option<String>,
+    /// Refused, and why.
+    pub refused: Option<String>,
+}
+
+/// A message to write during the test.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct MessageInput {
+    pub text: String,
+}
+
+/// A message between the proctors and one applicant (or the whole sitting).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+pub struct ChatMessage {
+    pub at_ms: i64,
+    /// Written by the applicant (else by a proctor).
+    pub from_applicant: bool,
+    pub author: String,
+    pub text: String,
+}
+
+/// How many applicants a message to the whole sitting reached.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+pub struct MessageSent {
+    pub sent: u32,
 }
 
 /// The server's clock (the system check measures the round trip and the offset with it).

@@ -51,3 +51,36 @@ ALTER TABLE auth_log ADD COLUMN detail TEXT NOT NULL DEFAULT '';
 -- Set when the owner proves the address (a link sent by mail); applications and imports never
 -- link by e-mail alone.
 ALTER TABLE users ADD COLUMN email_verified_at BIGINT;
+
+-- Admission with an identity check: the applicant's photo with the application, a webcam
+-- picture at the start of a remote sitting, and snapshots during it where the sitting asks.
+-- Personal data: only the sitting's proctors and admins see them, every view is logged, and
+-- they are deleted after the retention period.
+CREATE TABLE photos (
+    id         TEXT PRIMARY KEY,
+    user_id    TEXT NOT NULL REFERENCES users (id),
+    kind       TEXT NOT NULL CHECK (kind IN ('application', 'start', 'snapshot')),
+    sitting_id TEXT,
+    attempt_id TEXT,
+    media_type TEXT NOT NULL,
+    bytes      BLOB NOT NULL,
+    taken_at   BIGINT NOT NULL
+);
+CREATE INDEX photos_by_user ON photos (user_id, kind, taken_at);
+CREATE INDEX photos_by_time ON photos (taken_at);
+-- Who looked at which photo, when (kept after the photo is deleted).
+CREATE TABLE photo_views (
+    id        INTEGER PRIMARY KEY AUTOINCREMENT,
+    photo_id  TEXT NOT NULL,
+    owner_id  TEXT NOT NULL,
+    viewer_id TEXT NOT NULL,
+    viewer    TEXT NOT NULL,
+    at        BIGINT NOT NULL
+);
+-- A remote sitting takes a picture at the start (camera) and, every snapshot_seconds, during
+-- the test.
+ALTER TABLE sittings ADD COLUMN camera BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE sittings ADD COLUMN snapshot_seconds BIGINT;
+-- A proctor could not confirm the applicant's identity (admitting later clears it).
+ALTER TABLE sitting_applicants ADD COLUMN refused_reason TEXT;
+ALTER TABLE sitting_applicants ADD COLUMN refused_by TEXT;

@@ -241,6 +241,7 @@ fn offline_services(store: Arc<dyn Store>, config: &Config) -> Services {
             credit_after_ms: i64::from(config.credit_after_seconds) * 1000,
             credit_cap_ms: i64::from(config.credit_cap_seconds) * 1000,
             silent_ms: i64::from(config.outage_silence_seconds) * 1000,
+            photo_retention_ms: i64::from(config.photo_retention_days) * 86_400_000,
             public_url: config.public_base(),
             password_threads: config.password_threads,
             lockout_ms: i64::from(config.lockout_seconds) * 1000,
@@ -611,6 +612,7 @@ async fn serve(config: Config, demo: bool, synthetic_round: bool) -> anyhow::Res
             credit_after_ms: i64::from(config.credit_after_seconds) * 1000,
             credit_cap_ms: i64::from(config.credit_cap_seconds) * 1000,
             silent_ms: i64::from(config.outage_silence_seconds) * 1000,
+            photo_retention_ms: i64::from(config.photo_retention_days) * 86_400_000,
             public_url: config.public_base(),
             password_threads: config.password_threads,
             lockout_ms: i64::from(config.lockout_seconds) * 1000,
@@ -665,6 +667,13 @@ async fn serve(config: Config, demo: bool, synthetic_round: bool) -> anyhow::Res
             }
             if leads && let Err(e) = sweeper.sweep().await {
                 tracing::error!(error = %e, "auto-submit sweep failed");
+            }
+            // Photos past their retention period: every 5 minutes (and at start).
+            if leads
+                && ticks % 150 == 1
+                && let Err(e) = sweeper.expire_photos().await
+            {
+                tracing::error!(error = %e, "deleting expired photos failed");
             }
             // Sitting-wide outages: every 10 s is soon enough against a 45 s silence (every
             // tick when the silence is set shorter).

@@ -80,6 +80,16 @@ pub struct Config {
     )]
     pub outage_silence_seconds: u32,
 
+    /// Applicants' photos (with the application, at the start, snapshots) are deleted this
+    /// many days after they were taken.
+    #[arg(
+        long,
+        env = "QABILET_PHOTO_RETENTION_DAYS",
+        default_value_t = 90,
+        global = true
+    )]
+    pub photo_retention_days: u32,
+
     /// How long a session token is valid, in minutes (the pages renew it while open).
     #[arg(
         long,

@@ -14,7 +14,7 @@ use app::model::*;
 use std::collections::HashSet;
 
 /// Integrity signals the browser may report.
-pub const SIGNALS: [&str; 10] = [
+pub const SIGNALS: [&str; 12] = [
     "tab_hidden",
     "tab_visible",
     "window_blur",
@@ -25,6 +25,8 @@ pub const SIGNALS: [&str; 10] = [
     "cut",
     "paste",
     "context_menu",
+    "camera_stopped",
+    "camera_started",
 ];
 
 /// How often the applicant's page sends a heartbeat.
@@ -54,6 +56,8 @@ fn sitting_view(s: &SittingRow, proctors: Vec<String>, applicants: usize) -> Sit
         paused: s.paused_at.is_some(),
         proctors,
         applicants: u32::try_from(applicants).unwrap_or(u32::MAX),
+        camera: s.camera != 0,
+        snapshot_seconds: s.snapshot_seconds.and_then(|n| u32::try_from(n).ok()),
     }
 }
 
@@ -178,6 +182,13 @@ impl Services {
         if input.closes_ms <= input.opens_ms {
             return Err(AppError::invalid("The window must close after it opens."));
         }
+        if let Some(n) = input.snapshot_seconds
+            && (!input.camera || !(30..=3600).contains(&n))
+        {
+            return Err(AppError::invalid(
+                "Snapshots need the camera, every 30 to 3600 seconds.",
+            ));
+        }
         self.blueprint(&input.blueprint_id).await?;
         if let Some(c) = &input.campaign_id
             && self.store().campaign(c).await?.is_none()
@@ -197,6 +208,8 @@ impl Services {
             paused_at: None,
             created_by: user.full_name.clone(),
             created_at: self.now(),
+            camera: i64::from(input.camera),
+            snapshot_seconds: input.snapshot_seconds.map(i64::from),
         };
         self.store().insert_sitting(&row).await?;
         if let Some(c) = &input.campaign_id {
@@ -437,6 +450,33 @@ impl Services {
             {
                 tracing::info!(sitting = %sitting_id, applicant = %applicant_id, by = %user.email, "admitted");
             }
+            self.hub.publish(Live::Touch {
+                sitting: sitting_id.into(),
+                user: applicant_id.into(),
+            });
+            return self.one_row(&sitting, applicant_id).await;
+        }
+        if input.action == "refuse" {
+            if message.is_empty() {
+                return Err(AppError::invalid(
+                    "Give the reason: the applicant sees it.",
+                ));
+            }
+            if self
+                .store()
+                .attempt_for(applicant_id, &sitting.blueprint_id)
+                .await?
+                .is_some()
+            {
+                return Err(AppError::new(
+                    ErrorCode::Conflict,
+                    "The applicant has started: end the attempt instead.",
+                ));
+            }
+            self.store()
+                .refuse_seat(sitting_id, applicant_id, &message, &by)
+                .await?;
+            tracing::info!(sitting = %sitting_id, applicant = %applicant_id, by = %user.email, "identity not confirmed");
             self.hub.publish(Live::Touch {
                 sitting: sitting_id.into(),
                 user: applicant_id.into(),

@@ -40,6 +40,8 @@ pub struct Settings {
     pub credit_cap_ms: i64,
     /// Not heard from for this long counts as silent when looking for sitting-wide outages.
     pub silent_ms: i64,
+    /// Photos of applicants are deleted this long after they were taken.
+    pub photo_retention_ms: i64,
     /// The site's public address (certificates link to it).
     pub public_url: String,
     /// Threads checking passwords (default: one fewer than the cores, at least one).
@@ -768,6 +770,16 @@ impl Services {
             allow_flag: blueprint.allow_flag,
             paused: row.paused_at.is_some(),
             remaining_ms: row.paused_at.map_or(0, |p| (row.deadline - p).max(0)),
+            proctored: row.sitting_id.is_some(),
+            snapshot_seconds: match &row.sitting_id {
+                Some(s) => self
+                    .store
+                    .sitting(s)
+                    .await?
+                    .and_then(|s| s.snapshot_seconds)
+                    .and_then(|n| u32::try_from(n).ok()),
+                None => None,
+            },
             items,
             answers: responses
                 .into_iter()
@@ -1260,6 +1272,9 @@ impl Backend for Services {
                                     waiting: seat.checked_in_at.is_some()
                                         && seat.admitted_at.is_none(),
                                     admitted: seat.admitted_at.is_some(),
+                                    camera: s.camera != 0,
+                                    start_photo: false,
+                                    refused: seat.refused_reason.clone(),
                                 })
                         }
                         None => None,
@@ -1274,6 +1289,12 @@ impl Backend for Services {
                         })
                         .transpose()?,
                 });
+            }
+            if let Some(card) = d.test.as_mut()
+                && let Some(s) = card.sitting.as_mut()
+                && s.camera
+            {
+                s.start_photo = self.has_start_photo(&user.id, &s.id).await?;
             }
             // The newest application's stages, where the applicant has applied; else the
             // stage-one record of the test alone.
@@ -1386,6 +1407,22 @@ impl Backend for Services {
                     return Err(AppError::new(
                         ErrorCode::Conflict,
                         "Your sitting's window to start has closed.",
+                    ));
+                }
+                if let Some(reason) = &seat.refused_reason {
+                    return Err(AppError::new(
+                        ErrorCode::Conflict,
+                        format!(
+                            "The proctor could not confirm your identity: {reason}. Speak to \
+                             your proctor."
+                        ),
+                    ));
+                }
+                if s.camera != 0 && !self.has_start_photo(&user.id, &s.id).await? {
+                    return Err(AppError::new(
+                        ErrorCode::Conflict,
+                        "Your sitting takes your picture before the start: allow the camera \
+                         and take it on your page.",
                     ));
                 }
                 if s.requires_admission != 0 && seat.admitted_at.is_none() {

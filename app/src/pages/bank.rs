@@ -1055,15 +1055,8 @@ fn ItemEditor(
     }
 }
 
-/// The file chosen in the `<input type=file>` an event came from.
 #[cfg(feature = "hydrate")]
-fn chosen_file(ev: &leptos::ev::Event) -> Option<web_sys::File> {
-    use wasm_bindgen::JsCast;
-    ev.target()
-        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-        .and_then(|input| input.files())
-        .and_then(|files| files.get(0))
-}
+use crate::camera::chosen_file;
 
 /// Uploads the chosen image and adds it to the item (browser only).
 fn upload_image(ev: leptos::ev::Event, draft: RwSignal<Item>, error: RwSignal<Option<String>>) {

@@ -97,7 +97,10 @@ fn storage_works() -> (bool, String) {
         let Some(w) = web_sys::window() else {
             return (false, "no window".into());
         };
-        let cookies = w.navigator().cookie_enabled();
+        let cookies = js_sys::Reflect::get(&w.navigator(), &"cookieEnabled".into())
+            .ok()
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false);
         let stored = w
             .local_storage()
             .ok()

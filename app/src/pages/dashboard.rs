@@ -137,6 +137,72 @@ fn PracticeCard() -> impl IntoView {
     }
 }
 
+/// The picture at the start of a remote sitting: the person allows the camera, sees
+/// themselves, and takes the picture the proctor compares with the application photo.
+#[component]
+fn StartPicture(done: RwSignal<bool>) -> impl IntoView {
+    let i18n = use_i18n();
+    let open = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    #[cfg(feature = "hydrate")]
+    let stream = StoredValue::new_local(None::<web_sys::MediaStream>);
+    let allow = move |_| {
+        #[cfg(feature = "hydrate")]
+        leptos::task::spawn_local(async move {
+            open.set(true);
+            match crate::camera::open("start-video").await {
+                Ok(s) => {
+                    error.set(None);
+                    stream.set_value(Some(s));
+                }
+                Err(e) => {
+                    open.set(false);
+                    error.set(Some(e.message));
+                }
+            }
+        });
+    };
+    let take = move |_| {
+        #[cfg(feature = "hydrate")]
+        leptos::task::spawn_local(async move {
+            let Some(bytes) = crate::camera::capture("start-video") else {
+                error.set(Some(t_string!(i18n, dash_picture_failed).to_string()));
+                return;
+            };
+            match crate::camera::upload("/api/v1/me/photo?kind=start", &bytes).await {
+                Ok(_) => {
+                    stream.with_value(|s| {
+                        if let Some(s) = s {
+                            crate::camera::stop(s);
+                        }
+                    });
+                    open.set(false);
+                    done.set(true);
+                }
+                Err(e) => error.set(Some(e.message)),
+            }
+        });
+    };
+    view! {
+        <div class="start-picture" id="start-picture">
+            <p>{t!(i18n, dash_picture_hint)}</p>
+            {move || (!done.get()).then(|| view! {
+                <video id="start-video" width="320" height="240" autoplay=true playsinline=true
+                    class:hidden=move || !open.get() aria-label=move || t_string!(i18n, dash_picture_preview)></video>
+                <p>
+                    <button type="button" id="camera-allow" on:click=allow disabled=move || open.get()>{t!(i18n, dash_picture_allow)}</button>
+                    " "
+                    <button type="button" class="primary" id="camera-take" on:click=take disabled=move || !open.get()>{t!(i18n, dash_picture_take)}</button>
+                </p>
+            })}
+            {move || done.get().then(|| view! { <p class="notice" role="status" id="picture-taken">{t!(i18n, dash_picture_taken)}</p> })}
+            {move || error.get().map(|e| view! {
+                <p class="alert" role="alert" id="camera-error">{t!(i18n, check_camera_refused)}" ("{e}")"</p>
+            })}
+        </div>
+    }
+}
+
 #[component]
 fn TestCardView(card: TestCard) -> impl IntoView {
     let i18n = use_i18n();
@@ -155,6 +221,13 @@ fn TestCardView(card: TestCard) -> impl IntoView {
     };
     let language = RwSignal::new(first);
     let waiting = RwSignal::new(card.sitting.as_ref().is_some_and(|s| s.waiting));
+    // A remote sitting takes the applicant's picture before the start.
+    let picture_needed = card.attempt.is_none()
+        && card
+            .sitting
+            .as_ref()
+            .is_some_and(|s| s.camera && !s.start_photo && s.refused.is_none());
+    let pictured = RwSignal::new(!picture_needed);
     let admission = card
         .sitting
         .as_ref()
@@ -207,7 +280,7 @@ fn TestCardView(card: TestCard) -> impl IntoView {
     });
     let action = match &card.attempt {
         None => view! {
-            <button type="button" class="primary big" id="start-test" on:click=start disabled=move || busy.get()>
+            <button type="button" class="primary big" id="start-test" on:click=start disabled=move || busy.get() || !pictured.get()>
                 {t!(i18n, test_start)}
             </button>
         }
@@ -237,6 +310,10 @@ fn TestCardView(card: TestCard) -> impl IntoView {
                 <p class="muted" id="sitting-info">{t!(i18n, pr_your_sitting)}" "{s.name.clone()}": "
                     {format!("{} – {}", super::fmt_utc(s.opens_ms), super::fmt_utc(s.closes_ms))}</p>
             })}
+            {card.sitting.as_ref().and_then(|s| s.refused.clone()).map(|r| view! {
+                <p class="alert" role="alert" id="identity-refused">{t!(i18n, dash_refused)}" "{r}</p>
+            })}
+            {picture_needed.then(|| view! { <StartPicture done=pictured /> })}
             {move || waiting.get().then(|| view! { <p class="notice" role="status" id="waiting-admission">{t!(i18n, pr_waiting_applicant)}</p> })}
             {picker}
             {action}

@@ -109,6 +109,7 @@ pub fn ApplyPage() -> impl IntoView {
                 Some(Ok(apps)) => apps.into_iter().map(|a| view! { <MyApplication a reload=reload_mine /> }).collect_view().into_any(),
             }}
         </section>
+        <ApplicationPhoto />
         {move || {
             let applied: Vec<String> = match mine.get() {
                 Some(Ok(apps)) => apps.iter().map(|a| a.campaign_id.clone()).collect(),
@@ -120,6 +121,40 @@ pub fn ApplyPage() -> impl IntoView {
             };
             Some(open.into_iter().map(|c| view! { <ApplicationForm campaign=c reload=reload_mine /> }).collect_view())
         }}
+    }
+}
+
+/// The applicant's photo, which the proctor compares with the person before admitting them.
+#[component]
+fn ApplicationPhoto() -> impl IntoView {
+    let i18n = use_i18n();
+    let state = RwSignal::new(None::<Result<(), String>>);
+    let on_file = move |ev: leptos::ev::Event| {
+        #[cfg(feature = "hydrate")]
+        {
+            let Some(file) = crate::camera::chosen_file(&ev) else {
+                return;
+            };
+            leptos::task::spawn_local(async move {
+                let r = crate::camera::upload_file("/api/v1/me/photo?kind=application", &file).await;
+                state.set(Some(r.map(|_| ()).map_err(|e| e.message)));
+            });
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = ev;
+    };
+    view! {
+        <section class="card" id="application-photo">
+            <h2>{t!(i18n, pl_photo)}</h2>
+            <p class="muted">{t!(i18n, pl_photo_hint)}</p>
+            <label class="field" for="photo-file"><span>{t!(i18n, pl_photo_choose)}</span>
+                <input type="file" id="photo-file" accept="image/jpeg,image/png,image/webp" on:change=on_file />
+            </label>
+            {move || state.get().map(|r| match r {
+                Ok(()) => view! { <p class="notice" role="status" id="photo-saved">{t!(i18n, pl_photo_saved)}</p> }.into_any(),
+                Err(e) => view! { <p class="alert" role="alert" id="photo-error">{e}</p> }.into_any(),
+            })}
+        </section>
     }
 }
 

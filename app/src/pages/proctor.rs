@@ -55,13 +55,18 @@ pub fn SittingsPage() -> impl IntoView {
         closes_ms: 0,
         requires_admission: true,
         campaign_id: None,
+        camera: true,
+        snapshot_seconds: None,
     });
+    let snapshots = RwSignal::new(String::new());
     let opens = RwSignal::new(String::new());
     let closes = RwSignal::new(String::new());
     let create = move |_| {
         let mut input = form.get_untracked();
         input.opens_ms = local_input_to_ms(&opens.get_untracked()).unwrap_or(0);
         input.closes_ms = local_input_to_ms(&closes.get_untracked()).unwrap_or(0);
+        input.camera = input.camera && input.mode == "online";
+        input.snapshot_seconds = snapshots.get_untracked().trim().parse().ok();
         leptos::task::spawn_local(async move {
             let body = serde_json::to_string(&input).unwrap_or_default();
             match rest::<SittingView>("POST", "/api/v1/sittings", Some(body)).await {
@@ -157,6 +162,11 @@ pub fn SittingsPage() -> impl IntoView {
                                 <input type="datetime-local" id="s-closes" on:input=move |ev| closes.set(event_target_value(&ev)) /></label>
                             <label class="inline"><input type="checkbox" id="s-admission" prop:checked=move || form.with(|f| f.requires_admission)
                                 on:change=move |ev| { let v = event_target_checked(&ev); form.update(|f| f.requires_admission = v); } />{t!(i18n, pr_admission)}</label>
+                            <label class="inline"><input type="checkbox" id="s-camera" prop:checked=move || form.with(|f| f.camera)
+                                on:change=move |ev| { let v = event_target_checked(&ev); form.update(|f| f.camera = v); } />{t!(i18n, pr_camera)}</label>
+                            <label class="field"><span>{t!(i18n, pr_snapshots)}</span>
+                                <input type="number" id="s-snapshots" min="30" max="3600" prop:value=snapshots
+                                    on:input=move |ev| snapshots.set(event_target_value(&ev)) /></label>
                         </div>
                         <button type="button" class="primary" id="s-create" on:click=create>{t!(i18n, pr_create)}</button>
                     })
@@ -239,8 +249,22 @@ pub fn MonitorPage() -> impl IntoView {
         }
     });
 
+    let identity = RwSignal::new(None::<IdentityView>);
+    let load_identity = move |user_id: String| {
+        let url = format!(
+            "/api/v1/sittings/{}/applicants/{user_id}/identity",
+            sitting_id.get_value()
+        );
+        leptos::task::spawn_local(async move {
+            if let Ok(v) = rest::<IdentityView>("GET", &url, None).await {
+                identity.set(Some(v));
+            }
+        });
+    };
     let select = move |user_id: String, attempt: Option<String>| {
-        selected.set(Some(user_id));
+        selected.set(Some(user_id.clone()));
+        identity.set(None);
+        load_identity(user_id);
         timeline.set(vec![]);
         if let Some(a) = attempt {
             leptos::task::spawn_local(async move {
@@ -276,6 +300,32 @@ pub fn MonitorPage() -> impl IntoView {
                             *r = row;
                         }
                     });
+                }
+                Err(e) => error.set(Some(e.message)),
+            }
+        });
+    };
+    // A message to the selected applicant, or to everyone taking the test here (the text of
+    // the message field).
+    let message = move |everyone: bool| {
+        let text = note.get_untracked();
+        let url = if everyone {
+            format!("/api/v1/sittings/{}/messages", sitting_id.get_value())
+        } else {
+            let Some(user) = selected.get_untracked() else {
+                return;
+            };
+            format!(
+                "/api/v1/sittings/{}/applicants/{user}/messages",
+                sitting_id.get_value()
+            )
+        };
+        let body = serde_json::to_string(&MessageInput { text }).ok();
+        leptos::task::spawn_local(async move {
+            match rest::<serde_json::Value>("POST", &url, body).await {
+                Ok(_) => {
+                    error.set(None);
+                    note.set(String::new());
                 }
                 Err(e) => error.set(Some(e.message)),
             }
@@ -366,6 +416,7 @@ pub fn MonitorPage() -> impl IntoView {
                     </select></label>
                 <button type="button" id="pause-all" on:click=move |_| whole(true)>{t!(i18n, pr_pause_all)}</button>
                 <button type="button" id="resume-all" on:click=move |_| whole(false)>{t!(i18n, pr_resume_all)}</button>
+                <button type="button" id="message-all" on:click=move |_| message(true)>{t!(i18n, pr_message_all)}</button>
             </div>
             <div class="monitor-body">
                 <table class="table" id="monitor">
@@ -397,6 +448,7 @@ pub fn MonitorPage() -> impl IntoView {
                 </table>
                 <aside class="timeline" id="timeline">
                     {move || selected.get().map(|_| view! {
+                        <IdentityPanel identity />
                         <h2>{t!(i18n, pr_actions)}</h2>
                         <label class="field"><span>{t!(i18n, pr_message)}</span>
                             <input type="text" id="act-message" prop:value=note on:input=move |ev| note.set(event_target_value(&ev)) /></label>
@@ -404,11 +456,13 @@ pub fn MonitorPage() -> impl IntoView {
                             <input type="number" id="act-minutes" min="1" max="240" prop:value=minutes on:input=move |ev| minutes.set(event_target_value(&ev)) /></label>
                         <div class="q-actions wrap">
                             <button type="button" id="act-admit" on:click=move |_| act("admit")>{t!(i18n, pr_admit)}</button>
+                            <button type="button" id="act-refuse" on:click=move |_| act("refuse")>{t!(i18n, pr_refuse)}</button>
                             <button type="button" id="act-warn" on:click=move |_| act("warn")>{t!(i18n, pr_warn)}</button>
                             <button type="button" id="act-pause" on:click=move |_| act("pause")>{t!(i18n, pr_pause)}</button>
                             <button type="button" id="act-resume" on:click=move |_| act("resume")>{t!(i18n, pr_resume)}</button>
                             <button type="button" id="act-add-time" on:click=move |_| act("add_time")>{t!(i18n, pr_add_time)}</button>
                             <button type="button" class="danger" id="act-terminate" on:click=move |_| act("terminate")>{t!(i18n, pr_terminate)}</button>
+                            <button type="button" id="act-message" on:click=move |_| message(false)>{t!(i18n, pr_message_one)}</button>
                         </div>
                         <h2>{t!(i18n, pr_timeline)}</h2>
                         <ol class="events" id="events">
@@ -417,6 +471,7 @@ pub fn MonitorPage() -> impl IntoView {
                                     <span class="muted">{crate::pages::fmt_utc(e.at_ms)}</span>" "
                                     <strong>{e.kind.clone()}</strong>" "
                                     {(!e.actor.is_empty()).then(|| format!("· {}", e.actor))}
+                                    {e.detail["text"].as_str().map(|t| view! { <q class="message-text">{t.to_string()}</q> })}
                                 </li>
                             }).collect_view()}
                         </ol>
@@ -431,11 +486,55 @@ pub fn MonitorPage() -> impl IntoView {
                     view! {
                         <li class=format!("event {}", e.category) data-kind=e.kind.clone()>
                             <span class="muted">{crate::pages::fmt_utc(e.at_ms)}</span>" "{who}" · "<strong>{e.kind.clone()}</strong>
+                            {e.detail["text"].as_str().map(|t| view! { " " <q class="message-text">{t.to_string()}</q> })}
                         </li>
                     }
                 }).collect_view()}
             </ol>
         </section>
+    }
+}
+
+/// The applicant's identity as the proctor checks it: name, masked IIN, the photo with the
+/// application beside the picture taken at the start, and the snapshots (each view logged).
+#[component]
+fn IdentityPanel(identity: RwSignal<Option<IdentityView>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let img = |p: &PhotoRef, alt: String| {
+        view! { <img class="id-photo" src=format!("/api/v1/photos/{}", p.id) alt=alt data-kind=p.kind.clone() width="160" /> }
+    };
+    view! {
+        {move || identity.get().map(|v| {
+            let missing = t_string!(i18n, pr_no_photo).to_string();
+            view! {
+                <section class="identity" id="identity" aria-labelledby="identity-title">
+                    <h2 id="identity-title">{t!(i18n, pr_identity)}</h2>
+                    <p><strong id="identity-name">{v.full_name.clone()}</strong>" · "
+                       <span id="identity-iin">{t!(i18n, pr_iin)}" "{v.iin_masked.clone().unwrap_or_else(|| "—".into())}</span></p>
+                    <div class="id-photos">
+                        <figure id="photo-application">
+                            {match &v.application_photo { Some(p) => img(p, t_string!(i18n, pr_photo_application).to_string()).into_any(), None => view! { <p class="muted">{missing.clone()}</p> }.into_any() }}
+                            <figcaption>{t!(i18n, pr_photo_application)}</figcaption>
+                        </figure>
+                        <figure id="photo-start">
+                            {match &v.start_photo { Some(p) => img(p, t_string!(i18n, pr_photo_start).to_string()).into_any(), None => view! { <p class="muted">{missing.clone()}</p> }.into_any() }}
+                            <figcaption>{t!(i18n, pr_photo_start)}</figcaption>
+                        </figure>
+                    </div>
+                    {v.admitted_by.clone().map(|b| view! { <p class="muted" id="identity-checked">{t!(i18n, pr_identity_checked)}" "{b}</p> })}
+                    {v.refused.clone().map(|r| view! { <p class="alert" id="identity-refused">{t!(i18n, pr_identity_refused)}" "{r}</p> })}
+                    {(!v.snapshots.is_empty()).then(|| view! {
+                        <h3>{t!(i18n, pr_snapshots)}</h3>
+                        <div class="id-photos" id="snapshots">
+                            {v.snapshots.iter().map(|p| view! {
+                                <figure>{img(p, t_string!(i18n, pr_snapshots).to_string())}
+                                    <figcaption>{crate::pages::fmt_utc(p.taken_ms)}</figcaption></figure>
+                            }).collect_view()}
+                        </div>
+                    })}
+                </section>
+            }
+        })}
     }
 }
 

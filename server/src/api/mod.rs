@@ -419,7 +419,7 @@ async fn events(
         bank_upload, attachment, blueprint_list, blueprint_get, blueprint_put, blueprint_activate,
         blueprint_check, blueprint_rescore, score_changes, analysis, analysis_csv, send_back, correct_key, sitting_list, sitting_create,
         sitting_get, sitting_proctors, sitting_applicants, sitting_monitor, sitting_feed, sitting_pause,
-        sitting_resume, sitting_incidents, sitting_intervene, sitting_credit_requests, credit_decide, start_practice, server_time, attempt_signals, attempt_live),
+        sitting_resume, sitting_incidents, sitting_intervene, sitting_credit_requests, credit_decide, sitting_message, applicant_message, attempt_messages, attempt_message, upload_photo, upload_snapshot, photo, applicant_identity, start_practice, server_time, attempt_signals, attempt_live),
     modifiers(&BearerAuth),
     tags((name = "auth"), (name = "attempts"), (name = "bank"), (name = "blueprints"), (name = "proctoring"))
 )]
@@ -1106,6 +1106,34 @@ pub(crate) fn proctor_routes() -> Router<AppState> {
             post(sitting_intervene),
         )
         .route("/sittings/{id}/credit-requests", get(sitting_credit_requests))
+        .route("/sittings/{id}/messages", post(sitting_message))
+        .route(
+            "/sittings/{id}/applicants/{user_id}/identity",
+            get(applicant_identity),
+        )
+        .route(
+            "/me/photo",
+            post(upload_photo)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    crate::identity::MAX_PHOTO_BYTES + 1,
+                )),
+        )
+        .route(
+            "/attempts/{id}/snapshots",
+            post(upload_snapshot)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    crate::identity::MAX_PHOTO_BYTES + 1,
+                )),
+        )
+        .route("/photos/{id}", get(photo))
+        .route(
+            "/sittings/{id}/applicants/{user_id}/messages",
+            post(applicant_message),
+        )
+        .route(
+            "/attempts/{id}/messages",
+            get(attempt_messages).post(attempt_message),
+        )
         .route("/credit-requests/{id}", post(credit_decide))
         .route("/practice", post(start_practice))
         .route("/time", get(server_time))
@@ -1382,6 +1410,146 @@ async fn sitting_intervene(
             .services
             .intervene(&user, &id, &user_id, input)
             .await?,
+    ))
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct PhotoParams {
+    kind: String,
+}
+
+/// The applicant's photo (PNG, JPEG or WebP, the body, up to 2 MiB): `kind=application` with
+/// the application, `kind=start` the webcam picture at the start of a remote sitting.
+#[utoipa::path(post, path = "/api/v1/me/photo", tag = "proctoring", security(("bearer" = [])),
+    params(("kind" = String, Query)), request_body(content = Vec<u8>, content_type = "image/jpeg"),
+    responses((status = 200, body = PhotoRef), (status = 409, body = AppError), (status = 413, body = AppError), (status = 422, body = AppError)))]
+async fn upload_photo(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+    ApiQuery(p): ApiQuery<PhotoParams>,
+    body: axum::body::Bytes,
+) -> ApiResult<Json<PhotoRef>> {
+    Ok(Json(
+        state
+            .services
+            .upload_photo(&user, &p.kind, body.to_vec())
+            .await?,
+    ))
+}
+
+/// A snapshot during the test (remote sittings that ask for them).
+#[utoipa::path(post, path = "/api/v1/attempts/{id}/snapshots", tag = "attempts", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body(content = Vec<u8>, content_type = "image/jpeg"),
+    responses((status = 200, body = PhotoRef), (status = 403, body = AppError), (status = 404, body = AppError),
+        (status = 409, body = AppError), (status = 413, body = AppError), (status = 422, body = AppError)))]
+async fn upload_snapshot(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+    ApiPath(id): ApiPath<String>,
+    body: axum::body::Bytes,
+) -> ApiResult<Json<PhotoRef>> {
+    Ok(Json(
+        state
+            .services
+            .upload_snapshot(&user, &id, body.to_vec())
+            .await?,
+    ))
+}
+
+/// A photo of an applicant (the proctors of their sittings, admins); every view is logged.
+#[utoipa::path(get, path = "/api/v1/photos/{id}", tag = "proctoring", security(("bearer" = [])),
+    params(("id" = String, Path)), responses((status = 200, content_type = "image/jpeg"), (status = 403, body = AppError), (status = 404, body = AppError)))]
+async fn photo(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Response> {
+    let (media_type, bytes) = state.services.photo_bytes(&user, &id).await?;
+    let mut response = bytes.into_response();
+    let headers = response.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&media_type) {
+        headers.insert(header::CONTENT_TYPE, v);
+    }
+    // Personal data: not kept by the browser, so every look is a logged view.
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; sandbox"),
+    );
+    Ok(response)
+}
+
+/// What the proctor sees to check an applicant's identity: name, masked IIN, the photo with
+/// the application, the picture at the start, snapshots.
+#[utoipa::path(get, path = "/api/v1/sittings/{id}/applicants/{user_id}/identity", tag = "proctoring",
+    security(("bearer" = [])), params(("id" = String, Path), ("user_id" = String, Path)),
+    responses((status = 200, body = IdentityView), (status = 403, body = AppError), (status = 404, body = AppError)))]
+async fn applicant_identity(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+    ApiPath((id, user_id)): ApiPath<(String, String)>,
+) -> ApiResult<Json<IdentityView>> {
+    Ok(Json(state.services.identity(&user, &id, &user_id).await?))
+}
+
+/// A proctor writes to everyone taking the test in the sitting.
+#[utoipa::path(post, path = "/api/v1/sittings/{id}/messages", tag = "proctoring",
+    security(("bearer" = [])), params(("id" = String, Path)), request_body = MessageInput,
+    responses((status = 200, body = MessageSent), (status = 403, body = AppError), (status = 404, body = AppError), (status = 422, body = AppError)))]
+async fn sitting_message(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(input): ApiJson<MessageInput>,
+) -> ApiResult<Json<MessageSent>> {
+    let sent = state.services.message_sitting(&user, &id, input).await?;
+    Ok(Json(MessageSent { sent }))
+}
+
+/// A proctor writes to one applicant taking the test; shown on their page at once.
+#[utoipa::path(post, path = "/api/v1/sittings/{id}/applicants/{user_id}/messages", tag = "proctoring",
+    security(("bearer" = [])), params(("id" = String, Path), ("user_id" = String, Path)), request_body = MessageInput,
+    responses((status = 200, body = ChatMessage), (status = 403, body = AppError), (status = 404, body = AppError),
+        (status = 409, body = AppError), (status = 422, body = AppError)))]
+async fn applicant_message(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+    ApiPath((id, user_id)): ApiPath<(String, String)>,
+    ApiJson(input): ApiJson<MessageInput>,
+) -> ApiResult<Json<ChatMessage>> {
+    Ok(Json(
+        state
+            .services
+            .message_applicant(&user, &id, &user_id, input)
+            .await?,
+    ))
+}
+
+/// The messages of the caller's own attempt (proctors' and their own), oldest first.
+#[utoipa::path(get, path = "/api/v1/attempts/{id}/messages", tag = "attempts",
+    security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 200, body = Vec<ChatMessage>), (status = 403, body = AppError), (status = 404, body = AppError)))]
+async fn attempt_messages(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Json<Vec<ChatMessage>>> {
+    Ok(Json(state.services.attempt_messages(&user, &id).await?))
+}
+
+/// The applicant writes to the sitting's proctors (their live feed shows it at once).
+#[utoipa::path(post, path = "/api/v1/attempts/{id}/messages", tag = "attempts",
+    security(("bearer" = [])), params(("id" = String, Path)), request_body = MessageInput,
+    responses((status = 200, body = ChatMessage), (status = 403, body = AppError), (status = 404, body = AppError),
+        (status = 409, body = AppError), (status = 422, body = AppError)))]
+async fn attempt_message(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(input): ApiJson<MessageInput>,
+) -> ApiResult<Json<ChatMessage>> {
+    Ok(Json(
+        state.services.message_proctors(&user, &id, input).await?,
     ))
 }
 

@@ -376,6 +376,8 @@ async fn open_sitting(store: &dyn Store, now: i64) -> anyhow::Result<()> {
             paused_at: None,
             created_by: "demo".into(),
             created_at: now,
+            camera: 0,
+            snapshot_seconds: None,
         };
         match store.insert_sitting(&s).await {
             Ok(()) | Err(StoreError::Conflict) => {}

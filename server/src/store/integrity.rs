@@ -69,6 +69,30 @@ pub struct CreditRequestListRow {
     pub attempt_status: String,
 }
 
+/// A photo of an applicant: with the application, at the start, or a snapshot.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PhotoRow {
+    pub id: String,
+    pub user_id: String,
+    /// `application`, `start` or `snapshot`.
+    pub kind: String,
+    pub sitting_id: Option<String>,
+    pub attempt_id: Option<String>,
+    pub media_type: String,
+    pub bytes: Vec<u8>,
+    pub taken_at: i64,
+}
+
+/// A photo without its bytes.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PhotoMeta {
+    pub id: String,
+    pub kind: String,
+    pub sitting_id: Option<String>,
+    pub attempt_id: Option<String>,
+    pub taken_at: i64,
+}
+
 /// What deciding a credit request did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CreditDecision {
@@ -128,6 +152,27 @@ pub trait IntegrityStore {
     async fn delete_practice_attempt(&self, id: &str) -> Result<()>;
     /// Removes these seats `(sitting, applicant)` (applicants moved to another sitting).
     async fn remove_seats(&self, seats: &[(String, String)]) -> Result<()>;
+    /// Stores a photo; an application photo replaces the applicant's earlier one.
+    async fn insert_photo(&self, p: &PhotoRow) -> Result<()>;
+    async fn photo(&self, id: &str) -> Result<Option<PhotoRow>>;
+    /// An applicant's photos (without bytes), oldest first.
+    async fn photos_of(&self, user_id: &str) -> Result<Vec<PhotoMeta>>;
+    /// Logs that `viewer` looked at a photo.
+    async fn log_photo_view(
+        &self,
+        photo_id: &str,
+        owner_id: &str,
+        viewer_id: &str,
+        viewer: &str,
+        at: i64,
+    ) -> Result<()>;
+    /// Deletes photos taken before `before` (the retention period); returns how many.
+    async fn delete_photos_before(&self, before: i64) -> Result<u64>;
+    /// Whether `applicant` is seated in a sitting `proctor` watches.
+    async fn proctors_applicant(&self, proctor_id: &str, applicant_id: &str) -> Result<bool>;
+    /// Records that a proctor could not confirm the applicant's identity.
+    async fn refuse_seat(&self, sitting_id: &str, user_id: &str, reason: &str, by: &str)
+    -> Result<bool>;
     /// The account's IIN, if it has one.
     async fn user_iin(&self, user_id: &str) -> Result<Option<String>>;
     /// The applicant account holding this IIN.
@@ -472,6 +517,110 @@ macro_rules! integrity_store {
                 }
                 tx.commit().await?;
                 Ok(())
+            }
+
+            async fn insert_photo(&self, p: &PhotoRow) -> Result<()> {
+                let mut tx = self.begin_write().await?;
+                if p.kind == "application" {
+                    sqlx::query("DELETE FROM photos WHERE user_id = $1 AND kind = 'application'")
+                        .bind(&p.user_id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                sqlx::query(
+                    "INSERT INTO photos (id, user_id, kind, sitting_id, attempt_id, media_type, bytes, taken_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                )
+                .bind(&p.id)
+                .bind(&p.user_id)
+                .bind(&p.kind)
+                .bind(&p.sitting_id)
+                .bind(&p.attempt_id)
+                .bind(&p.media_type)
+                .bind(&p.bytes)
+                .bind(p.taken_at)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn photo(&self, id: &str) -> Result<Option<PhotoRow>> {
+                Ok(sqlx::query_as("SELECT * FROM photos WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?)
+            }
+
+            async fn photos_of(&self, user_id: &str) -> Result<Vec<PhotoMeta>> {
+                Ok(sqlx::query_as(
+                    "SELECT id, kind, sitting_id, attempt_id, taken_at FROM photos \
+                     WHERE user_id = $1 ORDER BY taken_at, id",
+                )
+                .bind(user_id)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn log_photo_view(
+                &self,
+                photo_id: &str,
+                owner_id: &str,
+                viewer_id: &str,
+                viewer: &str,
+                at: i64,
+            ) -> Result<()> {
+                sqlx::query(
+                    "INSERT INTO photo_views (photo_id, owner_id, viewer_id, viewer, at) VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(photo_id)
+                .bind(owner_id)
+                .bind(viewer_id)
+                .bind(viewer)
+                .bind(at)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn proctors_applicant(&self, proctor_id: &str, applicant_id: &str) -> Result<bool> {
+                let row: Option<(String,)> = sqlx::query_as(
+                    "SELECT sa.sitting_id FROM sitting_applicants sa JOIN sitting_proctors sp \
+                     ON sp.sitting_id = sa.sitting_id WHERE sp.user_id = $1 AND sa.user_id = $2 LIMIT 1",
+                )
+                .bind(proctor_id)
+                .bind(applicant_id)
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(row.is_some())
+            }
+
+            async fn delete_photos_before(&self, before: i64) -> Result<u64> {
+                let done = sqlx::query("DELETE FROM photos WHERE taken_at < $1")
+                    .bind(before)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(done.rows_affected())
+            }
+
+            async fn refuse_seat(
+                &self,
+                sitting_id: &str,
+                user_id: &str,
+                reason: &str,
+                by: &str,
+            ) -> Result<bool> {
+                let done = sqlx::query(
+                    "UPDATE sitting_applicants SET refused_reason = $3, refused_by = $4, \
+                     admitted_at = NULL, admitted_by = NULL WHERE sitting_id = $1 AND user_id = $2",
+                )
+                .bind(sitting_id)
+                .bind(user_id)
+                .bind(reason)
+                .bind(by)
+                .execute(&self.pool)
+                .await?;
+                Ok(done.rows_affected() == 1)
             }
 
             async fn user_iin(&self, user_id: &str) -> Result<Option<String>> {

@@ -273,6 +273,10 @@ pub struct SittingRow {
     pub paused_at: Option<i64>,
     pub created_by: String,
     pub created_at: i64,
+    /// A picture at the start (remote sittings).
+    pub camera: i64,
+    /// Snapshots during the test, every this many seconds.
+    pub snapshot_seconds: Option<i64>,
 }
 
 /// An applicant's place in a sitting.
@@ -283,6 +287,8 @@ pub struct SeatRow {
     pub checked_in_at: Option<i64>,
     pub admitted_at: Option<i64>,
     pub admitted_by: Option<String>,
+    pub refused_reason: Option<String>,
+    pub refused_by: Option<String>,
 }
 
 /// One applicant of a sitting with their attempt's progress.

@@ -960,8 +960,8 @@ macro_rules! sql_store {
             async fn insert_sitting(&self, s: &SittingRow) -> Result<()> {
                 sqlx::query(
                     "INSERT INTO sittings (id, name, blueprint_id, region, mode, venue, opens_at, closes_at, \
-                     requires_admission, paused_at, created_by, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                     requires_admission, paused_at, created_by, created_at, camera, snapshot_seconds) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
                 )
                 .bind(&s.id)
                 .bind(&s.name)
@@ -975,6 +975,8 @@ macro_rules! sql_store {
                 .bind(s.paused_at)
                 .bind(&s.created_by)
                 .bind(s.created_at)
+                .bind(s.camera)
+                .bind(s.snapshot_seconds)
                 .execute(&self.pool)
                 .await
                 .map_err(conflict)?;
@@ -1076,7 +1078,8 @@ macro_rules! sql_store {
             }
             async fn admit(&self, sitting_id: &str, user_id: &str, by: &str, now: i64) -> Result<bool> {
                 let done = sqlx::query(
-                    "UPDATE sitting_applicants SET admitted_at = $3, admitted_by = $4 \
+                    "UPDATE sitting_applicants SET admitted_at = $3, admitted_by = $4, \
+                     refused_reason = NULL, refused_by = NULL \
                      WHERE sitting_id = $1 AND user_id = $2 AND admitted_at IS NULL",
                 )
                 .bind(sitting_id)

@@ -329,10 +329,12 @@ async fn server_outage_is_credited(db: Db) -> anyhow::Result<()> {
         assert!((low..=high).contains(&moved), "moved {moved}, {low}..{high}");
     }
     let after_first = deadline(&a, &ida).await?;
-    let remaining_before = {
-        let v = a.get(&format!("/api/v1/attempts/{ida}")).await?.body;
-        v["remaining_ms"].as_i64().unwrap_or(0)
+    // Time left as the server reckons it.
+    let left = |v: &Value| {
+        v["deadline_ms"].as_i64().unwrap_or(0) - v["server_now_ms"].as_i64().unwrap_or(0)
     };
+    let remaining_before = left(&a.get(&format!("/api/v1/attempts/{ida}")).await?.body);
+    assert!(remaining_before > 35 * 60_000, "{remaining_before}");
 
     // 41 minutes down: longer than the whole test. Killed again and restarted with the clock
     // 43 minutes on; the attempts are still running with about the time they had.
@@ -344,7 +346,7 @@ async fn server_outage_is_credited(db: Db) -> anyhow::Result<()> {
     let v = a.get(&format!("/api/v1/attempts/{ida}")).await?;
     assert_eq!(v.status, 200, "{}", v.text);
     assert_eq!(v.body["status"], "in_progress", "credited, not expired");
-    let remaining = v.body["remaining_ms"].as_i64().unwrap_or(0);
+    let remaining = left(&v.body);
     assert!(
         (remaining_before - 10_000..=remaining_before + 3_000).contains(&remaining),
         "remaining {remaining} against {remaining_before} before"
@@ -695,5 +697,94 @@ async fn one_person_one_identity() -> anyhow::Result<()> {
         .await?;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.body["full_name"], "Болат Захватов", "{}", r.text);
+    Ok(())
+}
+
+/// Messages go both ways during the test, to one applicant or the whole sitting, and stay in
+/// the incident record; nobody else reads or writes them.
+#[tokio::test]
+async fn messages_go_both_ways() -> anyhow::Result<()> {
+    let server = TestServer::start(Db::from_env()).await?;
+    let admin = Api::login(&server.base, ADMIN.0, ADMIN.1).await?;
+    let proctor = Api::login(&server.base, PROCTOR.0, PROCTOR.1).await?;
+    let id = sitting(&server, &admin, false).await?;
+    let a = Api::login(&server.base, APPLICANT.0, APPLICANT.1).await?;
+    let b = Api::login(&server.base, APPLICANT2.0, APPLICANT2.1).await?;
+    let me = a.get("/api/v1/me").await?.body["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    // Not started yet: nothing to write to.
+    let to_a = format!("/api/v1/sittings/{id}/applicants/{me}/messages");
+    let r = proctor.post(&to_a, &json!({"text": "Здравствуйте"})).await?;
+    assert_eq!(r.status, 409, "{}", r.text);
+    let (attempt_a, _) = start(&a).await?;
+    let (attempt_b, _) = start(&b).await?;
+    assert_eq!(
+        a.get(&format!("/api/v1/attempts/{attempt_a}")).await?.body["proctored"],
+        true
+    );
+    let r = proctor
+        .post(&to_a, &json!({"text": "Покажите, пожалуйста, стол"}))
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(proctor.post(&to_a, &json!({"text": "  "})).await?.status, 422);
+    let long = "x".repeat(1001);
+    assert_eq!(proctor.post(&to_a, &json!({"text": long})).await?.status, 422);
+    let mine = format!("/api/v1/attempts/{attempt_a}/messages");
+    let r = a
+        .post(&mine, &json!({"text": "Стол чист, камера направлена на него"}))
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["from_applicant"], true);
+    // To everyone: both running attempts.
+    let r = proctor
+        .post(
+            &format!("/api/v1/sittings/{id}/messages"),
+            &json!({"text": "Осталось 10 минут"}),
+        )
+        .await?;
+    assert_eq!(r.body["sent"], 2, "{}", r.text);
+    let list = a.get(&mine).await?.body;
+    let texts: Vec<(bool, &str)> = list
+        .as_array()
+        .map(|v| {
+            v.iter()
+                .map(|m| (m["from_applicant"] == true, m["text"].as_str().unwrap_or("")))
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(
+        texts,
+        vec![
+            (false, "Покажите, пожалуйста, стол"),
+            (true, "Стол чист, камера направлена на него"),
+            (false, "Осталось 10 минут"),
+        ]
+    );
+    // B sees only the message to everyone, and cannot read or write A's.
+    let theirs = b
+        .get(&format!("/api/v1/attempts/{attempt_b}/messages"))
+        .await?
+        .body;
+    assert_eq!(theirs.as_array().map(Vec::len), Some(1), "{theirs}");
+    assert_eq!(b.get(&mine).await?.status, 403);
+    assert_eq!(
+        b.post(&mine, &json!({"text": "чужое"})).await?.status,
+        403
+    );
+    // The incident record keeps them.
+    let csv = proctor
+        .get_text(&format!("/api/v1/sittings/{id}/incidents.csv"))
+        .await?;
+    assert!(csv.contains("message_from_applicant"), "{csv}");
+    assert!(csv.contains("Покажите, пожалуйста, стол"), "{csv}");
+    // After the test, no more messages.
+    a.post(&format!("/api/v1/attempts/{attempt_a}/submit"), &json!({}))
+        .await?;
+    assert_eq!(
+        a.post(&mine, &json!({"text": "ещё"})).await?.status,
+        409
+    );
     Ok(())
 }
