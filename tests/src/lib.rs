@@ -530,6 +530,8 @@ impl Browser {
                     "--no-first-run", "--disable-background-networking", "--disable-component-update",
                     "--disable-sync", "--disable-quic", "--window-size=1366,900",
                     "--lang=en-US",
+                    // A camera that shows a test pattern, allowed without a prompt.
+                    "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
                     format!("--user-data-dir={}", profile.path().display()),
                 ]
             }

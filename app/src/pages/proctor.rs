@@ -462,7 +462,7 @@ pub fn MonitorPage() -> impl IntoView {
                             <button type="button" id="act-resume" on:click=move |_| act("resume")>{t!(i18n, pr_resume)}</button>
                             <button type="button" id="act-add-time" on:click=move |_| act("add_time")>{t!(i18n, pr_add_time)}</button>
                             <button type="button" class="danger" id="act-terminate" on:click=move |_| act("terminate")>{t!(i18n, pr_terminate)}</button>
-                            <button type="button" id="act-message" on:click=move |_| message(false)>{t!(i18n, pr_message_one)}</button>
+                            <button type="button" id="act-send-message" on:click=move |_| message(false)>{t!(i18n, pr_message_one)}</button>
                         </div>
                         <h2>{t!(i18n, pr_timeline)}</h2>
                         <ol class="events" id="events">

@@ -1185,10 +1185,22 @@ fn SnapshotCamera(attempt_id: String, every: u32, signals: live::Signals, offset
         let stream = StoredValue::new_local(None::<web_sys::MediaStream>);
         let url = StoredValue::new(format!("/api/v1/attempts/{attempt_id}/snapshots"));
         let report = move |kind: &str| signals.queue(kind, now_ms() + offset);
+        let snap = move || {
+            if let Some(bytes) = crate::camera::capture("snapshot-video") {
+                leptos::task::spawn_local(async move {
+                    let _ = crate::camera::upload(&url.get_value(), &bytes).await;
+                });
+            }
+        };
         Effect::new(move |_| {
             leptos::task::spawn_local(async move {
                 match crate::camera::open("snapshot-video").await {
-                    Ok(s) => stream.set_value(Some(s)),
+                    Ok(s) => {
+                        stream.set_value(Some(s));
+                        // The first one soon after the start, then at the sitting's interval.
+                        crate::pages::sleep(2_000).await;
+                        snap();
+                    }
                     Err(_) => {
                         stopped.set(true);
                         report("camera_stopped");
@@ -1208,11 +1220,7 @@ fn SnapshotCamera(attempt_id: String, every: u32, signals: live::Signals, offset
                     stopped.set(false);
                     report("camera_started");
                 }
-                if let Some(bytes) = crate::camera::capture("snapshot-video") {
-                    leptos::task::spawn_local(async move {
-                        let _ = crate::camera::upload(&url.get_value(), &bytes).await;
-                    });
-                }
+                snap();
             };
             if let Ok(h) = set_interval_with_handle(
                 tick,

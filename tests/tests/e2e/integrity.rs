@@ -788,3 +788,231 @@ async fn messages_go_both_ways() -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+/// The first bytes of a JPEG file and some more: what the server takes for a photo.
+fn jpeg(len: usize) -> Vec<u8> {
+    let mut b = vec![0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0];
+    b.resize(len, 0x55);
+    b
+}
+
+/// Admission with an identity check in a remote sitting: the application photo, the picture
+/// at the start, the proctor's view of both (logged), a refusal with its reason, admission,
+/// snapshots, and the photos gone after the retention period.
+#[tokio::test]
+async fn remote_admission_checks_identity_with_photos() -> anyhow::Result<()> {
+    let mut server = TestServer::start(Db::from_env()).await?;
+    let out = server.cli(
+        &["user", "add", "--role", "proctor", "--email", PROCTOR2.0, "--password-stdin"],
+        Some(&format!("{}\n", PROCTOR2.1)),
+    )?;
+    anyhow::ensure!(out.status.success(), "{out:?}");
+    let admin = Api::login(&server.base, ADMIN.0, ADMIN.1).await?;
+    let proctor = Api::login(&server.base, PROCTOR.0, PROCTOR.1).await?;
+    let stranger = Api::login(&server.base, PROCTOR2.0, PROCTOR2.1).await?;
+    let a = Api::login(&server.base, APPLICANT.0, APPLICANT.1).await?;
+    let b = Api::login(&server.base, APPLICANT2.0, APPLICANT2.1).await?;
+    let now = chrono_now();
+    // Snapshots need the camera.
+    let bad = admin
+        .post(
+            "/api/v1/sittings",
+            &json!({"name": "x", "blueprint_id": "stage1-2026", "region": "Abai", "mode": "online",
+                    "opens_ms": now - 60_000, "closes_ms": now + 3_600_000, "snapshot_seconds": 60}),
+        )
+        .await?;
+    assert_eq!(bad.status, 422, "{}", bad.text);
+    let r = admin
+        .post(
+            "/api/v1/sittings",
+            &json!({"name": "Дистанционно", "blueprint_id": "stage1-2026", "region": "Abai",
+                    "mode": "online", "opens_ms": now - 60_000, "closes_ms": now + 3_600_000,
+                    "requires_admission": true, "camera": true, "snapshot_seconds": 30}),
+        )
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["camera"], true);
+    let id = r.body["id"].as_str().unwrap_or_default().to_string();
+    admin
+        .post(
+            &format!("/api/v1/sittings/{id}/proctors"),
+            &json!({"text": PROCTOR.0}),
+        )
+        .await?;
+    let r = admin
+        .post(
+            &format!("/api/v1/sittings/{id}/applicants"),
+            &json!({"text": format!("{}\n{}", APPLICANT.0, APPLICANT2.0)}),
+        )
+        .await?;
+    assert_eq!(
+        r.body["moved"].as_array().map(Vec::len),
+        Some(2),
+        "moved from the demo sitting: {}",
+        r.text
+    );
+
+    // The photo with the application: not an image, too large, then a photo.
+    let photo = "/api/v1/me/photo?kind=application";
+    let r = a.post_raw(photo, "image/jpeg", b"not a photo".to_vec()).await?;
+    assert_eq!(r.status, 422, "{}", r.text);
+    let r = a
+        .post_raw(photo, "image/jpeg", jpeg(2 * 1024 * 1024 + 10))
+        .await?;
+    assert_eq!(r.status, 413, "{}", r.text);
+    let r = a.post_raw(photo, "image/jpeg", jpeg(4_000)).await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let app_photo = r.body["id"].as_str().unwrap_or_default().to_string();
+    assert_eq!(
+        proctor.post_raw(photo, "image/jpeg", jpeg(100)).await?.status,
+        403
+    );
+
+    // The start waits for the picture, then for admission.
+    let r = a
+        .post("/api/v1/attempts", &json!({"language": "ru"}))
+        .await?;
+    assert_eq!(r.status, 409, "{}", r.text);
+    assert!(r.text.contains("picture"), "{}", r.text);
+    let dash = a.get("/api/v1/dashboard").await?.body;
+    assert_eq!(dash["test"]["sitting"]["camera"], true, "{dash}");
+    assert_eq!(dash["test"]["sitting"]["start_photo"], false);
+    let r = a
+        .post_raw("/api/v1/me/photo?kind=start", "image/jpeg", jpeg(3_000))
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let start_photo = r.body["id"].as_str().unwrap_or_default().to_string();
+    assert_eq!(
+        a.get("/api/v1/dashboard").await?.body["test"]["sitting"]["start_photo"],
+        true
+    );
+    let r = a
+        .post("/api/v1/attempts", &json!({"language": "ru"}))
+        .await?;
+    assert!(r.text.contains("admission"), "{}", r.text);
+
+    // The proctor's view: name, photos; the photos themselves only for this sitting's proctors
+    // (and admins), each view logged.
+    let me = a.get("/api/v1/me").await?.body["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let identity = format!("/api/v1/sittings/{id}/applicants/{me}/identity");
+    let v = proctor.get(&identity).await?;
+    assert_eq!(v.status, 200, "{}", v.text);
+    assert_eq!(v.body["application_photo"]["id"], app_photo.as_str());
+    assert_eq!(v.body["start_photo"]["id"], start_photo.as_str());
+    assert_eq!(stranger.get(&identity).await?.status, 403);
+    assert_eq!(b.get(&identity).await?.status, 403);
+    let photo_path = format!("/api/v1/photos/{start_photo}");
+    let http = reqwest::Client::new();
+    let res = http
+        .get(server.url(&photo_path))
+        .bearer_auth(proctor.token.clone().unwrap_or_default())
+        .send()
+        .await?;
+    assert_eq!(res.status().as_u16(), 200);
+    assert_eq!(
+        res.headers().get("cache-control").and_then(|v| v.to_str().ok()),
+        Some("no-store")
+    );
+    assert_eq!(res.bytes().await?.to_vec(), jpeg(3_000));
+    assert_eq!(stranger.get(&photo_path).await?.status, 404);
+    assert_eq!(a.get(&photo_path).await?.status, 403);
+    assert_eq!(b.get(&photo_path).await?.status, 403);
+    let mut db = server.sql().await?;
+    let (views,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM photo_views WHERE photo_id = $1 AND viewer = $2",
+    )
+    .bind(&start_photo)
+    .bind(PROCTOR.0)
+    .fetch_one(&mut db)
+    .await?;
+    assert_eq!(views, 1, "the proctor's one look is logged");
+
+    // Refused with a reason: the applicant is told and cannot start; admitted after all: starts.
+    let act = format!("/api/v1/sittings/{id}/applicants/{me}/intervene");
+    assert_eq!(
+        proctor.post(&act, &json!({"action": "refuse"})).await?.status,
+        422,
+        "a refusal needs its reason"
+    );
+    let r = proctor
+        .post(
+            &act,
+            &json!({"action": "refuse", "message": "на снимке другой человек"}),
+        )
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = a
+        .post("/api/v1/attempts", &json!({"language": "ru"}))
+        .await?;
+    assert_eq!(r.status, 409);
+    assert!(r.text.contains("на снимке другой человек"), "{}", r.text);
+    assert_eq!(
+        a.get("/api/v1/dashboard").await?.body["test"]["sitting"]["refused"],
+        "на снимке другой человек"
+    );
+    let r = proctor.post(&act, &json!({"action": "admit"})).await?;
+    assert_eq!(r.body["admitted"], true, "{}", r.text);
+    let (attempt, _) = start(&a).await?;
+    let view = a.get(&format!("/api/v1/attempts/{attempt}")).await?.body;
+    assert_eq!(view["snapshot_seconds"], 30);
+
+    // Snapshots: one now; a flood is refused; never into another's attempt.
+    let snaps = format!("/api/v1/attempts/{attempt}/snapshots");
+    let r = a.post_raw(&snaps, "image/jpeg", jpeg(2_000)).await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = a.post_raw(&snaps, "image/jpeg", jpeg(2_000)).await?;
+    assert_eq!(r.status, 409, "{}", r.text);
+    assert_eq!(
+        b.post_raw(&snaps, "image/jpeg", jpeg(2_000)).await?.status,
+        403
+    );
+    let v = proctor.get(&identity).await?.body;
+    assert_eq!(v["snapshots"].as_array().map(Vec::len), Some(1), "{v}");
+    assert_eq!(v["admitted_by"], "Данияр Омаров");
+    let events = proctor
+        .get(&format!("/api/v1/attempts/{attempt}/events"))
+        .await?
+        .body;
+    assert!(
+        events
+            .as_array()
+            .is_some_and(|v| v.iter().any(|e| e["kind"] == "snapshot")),
+        "{events}"
+    );
+    // A camera that stops is an integrity signal.
+    let r = a
+        .post(
+            &format!("/api/v1/attempts/{attempt}/signals"),
+            &json!({"events": ["camera_stopped"]}),
+        )
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+
+    // After the retention period the photos are gone; the log of who looked stays.
+    server.kill();
+    server.set_env("QABILET_PHOTO_RETENTION_DAYS", "0");
+    server.spawn().await?;
+    let mut proctor = proctor;
+    proctor.base = server.base.clone();
+    let mut gone = false;
+    for _ in 0..20 {
+        if proctor.get(&photo_path).await?.status == 404 {
+            gone = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    assert!(gone, "deleted after the retention period");
+    let (photos,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM photos")
+        .fetch_one(&mut db)
+        .await?;
+    assert_eq!(photos, 0);
+    let (views,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM photo_views")
+        .fetch_one(&mut db)
+        .await?;
+    assert!(views >= 1);
+    Ok(())
+}

@@ -12,6 +12,7 @@ mod browser;
 mod fault;
 mod forms;
 mod integrity;
+mod integrity_browser;
 mod keys;
 mod pipeline;
 mod pipeline_browser;
