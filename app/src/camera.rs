@@ -9,6 +9,32 @@ fn failed(m: &str) -> AppError {
     AppError::new(ErrorCode::Invalid, m.to_string())
 }
 
+/// Whether this document may use the camera: the Permissions-Policy of the address the page
+/// was *loaded* from is in force, so a page reached by a link inside the app may not.
+/// (`document.featurePolicy`, where the browser has it; otherwise assumed.)
+pub fn allowed_here() -> bool {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return false;
+    };
+    let Ok(policy) = js_sys::Reflect::get(&document, &"featurePolicy".into()) else {
+        return true;
+    };
+    if policy.is_undefined() || policy.is_null() {
+        return true;
+    }
+    let Ok(allows) = js_sys::Reflect::get(&policy, &"allowsFeature".into()) else {
+        return true;
+    };
+    let Ok(allows) = wasm_bindgen::JsCast::dyn_into::<js_sys::Function>(allows) else {
+        return true;
+    };
+    allows
+        .call1(&policy, &"camera".into())
+        .ok()
+        .and_then(|v| v.as_bool())
+        .unwrap_or(true)
+}
+
 /// Opens the camera into the `<video id=video_id>` element; returns the stream.
 pub async fn open(video_id: &str) -> Result<web_sys::MediaStream, AppError> {
     use wasm_bindgen::JsCast;

@@ -262,7 +262,12 @@ pub const MATRIX: &[Entry] = &[
         WATCHERS,
         OWN_SITTING,
     ),
-    e("POST", "/api/v1/practice", APPLICANT, "the caller's own practice attempt"),
+    e(
+        "POST",
+        "/api/v1/practice",
+        APPLICANT,
+        "the caller's own practice attempt",
+    ),
     e(
         "POST",
         "/api/v1/sittings/{id}/messages",
@@ -275,9 +280,24 @@ pub const MATRIX: &[Entry] = &[
         WATCHERS,
         OWN_SITTING,
     ),
-    e("GET", "/api/v1/attempts/{id}/messages", APPLICANT, OWN_ATTEMPT),
-    e("POST", "/api/v1/me/photo", APPLICANT, "the caller's own photo"),
-    e("POST", "/api/v1/attempts/{id}/snapshots", APPLICANT, OWN_ATTEMPT),
+    e(
+        "GET",
+        "/api/v1/attempts/{id}/messages",
+        APPLICANT,
+        OWN_ATTEMPT,
+    ),
+    e(
+        "POST",
+        "/api/v1/me/photo",
+        APPLICANT,
+        "the caller's own photo",
+    ),
+    e(
+        "POST",
+        "/api/v1/attempts/{id}/snapshots",
+        APPLICANT,
+        OWN_ATTEMPT,
+    ),
     e(
         "GET",
         "/api/v1/photos/{id}",
@@ -290,7 +310,12 @@ pub const MATRIX: &[Entry] = &[
         WATCHERS,
         OWN_SITTING,
     ),
-    e("POST", "/api/v1/attempts/{id}/messages", APPLICANT, OWN_ATTEMPT),
+    e(
+        "POST",
+        "/api/v1/attempts/{id}/messages",
+        APPLICANT,
+        OWN_ATTEMPT,
+    ),
     e("GET", "/api/v1/time", ANY, "-"),
     e(
         "GET",

@@ -644,11 +644,7 @@ async fn serve(config: Config, demo: bool, synthetic_round: bool) -> anyhow::Res
         loop {
             tick.tick().await;
             ticks += 1;
-            if let Err(e) = sweeper
-                .store()
-                .alive(&alive_as, sweeper.now())
-                .await
-            {
+            if let Err(e) = sweeper.store().alive(&alive_as, sweeper.now()).await {
                 tracing::warn!(error = %e, "recording that this instance is alive failed");
             }
             let leads = match sweeper.store().lead(SWEEP_LOCK).await {
@@ -678,7 +674,7 @@ async fn serve(config: Config, demo: bool, synthetic_round: bool) -> anyhow::Res
             // Sitting-wide outages: every 10 s is soon enough against a 45 s silence (every
             // tick when the silence is set shorter).
             if leads
-                && (ticks % 5 == 0 || sweeper.settings().silent_ms < 20_000)
+                && (ticks.is_multiple_of(5) || sweeper.settings().silent_ms < 20_000)
                 && let Err(e) = sweeper.watch_sittings().await
             {
                 tracing::error!(error = %e, "watching the sittings for outages failed");

@@ -114,7 +114,14 @@ impl Services {
                     ));
                 }
                 let photo = self
-                    .store_photo(user, kind, Some(sitting.id.clone()), None, media_type, bytes)
+                    .store_photo(
+                        user,
+                        kind,
+                        Some(sitting.id.clone()),
+                        None,
+                        media_type,
+                        bytes,
+                    )
                     .await?;
                 self.hub.publish(crate::live::Live::Touch {
                     sitting: sitting.id,
@@ -260,13 +267,11 @@ impl Services {
         let photos = self.store().photos_of(applicant_id).await?;
         let application_photo = photos
             .iter()
-            .filter(|p| p.kind == "application")
-            .next_back()
+            .rfind(|p| p.kind == "application")
             .map(photo_ref);
         let start_photo = photos
             .iter()
-            .filter(|p| p.kind == "start" && p.sitting_id.as_deref() == Some(sitting_id))
-            .next_back()
+            .rfind(|p| p.kind == "start" && p.sitting_id.as_deref() == Some(sitting_id))
             .map(photo_ref);
         let snapshots = photos
             .iter()

@@ -159,7 +159,10 @@ impl Services {
             }
         }
         for (sitting, presences) in &by_sitting {
-            if open.iter().any(|o| o.sitting_id.as_deref() == Some(*sitting)) {
+            if open
+                .iter()
+                .any(|o| o.sitting_id.as_deref() == Some(*sitting))
+            {
                 continue;
             }
             if let Some(start) = sitting_outage_start(presences, now, silent_ms) {
@@ -177,7 +180,12 @@ impl Services {
                     .to_string(),
                 };
                 self.store().insert_outage(&o).await?;
-                tracing::warn!(sitting, silent, running = presences.len(), "sitting-wide outage");
+                tracing::warn!(
+                    sitting,
+                    silent,
+                    running = presences.len(),
+                    "sitting-wide outage"
+                );
             }
         }
         Ok(())
@@ -356,7 +364,11 @@ impl Services {
         tracing::info!(request = %id, attempt = %row.id, kind, amount, by = %user.email, "credit request decided");
         self.notify(
             &row.id,
-            if amount > 0 { "credited" } else { "credit_declined" },
+            if amount > 0 {
+                "credited"
+            } else {
+                "credit_declined"
+            },
             &reason,
         )
         .await?;

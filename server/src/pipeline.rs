@@ -770,11 +770,7 @@ impl Services {
                     seen.insert(a.iin.clone(), *line);
                     // Linked by IIN only: registering someone's e-mail address first must not
                     // capture their application.
-                    let linked = self
-                        .store()
-                        .applicant_by_iin(&a.iin)
-                        .await?
-                        .map(|u| u.id);
+                    let linked = self.store().applicant_by_iin(&a.iin).await?.map(|u| u.id);
                     lines.push(PreviewLine {
                         line: *line,
                         iin: a.iin.clone(),

@@ -394,7 +394,12 @@ impl Services {
     }
 
     /// Tells the applicant's page, and the proctors, that the attempt changed.
-    pub(crate) async fn notify(&self, attempt_id: &str, kind: &str, message: &str) -> Result<(), AppError> {
+    pub(crate) async fn notify(
+        &self,
+        attempt_id: &str,
+        kind: &str,
+        message: &str,
+    ) -> Result<(), AppError> {
         let Some(row) = self.store().attempt(attempt_id).await? else {
             return Ok(());
         };
@@ -458,9 +463,7 @@ impl Services {
         }
         if input.action == "refuse" {
             if message.is_empty() {
-                return Err(AppError::invalid(
-                    "Give the reason: the applicant sees it.",
-                ));
+                return Err(AppError::invalid("Give the reason: the applicant sees it."));
             }
             if self
                 .store()

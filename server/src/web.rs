@@ -22,14 +22,15 @@ use tower_http::trace::TraceLayer;
 /// (or, failing that, the `Referer`) must name the host the request was sent to. The cookie is
 /// also `SameSite=Strict`; this is the second lock. Requests with a bearer token (which a
 /// foreign page cannot attach) and requests without the cookie pass.
-/// The camera is allowed (for this site only) on the pages that need it: the test (the
-/// admission picture and snapshots of remote sittings) and the system check. Everywhere else
-/// the Permissions-Policy denies it. The pages there are loaded in full (`go`), so the policy
-/// of the page's own address is the one in force.
+/// The camera is allowed (for this site only) on the pages that need it: the applicant's start
+/// page (the dashboard, where a remote sitting's picture is taken before the start), the test
+/// (snapshots) and the system check. Everywhere else the Permissions-Policy denies it. The
+/// pages there are loaded in full (`go`), so the policy of the page's own address is the one
+/// in force.
 async fn camera_policy(req: Request, next: axum::middleware::Next) -> axum::response::Response {
     let camera = {
         let p = req.uri().path();
-        p == "/check" || p.starts_with("/test/")
+        p == "/check" || p == "/dashboard" || p.starts_with("/test/")
     };
     let mut res = next.run(req).await;
     if camera {

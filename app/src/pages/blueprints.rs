@@ -457,6 +457,8 @@ fn BlueprintEditor(doc: Option<BlueprintDoc>, comps: Vec<CompetencyView>) -> imp
                 <label class="inline">{check_box("bp-shuffle-items", |b| b.shuffle_items, |b, v| b.shuffle_items = v)}{t!(i18n, bp_shuffle_items)}</label>
                 <label class="inline">{check_box("bp-shuffle-options", |b| b.shuffle_options, |b, v| b.shuffle_options = v)}{t!(i18n, bp_shuffle_options)}</label>
                 <label class="inline">{check_box("bp-flag", |b| b.allow_flag, |b, v| b.allow_flag = v)}{t!(i18n, bp_allow_flag)}</label>
+                <label class="inline">{check_box("bp-seated", |b| b.seated_only, |b, v| b.seated_only = v)}{t!(i18n, bp_seated_only)}</label>
+                <label class="inline">{check_box("bp-practice", |b| b.practice, |b, v| b.practice = v)}{t!(i18n, bp_practice)}</label>
                 <label class="field"><span>{t!(i18n, bp_navigation)}</span>
                     <select id="bp-navigation" on:change=move |ev| { let v = event_target_value(&ev);
                         bp.update(|b| b.navigation = if v == "linear" { Navigation::Linear } else { Navigation::Free }); }>

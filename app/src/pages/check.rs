@@ -33,10 +33,7 @@ pub fn CheckPage() -> impl IntoView {
                     let ok = round_trip < 3_000;
                     connection.set(Some((
                         ok,
-                        format!(
-                            "{round_trip} ms; {:+.1} s",
-                            offset as f64 / 1000.0
-                        ),
+                        format!("{round_trip} ms; {:+.1} s", offset as f64 / 1000.0),
                     )));
                 }
                 Err(e) => connection.set(Some((false, e.message))),

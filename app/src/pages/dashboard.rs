@@ -149,6 +149,12 @@ fn StartPicture(done: RwSignal<bool>) -> impl IntoView {
     let allow = move |_| {
         #[cfg(feature = "hydrate")]
         leptos::task::spawn_local(async move {
+            // Reached by a link inside the app from a page without the camera: load this page
+            // itself, whose address allows it.
+            if !crate::camera::allowed_here() {
+                super::go("/dashboard");
+                return;
+            }
             open.set(true);
             match crate::camera::open("start-video").await {
                 Ok(s) => {

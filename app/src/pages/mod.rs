@@ -1,10 +1,10 @@
 //! Pages, one module per page, and the pieces every page shares.
 
 pub mod account;
-pub mod check;
 pub mod analysis;
 pub mod bank;
 pub mod blueprints;
+pub mod check;
 pub mod dashboard;
 pub mod login;
 pub mod markdown;

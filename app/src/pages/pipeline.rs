@@ -136,7 +136,8 @@ fn ApplicationPhoto() -> impl IntoView {
                 return;
             };
             leptos::task::spawn_local(async move {
-                let r = crate::camera::upload_file("/api/v1/me/photo?kind=application", &file).await;
+                let r =
+                    crate::camera::upload_file("/api/v1/me/photo?kind=application", &file).await;
                 state.set(Some(r.map(|_| ()).map_err(|e| e.message)));
             });
         }

@@ -1122,7 +1122,8 @@ fn Messages(attempt_id: String, inbox: RwSignal<Vec<ChatMessage>>) -> impl IntoV
     let error = RwSignal::new(None::<String>);
     Effect::new(move |_| {
         leptos::task::spawn_local(async move {
-            if let Ok(list) = crate::api::rest::<Vec<ChatMessage>>("GET", &url.get_value(), None).await
+            if let Ok(list) =
+                crate::api::rest::<Vec<ChatMessage>>("GET", &url.get_value(), None).await
             {
                 inbox.update(|m| {
                     let pushed = std::mem::take(m);
@@ -1177,7 +1178,12 @@ fn Messages(attempt_id: String, inbox: RwSignal<Vec<ChatMessage>>) -> impl IntoV
 /// the corner) and a frame goes to the server every `every` seconds. A camera that cannot be
 /// had, or stops, is an integrity signal, and the applicant is told.
 #[component]
-fn SnapshotCamera(attempt_id: String, every: u32, signals: live::Signals, offset: i64) -> impl IntoView {
+fn SnapshotCamera(
+    attempt_id: String,
+    every: u32,
+    signals: live::Signals,
+    offset: i64,
+) -> impl IntoView {
     let i18n = use_i18n();
     let stopped = RwSignal::new(false);
     #[cfg(feature = "hydrate")]

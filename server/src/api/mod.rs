@@ -1105,7 +1105,10 @@ pub(crate) fn proctor_routes() -> Router<AppState> {
             "/sittings/{id}/applicants/{user_id}/intervene",
             post(sitting_intervene),
         )
-        .route("/sittings/{id}/credit-requests", get(sitting_credit_requests))
+        .route(
+            "/sittings/{id}/credit-requests",
+            get(sitting_credit_requests),
+        )
         .route("/sittings/{id}/messages", post(sitting_message))
         .route(
             "/sittings/{id}/applicants/{user_id}/identity",
@@ -1113,17 +1116,15 @@ pub(crate) fn proctor_routes() -> Router<AppState> {
         )
         .route(
             "/me/photo",
-            post(upload_photo)
-                .layer(axum::extract::DefaultBodyLimit::max(
-                    crate::identity::MAX_PHOTO_BYTES + 1,
-                )),
+            post(upload_photo).layer(axum::extract::DefaultBodyLimit::max(
+                crate::identity::MAX_PHOTO_BYTES + 1,
+            )),
         )
         .route(
             "/attempts/{id}/snapshots",
-            post(upload_snapshot)
-                .layer(axum::extract::DefaultBodyLimit::max(
-                    crate::identity::MAX_PHOTO_BYTES + 1,
-                )),
+            post(upload_snapshot).layer(axum::extract::DefaultBodyLimit::max(
+                crate::identity::MAX_PHOTO_BYTES + 1,
+            )),
         )
         .route("/photos/{id}", get(photo))
         .route(

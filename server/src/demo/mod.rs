@@ -396,7 +396,9 @@ async fn open_sitting(store: &dyn Store, now: i64) -> anyhow::Result<()> {
         }
     }
     store.add_sitting_proctors(OPEN_SITTING, &proctors).await?;
-    store.add_sitting_applicants(OPEN_SITTING, &applicants).await?;
+    store
+        .add_sitting_applicants(OPEN_SITTING, &applicants)
+        .await?;
     Ok(())
 }
 

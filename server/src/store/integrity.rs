@@ -171,8 +171,13 @@ pub trait IntegrityStore {
     /// Whether `applicant` is seated in a sitting `proctor` watches.
     async fn proctors_applicant(&self, proctor_id: &str, applicant_id: &str) -> Result<bool>;
     /// Records that a proctor could not confirm the applicant's identity.
-    async fn refuse_seat(&self, sitting_id: &str, user_id: &str, reason: &str, by: &str)
-    -> Result<bool>;
+    async fn refuse_seat(
+        &self,
+        sitting_id: &str,
+        user_id: &str,
+        reason: &str,
+        by: &str,
+    ) -> Result<bool>;
     /// The account's IIN, if it has one.
     async fn user_iin(&self, user_id: &str) -> Result<Option<String>>;
     /// The applicant account holding this IIN.

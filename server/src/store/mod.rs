@@ -386,7 +386,9 @@ pub enum SaveOutcome {
 }
 
 #[async_trait]
-pub trait Store: PipelineStore + PsychometricsStore + IntegrityStore + Send + Sync + 'static {
+pub trait Store:
+    PipelineStore + PsychometricsStore + IntegrityStore + Send + Sync + 'static
+{
     /// `sqlite` or `postgres`.
     fn kind(&self) -> &'static str;
     async fn migrate(&self) -> Result<()>;
@@ -419,6 +421,7 @@ pub trait Store: PipelineStore + PsychometricsStore + IntegrityStore + Send + Sy
     async fn upsert_blueprint(&self, b: &BlueprintRow) -> Result<()>;
     async fn blueprint(&self, id: &str) -> Result<Option<BlueprintRow>>;
     async fn active_blueprint(&self) -> Result<Option<BlueprintRow>>;
+    /// Every blueprint, the active one first.
     async fn blueprints(&self) -> Result<Vec<BlueprintRow>>;
     /// Makes `id` the one active blueprint (or none, with `None`).
     async fn activate_blueprint(&self, id: Option<&str>) -> Result<()>;

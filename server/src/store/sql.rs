@@ -657,7 +657,7 @@ macro_rules! sql_store {
             }
 
             async fn blueprints(&self) -> Result<Vec<BlueprintRow>> {
-                Ok(sqlx::query_as("SELECT * FROM blueprints ORDER BY id")
+                Ok(sqlx::query_as("SELECT * FROM blueprints ORDER BY active DESC, id")
                     .fetch_all(&self.pool)
                     .await?)
             }

@@ -359,8 +359,9 @@ async fn files_are_imported_whole_or_not_at_all() -> anyhow::Result<()> {
         let r = api.get("/api/v1/bank/items?per_page=1").await?;
         anyhow::Ok(r.body["total"].as_i64().unwrap_or(-1))
     };
+    // The demo bank: 60 items and the practice test's 5 samples.
     let before = total(m1.clone()).await?;
-    assert_eq!(before, 60);
+    assert_eq!(before, 65);
 
     // A broken file: errors with lines, nothing imported.
     let broken = format!("{GIFT}\n::tb-4:: Two right {{=a =b ~c}}\n\n::tb-5:: open {{=a ~b\n");
@@ -377,7 +378,7 @@ async fn files_are_imported_whole_or_not_at_all() -> anyhow::Result<()> {
         .map(|v| v.iter().filter_map(|e| e["at"].as_str()).collect())
         .unwrap_or_default();
     assert_eq!(at, ["line 11", "line 13"], "{}", r.text);
-    assert_eq!(total(m1.clone()).await?, 60, "nothing imported");
+    assert_eq!(total(m1.clone()).await?, 65, "nothing imported");
 
     // A dry run reports and stores nothing.
     let r = m1
@@ -401,7 +402,7 @@ async fn files_are_imported_whole_or_not_at_all() -> anyhow::Result<()> {
             .contains("essay")
     );
     assert_eq!(r.body["new_competencies"][0], "team-building");
-    assert_eq!(total(m1.clone()).await?, 60, "a dry run stores nothing");
+    assert_eq!(total(m1.clone()).await?, 65, "a dry run stores nothing");
 
     // The real import: drafts, a new competency, an audit entry.
     let r = m1
@@ -417,7 +418,7 @@ async fn files_are_imported_whole_or_not_at_all() -> anyhow::Result<()> {
         "{}",
         r.text
     );
-    assert_eq!(total(m1.clone()).await?, 63);
+    assert_eq!(total(m1.clone()).await?, 68);
     let d = m1.get("/api/v1/bank/items/tb-1").await?;
     assert_eq!(d.body["status"], "draft");
     assert_eq!(d.body["item"]["competency"], "team-building");
@@ -443,7 +444,7 @@ async fn files_are_imported_whole_or_not_at_all() -> anyhow::Result<()> {
         "{}",
         r.text
     );
-    assert_eq!(r.body["updated"].as_array().map(Vec::len), Some(63));
+    assert_eq!(r.body["updated"].as_array().map(Vec::len), Some(68));
     for format in ["moodle-xml", "csv"] {
         let text = m1
             .get_text(&format!("/api/v1/bank/export?format={format}"))
@@ -457,7 +458,7 @@ async fn files_are_imported_whole_or_not_at_all() -> anyhow::Result<()> {
             .await?;
         assert_eq!(
             r.body["updated"].as_array().map(Vec::len),
-            Some(63),
+            Some(68),
             "{format}: {}",
             r.text
         );
@@ -525,7 +526,10 @@ async fn the_command_line_imports_a_large_gift_bank() -> anyhow::Result<()> {
     let r = m1
         .get("/api/v1/bank/items?status=published&per_page=1")
         .await?;
-    assert_eq!(r.body["total"], 10_060);
+    assert_eq!(
+        r.body["total"], 10_065,
+        "the demo's 65 and the 10,000 imported"
+    );
     let r = m1
         .get("/api/v1/bank/items?competency=competency-19&item_type=matching")
         .await?;

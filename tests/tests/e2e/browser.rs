@@ -337,7 +337,10 @@ async fn methodologists_write_review_and_publish_an_item_in_the_browser() -> any
     wait().for_element(Locator::Css("#bank-table")).await?;
     browser.wait_hydrated().await?;
     let info = c.find(Locator::Css("#page-info")).await?.text().await?;
-    assert!(info.contains("60"), "the demo bank is listed: {info}");
+    assert!(
+        info.contains("65"),
+        "the demo bank (60 items and the practice test's 5) is listed: {info}"
+    );
 
     browser.open(&server.url("/bank/new")).await?;
     wait().for_element(Locator::Css("#validation")).await?;

@@ -64,7 +64,9 @@ async fn silence_goes_to_the_proctor(db: Db) -> anyhow::Result<()> {
     let neighbour = Api::login(&server.base, APPLICANT2.0, APPLICANT2.1).await?;
     let id = sitting(&server, &admin, false).await?;
     let (attempt, d0) = start(&applicant).await?;
-    let view = applicant.get(&format!("/api/v1/attempts/{attempt}")).await?;
+    let view = applicant
+        .get(&format!("/api/v1/attempts/{attempt}"))
+        .await?;
     let first = view.body["items"][0]["item_id"]
         .as_str()
         .unwrap_or_default()
@@ -326,7 +328,10 @@ async fn server_outage_is_credited(db: Db) -> anyhow::Result<()> {
         // kill) to the restart, two minutes later on its clock.
         let low = 120_000;
         let high = 120_000 + (restarted - killed) + 2_500;
-        assert!((low..=high).contains(&moved), "moved {moved}, {low}..{high}");
+        assert!(
+            (low..=high).contains(&moved),
+            "moved {moved}, {low}..{high}"
+        );
     }
     let after_first = deadline(&a, &ida).await?;
     // Time left as the server reckons it.
@@ -340,7 +345,10 @@ async fn server_outage_is_credited(db: Db) -> anyhow::Result<()> {
     // 43 minutes on; the attempts are still running with about the time they had.
     tokio::time::sleep(Duration::from_millis(2_500)).await;
     server.kill();
-    server.set_env("QABILET_TEST_CLOCK_OFFSET_MS", &(120_000 + 41 * 60_000).to_string());
+    server.set_env(
+        "QABILET_TEST_CLOCK_OFFSET_MS",
+        &(120_000 + 41 * 60_000).to_string(),
+    );
     server.spawn().await?;
     a.base = server.base.clone();
     let v = a.get(&format!("/api/v1/attempts/{ida}")).await?;
@@ -402,7 +410,12 @@ async fn a_sitting_wide_outage_is_credited_a_small_group_is_not() -> anyhow::Res
     server.add_applicants("room", 6, "room-password-1")?;
     let mut people = vec![];
     for n in 1..=6 {
-        let api = Api::login(&server.base, &format!("room-{n}@load.test"), "room-password-1").await?;
+        let api = Api::login(
+            &server.base,
+            &format!("room-{n}@load.test"),
+            "room-password-1",
+        )
+        .await?;
         let (id, d) = start(&api).await?;
         people.push((api, id, d));
     }
@@ -420,7 +433,7 @@ async fn a_sitting_wide_outage_is_credited_a_small_group_is_not() -> anyhow::Res
         tokio::time::sleep(Duration::from_millis(500)).await;
         beat(5).await?;
     }
-    for n in 0..5 {
+    for (n, (api, id, d0)) in people.iter().enumerate().take(5) {
         let ack = beat(n).await?;
         assert_eq!(ack.status, 200, "{}", ack.text);
         let credited = ack.body["credited_ms"].as_i64().unwrap_or(0);
@@ -429,10 +442,7 @@ async fn a_sitting_wide_outage_is_credited_a_small_group_is_not() -> anyhow::Res
             "applicant {n}: {}",
             ack.text
         );
-        assert_eq!(
-            deadline(&people[n].0, &people[n].1).await? - people[n].2,
-            credited
-        );
+        assert_eq!(deadline(api, id).await? - d0, credited);
     }
     // Everyone back: the outage ends at the next sweep.
     for _ in 0..6 {
@@ -452,7 +462,7 @@ async fn a_sitting_wide_outage_is_credited_a_small_group_is_not() -> anyhow::Res
             beat(n).await?;
         }
     }
-    for n in 0..2 {
+    for (n, (api, id, _)) in people.iter().enumerate().take(2) {
         let ack = beat(n).await?;
         assert_eq!(ack.body["credited_ms"], 0, "{}", ack.text);
         assert!(
@@ -460,7 +470,7 @@ async fn a_sitting_wide_outage_is_credited_a_small_group_is_not() -> anyhow::Res
             "{}",
             ack.text
         );
-        assert_eq!(deadline(&people[n].0, &people[n].1).await?, before[n]);
+        assert_eq!(deadline(api, id).await?, before[n]);
     }
     let proctor = Api::login(&server.base, PROCTOR.0, PROCTOR.1).await?;
     let list = proctor
@@ -580,7 +590,11 @@ async fn one_person_one_identity() -> anyhow::Result<()> {
         .await?;
     assert_eq!(r.status, 422, "{}", r.text);
     assert!(r.text.contains("your account's"), "{}", r.text);
-    assert!(r.text.contains(&x[8..]), "the masked IIN names its end: {}", r.text);
+    assert!(
+        r.text.contains(&x[8..]),
+        "the masked IIN names its end: {}",
+        r.text
+    );
     assert!(!r.text.contains(&x), "but not all of it: {}", r.text);
     let r = alma
         .post(&path, &application(campaign, &x, "alma@school.kz"))
@@ -651,7 +665,10 @@ async fn one_person_one_identity() -> anyhow::Result<()> {
     );
     assert_eq!(
         admin
-            .put(iin_path, &json!({"iin": "123456789012", "reason": "ошибка"}))
+            .put(
+                iin_path,
+                &json!({"iin": "123456789012", "reason": "ошибка"})
+            )
             .await?
             .status,
         422
@@ -689,8 +706,14 @@ async fn one_person_one_identity() -> anyhow::Result<()> {
     .fetch_one(&mut db)
     .await?;
     assert_eq!(event, "iin_changed");
-    assert!(detail.contains("опечатка") && detail.contains(ADMIN.0), "{detail}");
-    assert!(!detail.contains(&w), "the log keeps the IIN masked: {detail}");
+    assert!(
+        detail.contains("опечатка") && detail.contains(ADMIN.0),
+        "{detail}"
+    );
+    assert!(
+        !detail.contains(&w),
+        "the log keeps the IIN masked: {detail}"
+    );
     // Now the imported application is Bolat's by IIN: he claims it by applying.
     let r = bolat
         .post(&path, &application(campaign, &w, "bolat@school.kz"))
@@ -716,7 +739,9 @@ async fn messages_go_both_ways() -> anyhow::Result<()> {
         .to_string();
     // Not started yet: nothing to write to.
     let to_a = format!("/api/v1/sittings/{id}/applicants/{me}/messages");
-    let r = proctor.post(&to_a, &json!({"text": "Здравствуйте"})).await?;
+    let r = proctor
+        .post(&to_a, &json!({"text": "Здравствуйте"}))
+        .await?;
     assert_eq!(r.status, 409, "{}", r.text);
     let (attempt_a, _) = start(&a).await?;
     let (attempt_b, _) = start(&b).await?;
@@ -728,12 +753,21 @@ async fn messages_go_both_ways() -> anyhow::Result<()> {
         .post(&to_a, &json!({"text": "Покажите, пожалуйста, стол"}))
         .await?;
     assert_eq!(r.status, 200, "{}", r.text);
-    assert_eq!(proctor.post(&to_a, &json!({"text": "  "})).await?.status, 422);
+    assert_eq!(
+        proctor.post(&to_a, &json!({"text": "  "})).await?.status,
+        422
+    );
     let long = "x".repeat(1001);
-    assert_eq!(proctor.post(&to_a, &json!({"text": long})).await?.status, 422);
+    assert_eq!(
+        proctor.post(&to_a, &json!({"text": long})).await?.status,
+        422
+    );
     let mine = format!("/api/v1/attempts/{attempt_a}/messages");
     let r = a
-        .post(&mine, &json!({"text": "Стол чист, камера направлена на него"}))
+        .post(
+            &mine,
+            &json!({"text": "Стол чист, камера направлена на него"}),
+        )
         .await?;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.body["from_applicant"], true);
@@ -750,7 +784,12 @@ async fn messages_go_both_ways() -> anyhow::Result<()> {
         .as_array()
         .map(|v| {
             v.iter()
-                .map(|m| (m["from_applicant"] == true, m["text"].as_str().unwrap_or("")))
+                .map(|m| {
+                    (
+                        m["from_applicant"] == true,
+                        m["text"].as_str().unwrap_or(""),
+                    )
+                })
                 .collect()
         })
         .unwrap_or_default();
@@ -769,10 +808,7 @@ async fn messages_go_both_ways() -> anyhow::Result<()> {
         .body;
     assert_eq!(theirs.as_array().map(Vec::len), Some(1), "{theirs}");
     assert_eq!(b.get(&mine).await?.status, 403);
-    assert_eq!(
-        b.post(&mine, &json!({"text": "чужое"})).await?.status,
-        403
-    );
+    assert_eq!(b.post(&mine, &json!({"text": "чужое"})).await?.status, 403);
     // The incident record keeps them.
     let csv = proctor
         .get_text(&format!("/api/v1/sittings/{id}/incidents.csv"))
@@ -782,16 +818,15 @@ async fn messages_go_both_ways() -> anyhow::Result<()> {
     // After the test, no more messages.
     a.post(&format!("/api/v1/attempts/{attempt_a}/submit"), &json!({}))
         .await?;
-    assert_eq!(
-        a.post(&mine, &json!({"text": "ещё"})).await?.status,
-        409
-    );
+    assert_eq!(a.post(&mine, &json!({"text": "ещё"})).await?.status, 409);
     Ok(())
 }
 
 /// The first bytes of a JPEG file and some more: what the server takes for a photo.
 fn jpeg(len: usize) -> Vec<u8> {
-    let mut b = vec![0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0];
+    let mut b = vec![
+        0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0,
+    ];
     b.resize(len, 0x55);
     b
 }
@@ -803,7 +838,15 @@ fn jpeg(len: usize) -> Vec<u8> {
 async fn remote_admission_checks_identity_with_photos() -> anyhow::Result<()> {
     let mut server = TestServer::start(Db::from_env()).await?;
     let out = server.cli(
-        &["user", "add", "--role", "proctor", "--email", PROCTOR2.0, "--password-stdin"],
+        &[
+            "user",
+            "add",
+            "--role",
+            "proctor",
+            "--email",
+            PROCTOR2.0,
+            "--password-stdin",
+        ],
         Some(&format!("{}\n", PROCTOR2.1)),
     )?;
     anyhow::ensure!(out.status.success(), "{out:?}");
@@ -854,7 +897,9 @@ async fn remote_admission_checks_identity_with_photos() -> anyhow::Result<()> {
 
     // The photo with the application: not an image, too large, then a photo.
     let photo = "/api/v1/me/photo?kind=application";
-    let r = a.post_raw(photo, "image/jpeg", b"not a photo".to_vec()).await?;
+    let r = a
+        .post_raw(photo, "image/jpeg", b"not a photo".to_vec())
+        .await?;
     assert_eq!(r.status, 422, "{}", r.text);
     let r = a
         .post_raw(photo, "image/jpeg", jpeg(2 * 1024 * 1024 + 10))
@@ -864,7 +909,10 @@ async fn remote_admission_checks_identity_with_photos() -> anyhow::Result<()> {
     assert_eq!(r.status, 200, "{}", r.text);
     let app_photo = r.body["id"].as_str().unwrap_or_default().to_string();
     assert_eq!(
-        proctor.post_raw(photo, "image/jpeg", jpeg(100)).await?.status,
+        proctor
+            .post_raw(photo, "image/jpeg", jpeg(100))
+            .await?
+            .status,
         403
     );
 
@@ -913,7 +961,9 @@ async fn remote_admission_checks_identity_with_photos() -> anyhow::Result<()> {
         .await?;
     assert_eq!(res.status().as_u16(), 200);
     assert_eq!(
-        res.headers().get("cache-control").and_then(|v| v.to_str().ok()),
+        res.headers()
+            .get("cache-control")
+            .and_then(|v| v.to_str().ok()),
         Some("no-store")
     );
     assert_eq!(res.bytes().await?.to_vec(), jpeg(3_000));
@@ -921,19 +971,21 @@ async fn remote_admission_checks_identity_with_photos() -> anyhow::Result<()> {
     assert_eq!(a.get(&photo_path).await?.status, 403);
     assert_eq!(b.get(&photo_path).await?.status, 403);
     let mut db = server.sql().await?;
-    let (views,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM photo_views WHERE photo_id = $1 AND viewer = $2",
-    )
-    .bind(&start_photo)
-    .bind(PROCTOR.0)
-    .fetch_one(&mut db)
-    .await?;
+    let (views,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM photo_views WHERE photo_id = $1 AND viewer = $2")
+            .bind(&start_photo)
+            .bind(PROCTOR.0)
+            .fetch_one(&mut db)
+            .await?;
     assert_eq!(views, 1, "the proctor's one look is logged");
 
     // Refused with a reason: the applicant is told and cannot start; admitted after all: starts.
     let act = format!("/api/v1/sittings/{id}/applicants/{me}/intervene");
     assert_eq!(
-        proctor.post(&act, &json!({"action": "refuse"})).await?.status,
+        proctor
+            .post(&act, &json!({"action": "refuse"}))
+            .await?
+            .status,
         422,
         "a refusal needs its reason"
     );
@@ -1014,5 +1066,85 @@ async fn remote_admission_checks_identity_with_photos() -> anyhow::Result<()> {
         .fetch_one(&mut db)
         .await?;
     assert!(views >= 1);
+    Ok(())
+}
+
+/// The practice test: any time, without a seat, as often as wished, in Kazakh too, and never
+/// counted: the application's stage one and the stage records stay as they were.
+#[tokio::test]
+async fn the_practice_test_is_never_counted() -> anyhow::Result<()> {
+    let server = TestServer::start(Db::from_env()).await?;
+    let iin = valid_iin("870202", 4, 21);
+    let api = register(&server.base, "practice@school.kz", &iin).await?;
+    let r = api
+        .post(
+            "/api/v1/campaigns/demo-2026/applications",
+            &application("demo-2026", &iin, "practice@school.kz"),
+        )
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let before = api.get("/api/v1/me/applications").await?.body;
+    let dash_before = api.get("/api/v1/dashboard").await?.body["stages"].clone();
+    // No seat, yet the practice test starts, in Kazakh.
+    let r = api
+        .post("/api/v1/practice", &json!({"language": "kk"}))
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let first = r.body["id"].as_str().unwrap_or_default().to_string();
+    assert_eq!(r.body["items"].as_array().map(Vec::len), Some(5));
+    assert_eq!(r.body["language"], "kk");
+    let stem = r.body["items"][0]["stem"].to_string();
+    assert!(
+        stem.chars().any(|c| "әғқңөұүһі".contains(c)),
+        "a Kazakh text: {stem}"
+    );
+    // Resumed while running, replaced once finished.
+    let again = api
+        .post("/api/v1/practice", &json!({"language": "kk"}))
+        .await?;
+    assert_eq!(again.body["id"], first.as_str());
+    let correct = server.correct_positions(&first).await?;
+    for (seq, item) in item_ids(&r.body).iter().enumerate() {
+        let s = api
+            .put(
+                &format!("/api/v1/attempts/{first}/responses/{item}"),
+                &json!({"seq": seq as i64 + 1, "choice": correct[item]}),
+            )
+            .await?;
+        assert_eq!(s.status, 200, "{}", s.text);
+    }
+    let result = api
+        .post(&format!("/api/v1/attempts/{first}/submit"), &json!({}))
+        .await?;
+    assert_eq!(result.status, 200, "{}", result.text);
+    assert_eq!(result.body["passed"], true, "{}", result.text);
+    assert_eq!(
+        api.get("/api/v1/me/applications").await?.body,
+        before,
+        "the application is untouched"
+    );
+    assert_eq!(
+        api.get("/api/v1/dashboard").await?.body["stages"],
+        dash_before,
+        "no stage is recorded"
+    );
+    let r = api
+        .post("/api/v1/practice", &json!({"language": "ru"}))
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_ne!(r.body["id"], first.as_str(), "a new practice attempt");
+    // The real test still needs a seat; staff cannot start a practice attempt.
+    let r = api
+        .post("/api/v1/attempts", &json!({"language": "ru"}))
+        .await?;
+    assert_eq!(r.status, 409, "{}", r.text);
+    let admin = Api::login(&server.base, ADMIN.0, ADMIN.1).await?;
+    assert_eq!(
+        admin
+            .post("/api/v1/practice", &json!({"language": "ru"}))
+            .await?
+            .status,
+        403
+    );
     Ok(())
 }

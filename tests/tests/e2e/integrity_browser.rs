@@ -60,6 +60,7 @@ async fn a_remote_sitting_checks_identity_and_talks_both_ways_in_the_browser() -
     applicant.sign_in(&server.base, APPLICANT).await?;
 
     // The system check, camera included.
+    println!("step: The system check, camera included.");
     applicant.open(&server.url("/check")).await?;
     for line in ["check-browser", "check-storage", "check-connection"] {
         wait_a()
@@ -73,18 +74,18 @@ async fn a_remote_sitting_checks_identity_and_talks_both_ways_in_the_browser() -
     let mut violations = serious_violations(a, &axe, "/check").await?;
 
     // The photo with the application, from a file.
+    println!("step: The photo with the application, from a file.");
     let dir = tempfile::tempdir()?;
     let file = dir.path().join("me.png");
     // A real 1×1 PNG.
     std::fs::write(
         &file,
         [
-            0x89u8, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49,
-            0x48, 0x44, 0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06,
-            0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4, 0x89, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44,
-            0x41, 0x54, 0x78, 0x9c, 0x63, 0xf8, 0xcf, 0xc0, 0xf0, 0x1f, 0x00, 0x05, 0x00,
-            0x01, 0xff, 0x89, 0x99, 0x3d, 0x1d, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e,
-            0x44, 0xae, 0x42, 0x60, 0x82,
+            0x89u8, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48,
+            0x44, 0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00,
+            0x00, 0x1f, 0x15, 0xc4, 0x89, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78,
+            0x9c, 0x63, 0xf8, 0xcf, 0xc0, 0xf0, 0x1f, 0x00, 0x05, 0x00, 0x01, 0xff, 0x89, 0x99,
+            0x3d, 0x1d, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
         ],
     )?;
     applicant.open(&server.url("/apply")).await?;
@@ -95,7 +96,11 @@ async fn a_remote_sitting_checks_identity_and_talks_both_ways_in_the_browser() -
     wait_a().for_element(Locator::Css("#photo-saved")).await?;
 
     // The picture at the start: the camera is allowed, the picture taken, then the applicant
+    println!(
+        "step: The picture at the start: the camera is allowed, the picture taken, then the applicant"
+    );
     // waits for admission.
+    println!("step: waits for admission.");
     applicant.open(&server.url("/dashboard")).await?;
     wait_a().for_element(Locator::Css("#start-picture")).await?;
     violations.extend(serious_violations(a, &axe, "/dashboard (start picture)").await?);
@@ -117,6 +122,7 @@ async fn a_remote_sitting_checks_identity_and_talks_both_ways_in_the_browser() -
         .await?;
 
     // The proctor compares the photos and admits; the test opens by itself.
+    println!("step: The proctor compares the photos and admits; the test opens by itself.");
     proctor.sign_in(&server.base, PROCTOR).await?;
     proctor
         .open(&server.url(&format!("/proctor/{sitting}")))
@@ -153,6 +159,7 @@ async fn a_remote_sitting_checks_identity_and_talks_both_ways_in_the_browser() -
     applicant.wait_hydrated().await?;
 
     // A message each way.
+    println!("step: A message each way.");
     wait_p()
         .for_element(Locator::Css(&format!("{row}[data-status=in_progress]")))
         .await?;
@@ -184,6 +191,9 @@ async fn a_remote_sitting_checks_identity_and_talks_both_ways_in_the_browser() -
     violations.extend(serious_violations(a, &axe, "/test (messages, camera)").await?);
 
     // A snapshot arrives soon after the start, shown in the proctor's identity check.
+    println!(
+        "step: A snapshot arrives soon after the start, shown in the proctor's identity check."
+    );
     let mut snapshot = false;
     for _ in 0..30 {
         p.find(Locator::Css(&row)).await?.click().await?;
