@@ -15,6 +15,10 @@ use app::model::*;
 
 /// The largest photo taken.
 pub const MAX_PHOTO_BYTES: usize = 2 * 1024 * 1024;
+/// The largest snapshot (the page sends 320×240 JPEGs of about 15 KB).
+pub const MAX_SNAPSHOT_BYTES: usize = 256 * 1024;
+/// The most snapshots one attempt keeps.
+pub const MAX_SNAPSHOTS: usize = 600;
 
 /// The media type of a photo's bytes (PNG, JPEG or WebP, from the bytes, not the sender), or
 /// the error to answer.
@@ -171,6 +175,12 @@ impl Services {
                 "The attempt is closed.",
             ));
         }
+        if bytes.len() > MAX_SNAPSHOT_BYTES {
+            return Err(AppError::new(
+                ErrorCode::PayloadTooLarge,
+                "A snapshot may have at most 256 KiB.",
+            ));
+        }
         let media_type = photo_type(&bytes)?;
         let sitting = match &row.sitting_id {
             Some(s) => self.store().sitting(s).await?,
@@ -183,15 +193,21 @@ impl Services {
             ));
         };
         let now = self.now();
-        let last = self
+        let taken: Vec<i64> = self
             .store()
             .photos_of(&user.id)
             .await?
             .into_iter()
             .filter(|p| p.kind == "snapshot" && p.attempt_id.as_deref() == Some(attempt_id))
             .map(|p| p.taken_at)
-            .max();
-        if last.is_some_and(|t| now - t < every * 500) {
+            .collect();
+        if taken.len() >= MAX_SNAPSHOTS {
+            return Err(AppError::new(
+                ErrorCode::Conflict,
+                "This attempt has all the snapshots it keeps.",
+            ));
+        }
+        if taken.iter().max().is_some_and(|t| now - t < every * 500) {
             return Err(AppError::new(
                 ErrorCode::Conflict,
                 "A snapshot was taken a moment ago.",

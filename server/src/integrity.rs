@@ -28,22 +28,36 @@ pub const SERVER_OUTAGE_MS: i64 = 5_000;
 /// Not heard from (no heartbeat, no save) for this long: three heartbeats missed (the
 /// default of `QABILET_OUTAGE_SILENCE_SECONDS`).
 pub const SILENT_MS: i64 = 45_000;
-/// A sitting-wide outage needs at least this many silent applicants...
+/// A sitting-wide outage at a venue needs at least this many silent applicants...
 pub const OUTAGE_MIN_SILENT: usize = 5;
 /// ...and at least this share of the sitting's running attempts.
 pub const OUTAGE_SHARE: f64 = 0.5;
+/// In an online sitting (everyone at home, on their own connections) one network failing for
+/// many is rarer and a group agreeing to go quiet easier: at least this many...
+pub const ONLINE_MIN_SILENT: usize = 10;
+/// ...and this share.
+pub const ONLINE_SHARE: f64 = 0.8;
 
 /// How many of `running` attempts must be silent at once for a sitting-wide outage.
-pub fn outage_quorum(running: usize) -> usize {
-    let share = (OUTAGE_SHARE * running as f64).ceil() as usize;
-    share.max(OUTAGE_MIN_SILENT)
+pub fn outage_quorum(running: usize, online: bool) -> usize {
+    let (share, least) = if online {
+        (ONLINE_SHARE, ONLINE_MIN_SILENT)
+    } else {
+        (OUTAGE_SHARE, OUTAGE_MIN_SILENT)
+    };
+    ((share * running as f64).ceil() as usize).max(least)
 }
 
 /// Given the last presence of every running attempt of one sitting: `Some(start)` when enough
 /// of them are silent now to call it a sitting-wide outage, `start` being the moment the
 /// quorum had gone silent.
-pub fn sitting_outage_start(presences: &[i64], now: i64, silent_ms: i64) -> Option<i64> {
-    let quorum = outage_quorum(presences.len());
+pub fn sitting_outage_start(
+    presences: &[i64],
+    now: i64,
+    silent_ms: i64,
+    online: bool,
+) -> Option<i64> {
+    let quorum = outage_quorum(presences.len(), online);
     let mut silent: Vec<i64> = presences
         .iter()
         .copied()
@@ -56,16 +70,30 @@ pub fn sitting_outage_start(presences: &[i64], now: i64, silent_ms: i64) -> Opti
     silent.get(quorum - 1).copied()
 }
 
-/// The part of `[from, to]` that `outages` cover (they do not overlap one another).
+/// The part of `[from, to]` that `outages` cover, each moment once (overlapping outages are
+/// merged).
 pub fn covered_ms(outages: &[(i64, Option<i64>)], from: i64, to: i64) -> i64 {
-    outages
+    let mut spans: Vec<(i64, i64)> = outages
         .iter()
-        .map(|(s, e)| {
-            let end = e.unwrap_or(to).min(to);
-            (end - (*s).max(from)).max(0)
-        })
-        .sum()
+        .map(|(s, e)| ((*s).max(from), e.unwrap_or(to).min(to)))
+        .filter(|(s, e)| e > s)
+        .collect();
+    spans.sort_unstable();
+    let mut covered = 0;
+    let mut reached = i64::MIN;
+    for (s, e) in spans {
+        let s = s.max(reached);
+        if e > s {
+            covered += e - s;
+        }
+        reached = reached.max(e);
+    }
+    covered
 }
+
+/// How long after a sitting-wide outage ends its silent applicants still have to come back
+/// before the sweep may expire an attempt whose deadline passed during it.
+pub const OUTAGE_RETURN_MS: i64 = 120_000;
 
 fn request_view(r: CreditRequestListRow, answers_after: i64) -> CreditRequestView {
     let detail: serde_json::Value =
@@ -115,6 +143,7 @@ impl Services {
         let mut credited = 0;
         if let Some(last) = self.store().last_alive().await?
             && now - last > SERVER_OUTAGE_MS
+            && !self.another_instance_alive().await?
         {
             let ids = self.store().credit_server_outage(last, now).await?;
             credited = ids.len();
@@ -133,6 +162,21 @@ impl Services {
         Ok(credited)
     }
 
+    /// Whether another instance is still writing that it is alive (its entry changes within
+    /// a tick): then there is no outage, whatever the clocks say (an instance whose clock runs
+    /// ahead of the others would otherwise see one at every restart).
+    async fn another_instance_alive(&self) -> Result<bool, AppError> {
+        let before = self.store().alive_rows().await?;
+        if before.is_empty() {
+            return Ok(false);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(
+            SERVER_TICK_MS as u64 + 500,
+        ))
+        .await;
+        Ok(self.store().alive_rows().await? != before)
+    }
+
     /// Opens and ends sitting-wide outages from the presence of every running attempt (the
     /// sweep leader calls it every few seconds).
     pub async fn watch_sittings(&self) -> Result<(), AppError> {
@@ -147,12 +191,19 @@ impl Services {
                 .or_default()
                 .push(r.presence());
         }
+        let mut online = std::collections::HashMap::new();
+        for sitting in by_sitting.keys() {
+            if let Some(s) = self.store().sitting(sitting).await? {
+                online.insert(sitting.to_string(), s.mode == "online");
+            }
+        }
+        let is_online = |s: &str| online.get(s).copied().unwrap_or(true);
         let open = self.store().open_sitting_outages().await?;
         for o in &open {
             let sitting = o.sitting_id.as_deref().unwrap_or_default();
-            let still = by_sitting
-                .get(sitting)
-                .is_some_and(|p| sitting_outage_start(p, now, silent_ms).is_some());
+            let still = by_sitting.get(sitting).is_some_and(|p| {
+                sitting_outage_start(p, now, silent_ms, is_online(sitting)).is_some()
+            });
             if !still {
                 self.store().end_outage(&o.id, now).await?;
                 tracing::warn!(sitting, outage = %o.id, ms = now - o.started_at, "sitting-wide outage ended");
@@ -165,7 +216,13 @@ impl Services {
             {
                 continue;
             }
-            if let Some(start) = sitting_outage_start(presences, now, silent_ms) {
+            if let Some(start) = sitting_outage_start(presences, now, silent_ms, is_online(sitting))
+            {
+                // Never over an outage already recorded: each moment is credited once.
+                let start = match self.store().last_outage_end(sitting).await? {
+                    Some(end) => start.max(end),
+                    None => start,
+                };
                 let silent = presences.iter().filter(|p| now - **p > silent_ms).count();
                 let o = OutageRow {
                     id: uuid::Uuid::new_v4().to_string(),
@@ -175,7 +232,8 @@ impl Services {
                     ended_at: None,
                     detail: serde_json::json!({
                         "silent": silent, "running": presences.len(),
-                        "quorum": outage_quorum(presences.len()), "detected_ms": now,
+                        "quorum": outage_quorum(presences.len(), is_online(sitting)),
+                        "detected_ms": now,
                     })
                     .to_string(),
                 };
@@ -211,9 +269,17 @@ impl Services {
             }
             None => 0,
         };
-        // The heartbeat's own rhythm explains up to one interval of silence.
+        // The heartbeat's own rhythm explains up to one interval of silence; a gap shorter
+        // than the threshold is asked of nobody (what an outage covered of it is credited).
         let rhythm = crate::proctor::HEARTBEAT_MS.min(self.settings().credit_after_ms);
-        let rest = (gap - auto - rhythm).max(0);
+        let rest = if gap > self.settings().credit_after_ms {
+            (gap - auto - rhythm).max(0)
+        } else {
+            0
+        };
+        if auto == 0 && rest == 0 {
+            return Ok((0, 0));
+        }
         let signals: Vec<serde_json::Value> = offline
             .iter()
             .filter(|(_, at)| *at >= since - crate::proctor::HEARTBEAT_MS)
@@ -260,6 +326,59 @@ impl Services {
             self.notify(&row.id, "credited", "").await?;
         }
         Ok((auto, rest))
+    }
+
+    /// How long a silence must be before the server looks at it: the shorter of the credit
+    /// threshold and the outage silence (a short gap an outage covered is credited too).
+    pub(crate) fn gap_threshold(&self) -> i64 {
+        self.settings()
+            .credit_after_ms
+            .min(self.settings().silent_ms)
+    }
+
+    /// The gap check on a save (see `save_response`): `None` if the attempt closed meanwhile.
+    pub(crate) async fn gap_on_save(
+        &self,
+        row: crate::store::AttemptRow,
+        now: i64,
+    ) -> Result<Option<crate::store::AttemptRow>, AppError> {
+        let seen = row.started_at.max(row.last_seen.unwrap_or(0));
+        if now - seen <= self.gap_threshold() {
+            return Ok(Some(row));
+        }
+        let since = seen.max(self.store().last_save(&row.id).await?.unwrap_or(0));
+        if now - since <= self.gap_threshold() {
+            return Ok(Some(row));
+        }
+        let (credited, _) = self.gap_after_silence(&row, since, now, &[]).await?;
+        if credited == 0 {
+            return Ok(Some(row));
+        }
+        Ok(self
+            .store()
+            .attempt(&row.id)
+            .await?
+            .filter(|r| r.status == AttemptStatus::InProgress.as_str()))
+    }
+
+    /// Whether an overdue attempt should wait: its sitting has an outage open, or one that
+    /// ended less than [`OUTAGE_RETURN_MS`] ago, that began before the attempt's deadline and
+    /// after the applicant was last heard from.
+    pub(crate) async fn outage_holds(&self, attempt_id: &str) -> Result<bool, AppError> {
+        let Some(row) = self.store().attempt(attempt_id).await? else {
+            return Ok(false);
+        };
+        let Some(sitting) = &row.sitting_id else {
+            return Ok(false);
+        };
+        let now = self.now();
+        let seen = row.started_at.max(row.last_seen.unwrap_or(0));
+        Ok(self
+            .store()
+            .sitting_outages(sitting, seen, row.deadline)
+            .await?
+            .iter()
+            .any(|o| o.ended_at.is_none_or(|e| now - e < OUTAGE_RETURN_MS)))
     }
 
     /// A sitting's credit requests (its proctors, admins).
@@ -437,10 +556,13 @@ impl Services {
             Err(crate::store::StoreError::Conflict) => {
                 return Err(AppError::new(
                     ErrorCode::Conflict,
-                    "Another account holds this IIN.",
+                    "Another account, or another application in one of this account's \
+                     campaigns, holds this IIN.",
                 ));
             }
-            r => r?,
+            r => {
+                r?;
+            }
         }
         tracing::info!(account = %row.email, by = %user.email, "IIN changed by staff");
         Ok(IinChanged {
@@ -460,14 +582,14 @@ mod tests {
         // 4 of 6 silent: two thirds, but fewer than five people.
         let mut p = vec![now - 100_000; 4];
         p.extend([now - 1_000, now - 2_000]);
-        assert_eq!(sitting_outage_start(&p, now, SILENT_MS), None);
+        assert_eq!(sitting_outage_start(&p, now, SILENT_MS, false), None);
         // 5 of 20 silent: five people, but a quarter.
         let mut p = vec![now - 100_000; 5];
         p.extend(vec![now - 1_000; 15]);
-        assert_eq!(sitting_outage_start(&p, now, SILENT_MS), None);
+        assert_eq!(sitting_outage_start(&p, now, SILENT_MS, false), None);
         // Silent for less than three heartbeats: not silent yet.
         let p = vec![now - 40_000; 20];
-        assert_eq!(sitting_outage_start(&p, now, SILENT_MS), None);
+        assert_eq!(sitting_outage_start(&p, now, SILENT_MS, false), None);
     }
 
     #[test]
@@ -478,8 +600,12 @@ mod tests {
         p.extend((0..9).map(|i| now - 60_000 - i * 1_000));
         p.extend(vec![now - 2_000; 9]);
         // quorum = max(5, 10) = 10: reached with the 10th earliest silence.
-        assert_eq!(outage_quorum(20), 10);
-        let start = sitting_outage_start(&p, now, SILENT_MS);
+        assert_eq!(outage_quorum(20, false), 10);
+        // Online: 16 of 20 (80%), and at least 10.
+        assert_eq!(outage_quorum(20, true), 16);
+        assert_eq!(outage_quorum(6, true), 10);
+        assert_eq!(sitting_outage_start(&p, now, SILENT_MS, true), None);
+        let start = sitting_outage_start(&p, now, SILENT_MS, false);
         assert_eq!(start, Some(now - 61_000));
         // The two who went silent long ago are not credited for the time before it.
         let covered = covered_ms(&[(start.unwrap_or(0), None)], now - 600_000, now);
@@ -493,5 +619,8 @@ mod tests {
         assert_eq!(covered_ms(&[(100, None)], 150, 400), 250);
         assert_eq!(covered_ms(&[(100, Some(200)), (300, None)], 0, 350), 150);
         assert_eq!(covered_ms(&[(500, Some(600))], 0, 400), 0);
+        // Overlapping outages count each moment once.
+        assert_eq!(covered_ms(&[(100, Some(300)), (200, None)], 0, 400), 300);
+        assert_eq!(covered_ms(&[(200, None), (100, Some(150))], 0, 400), 250);
     }
 }

@@ -10,6 +10,8 @@ use app::model::*;
 
 /// Longest message, in characters.
 pub const MAX_MESSAGE: usize = 1000;
+/// How many messages an applicant may send within a minute.
+pub const MESSAGES_PER_MINUTE: usize = 5;
 
 fn text_of(input: &MessageInput) -> Result<String, AppError> {
     let text = input.text.trim().to_string();
@@ -128,6 +130,21 @@ impl Services {
             ));
         }
         let text = text_of(&input)?;
+        // A few messages a minute are a conversation; more is a flood.
+        let now = self.now();
+        let recent = self
+            .store()
+            .events(attempt_id)
+            .await?
+            .iter()
+            .filter(|e| e.kind == "message_from_applicant" && now - e.at < 60_000)
+            .count();
+        if recent >= MESSAGES_PER_MINUTE {
+            return Err(AppError::new(
+                ErrorCode::Conflict,
+                "Too many messages at once: wait a minute, then write again.",
+            ));
+        }
         self.record(
             &row,
             "message",

@@ -551,6 +551,13 @@ impl Services {
             return Err(conflict("This campaign does not take applications now."));
         }
         let a = check_application(&input, campaign.year).map_err(AppError::invalid)?;
+        let mine = self.store().applications_of_user(&user.id).await?;
+        if let Some(m) = mine.iter().find(|m| m.campaign_id == campaign.id) {
+            return Err(conflict(format!(
+                "You have applied to this campaign already (IIN {}).",
+                m.iin
+            )));
+        }
         // One person, one identity: the application's IIN is the account's. An account made
         // by staff without one gets it here, once; afterwards only staff change it.
         match self.store().user_iin(&user.id).await? {
@@ -581,16 +588,21 @@ impl Services {
                          staff.",
                     ));
                 }
-                r => r?,
+                // Given by a parallel request a moment ago: this one must carry the same IIN.
+                Ok(false) => {
+                    if self.store().user_iin(&user.id).await?.as_deref() != Some(a.iin.as_str()) {
+                        return Err(AppError::invalid(
+                            "The IIN must be your account's. If it is wrong, ask the programme \
+                             staff to correct it.",
+                        ));
+                    }
+                }
+                r => {
+                    r?;
+                }
             },
         }
-        let mine = self.store().applications_of_user(&user.id).await?;
-        if let Some(m) = mine.iter().find(|m| m.campaign_id == campaign.id) {
-            return Err(conflict(format!(
-                "You have applied to this campaign already (IIN {}).",
-                m.iin
-            )));
-        }
+
         if let Some(existing) = self
             .store()
             .application_by_iin(&campaign.id, &a.iin)

@@ -731,7 +731,8 @@ impl Services {
                 input
                     .raised_ms
                     .get(i)
-                    .map(|t| (*t).clamp(row.started_at, now))
+                    // Not `clamp`: it panics if the start is after `now` (clocks apart).
+                    .map(|t| (*t).max(row.started_at).min(now))
             })
             .collect();
         let before = self.store().heartbeat(attempt_id, now, ip).await?;
@@ -743,7 +744,7 @@ impl Services {
                 .started_at
                 .max(beat.last_seen.unwrap_or(0))
                 .max(beat.last_save.unwrap_or(0));
-            if row.paused_at.is_none() && now - since > self.settings().credit_after_ms {
+            if row.paused_at.is_none() && now - since > self.gap_threshold() {
                 let offline: Vec<(String, i64)> = input
                     .events
                     .iter()

@@ -1004,6 +1004,11 @@ impl Services {
             .overdue_attempts(self.now() - self.settings.grace_ms)
             .await?
         {
+            // An attempt cut off by a sitting-wide outage waits for its applicant to come
+            // back and be credited (or for a while after the outage ends).
+            if self.outage_holds(&id).await? {
+                continue;
+            }
             self.close_and_score(&id, AttemptStatus::Expired).await?;
             done += 1;
         }
@@ -1483,6 +1488,15 @@ impl Backend for Services {
             if row.paused_at.is_some() {
                 return Err(paused());
             }
+            // A save after a silence can be the first thing the server hears when the
+            // connection comes back (the outbox retries before the next heartbeat): the gap is
+            // measured here too, before the deadline is checked, so what an outage covered is
+            // credited first. Only when the heartbeat is stale is the newest save read; a save
+            // and a heartbeat arriving together find the same gap, and it is recorded once.
+            let row = match self.gap_on_save(row, now).await? {
+                Some(row) => row,
+                None => return Err(closed()),
+            };
             if now > row.deadline + self.settings.grace_ms {
                 self.close_and_score(&row.id, AttemptStatus::Expired)
                     .await?;

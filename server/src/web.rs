@@ -18,10 +18,6 @@ use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
-/// State changes authenticated by the session cookie must come from this site: the `Origin`
-/// (or, failing that, the `Referer`) must name the host the request was sent to. The cookie is
-/// also `SameSite=Strict`; this is the second lock. Requests with a bearer token (which a
-/// foreign page cannot attach) and requests without the cookie pass.
 /// The camera is allowed (for this site only) on the pages that need it: the applicant's start
 /// page (the dashboard, where a remote sitting's picture is taken before the start), the test
 /// (snapshots) and the system check. Everywhere else the Permissions-Policy denies it. The
@@ -44,6 +40,10 @@ async fn camera_policy(req: Request, next: axum::middleware::Next) -> axum::resp
     res
 }
 
+/// State changes authenticated by the session cookie must come from this site: the `Origin`
+/// (or, failing that, the `Referer`) must name the host the request was sent to. The cookie is
+/// also `SameSite=Strict`; this is the second lock. Requests with a bearer token (which a
+/// foreign page cannot attach) and requests without the cookie pass.
 async fn same_origin(req: Request, next: axum::middleware::Next) -> axum::response::Response {
     use axum::http::Method;
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);

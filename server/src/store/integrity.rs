@@ -114,6 +114,12 @@ pub trait IntegrityStore {
     async fn alive(&self, instance: &str, now: i64) -> Result<()>;
     /// The newest moment any instance said it was alive.
     async fn last_alive(&self) -> Result<Option<i64>>;
+    /// Every instance's last "alive" (to see whether any is still writing).
+    async fn alive_rows(&self) -> Result<Vec<(String, i64)>>;
+    /// When the sitting's last outage ended.
+    async fn last_outage_end(&self, sitting_id: &str) -> Result<Option<i64>>;
+    /// When the attempt's newest stored answer was saved.
+    async fn last_save(&self, attempt_id: &str) -> Result<Option<i64>>;
     /// Credits a server outage `[from, to)` once (two instances starting together credit it
     /// once): every attempt that was running, not paused, at `from` and whose deadline had not
     /// passed gets `to - from` more, its presence restarts at `to`, and an incident event says
@@ -152,7 +158,8 @@ pub trait IntegrityStore {
     async fn delete_practice_attempt(&self, id: &str) -> Result<()>;
     /// Removes these seats `(sitting, applicant)` (applicants moved to another sitting).
     async fn remove_seats(&self, seats: &[(String, String)]) -> Result<()>;
-    /// Stores a photo; an application photo replaces the applicant's earlier one.
+    /// Stores a photo; an application photo replaces the applicant's earlier one, a start
+    /// picture the earlier one of that sitting.
     async fn insert_photo(&self, p: &PhotoRow) -> Result<()>;
     async fn photo(&self, id: &str) -> Result<Option<PhotoRow>>;
     /// An applicant's photos (without bytes), oldest first.
@@ -183,7 +190,9 @@ pub trait IntegrityStore {
     /// The applicant account holding this IIN.
     async fn applicant_by_iin(&self, iin: &str) -> Result<Option<super::UserRow>>;
     /// Sets the account's IIN and writes the audit entry, together (`Conflict`: another
-    /// account holds it).
+    /// account, or another application of one of its campaigns, holds it). `iin_set`: only if
+    /// the account has none yet (`false` if it has one meanwhile); `iin_changed` (staff): the
+    /// account's applications follow.
     #[allow(clippy::too_many_arguments)]
     async fn set_user_iin(
         &self,
@@ -194,7 +203,7 @@ pub trait IntegrityStore {
         ip: &str,
         event: &str,
         detail: &str,
-    ) -> Result<()>;
+    ) -> Result<bool>;
 }
 
 const RUNNING_AT: &str = "status = 'in_progress' AND paused_at IS NULL AND started_at <= $1 \
@@ -220,6 +229,31 @@ macro_rules! integrity_store {
                 let row: (Option<i64>,) = sqlx::query_as("SELECT MAX(at) FROM server_alive")
                     .fetch_one(&self.pool)
                     .await?;
+                Ok(row.0)
+            }
+
+            async fn alive_rows(&self) -> Result<Vec<(String, i64)>> {
+                Ok(sqlx::query_as("SELECT instance, at FROM server_alive ORDER BY instance")
+                    .fetch_all(&self.pool)
+                    .await?)
+            }
+
+            async fn last_outage_end(&self, sitting_id: &str) -> Result<Option<i64>> {
+                let row: (Option<i64>,) = sqlx::query_as(
+                    "SELECT MAX(ended_at) FROM outages WHERE kind = 'sitting' AND sitting_id = $1",
+                )
+                .bind(sitting_id)
+                .fetch_one(&self.pool)
+                .await?;
+                Ok(row.0)
+            }
+
+            async fn last_save(&self, attempt_id: &str) -> Result<Option<i64>> {
+                let row: (Option<i64>,) =
+                    sqlx::query_as("SELECT MAX(saved_at) FROM responses WHERE attempt_id = $1")
+                        .bind(attempt_id)
+                        .fetch_one(&self.pool)
+                        .await?;
                 Ok(row.0)
             }
 
@@ -526,11 +560,21 @@ macro_rules! integrity_store {
 
             async fn insert_photo(&self, p: &PhotoRow) -> Result<()> {
                 let mut tx = self.begin_write().await?;
+                // One application photo per person, one start picture per sitting: a new one
+                // replaces the old (retakes do not pile up).
                 if p.kind == "application" {
                     sqlx::query("DELETE FROM photos WHERE user_id = $1 AND kind = 'application'")
                         .bind(&p.user_id)
                         .execute(&mut *tx)
                         .await?;
+                } else if p.kind == "start" {
+                    sqlx::query(
+                        "DELETE FROM photos WHERE user_id = $1 AND kind = 'start' AND sitting_id = $2",
+                    )
+                    .bind(&p.user_id)
+                    .bind(&p.sitting_id)
+                    .execute(&mut *tx)
+                    .await?;
                 }
                 sqlx::query(
                     "INSERT INTO photos (id, user_id, kind, sitting_id, attempt_id, media_type, bytes, taken_at) \
@@ -654,14 +698,27 @@ macro_rules! integrity_store {
                 ip: &str,
                 event: &str,
                 detail: &str,
-            ) -> Result<()> {
+            ) -> Result<bool> {
                 let mut tx = self.begin_write().await?;
-                sqlx::query("UPDATE users SET iin = $2 WHERE id = $1")
+                let guard = if event == "iin_set" { " AND iin IS NULL" } else { "" };
+                let done = sqlx::query(&format!("UPDATE users SET iin = $2 WHERE id = $1{guard}"))
                     .bind(user_id)
                     .bind(iin)
                     .execute(&mut *tx)
                     .await
                     .map_err(conflict)?;
+                if done.rows_affected() == 0 {
+                    tx.rollback().await?;
+                    return Ok(false);
+                }
+                if event == "iin_changed" {
+                    sqlx::query("UPDATE applications SET iin = $2 WHERE user_id = $1")
+                        .bind(user_id)
+                        .bind(iin)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(conflict)?;
+                }
                 sqlx::query(
                     "INSERT INTO auth_log (at, email, ip, event, detail) VALUES ($1, $2, $3, $4, $5)",
                 )
@@ -673,7 +730,7 @@ macro_rules! integrity_store {
                 .execute(&mut *tx)
                 .await?;
                 tx.commit().await?;
-                Ok(())
+                Ok(true)
             }
         }
     };

@@ -484,7 +484,8 @@ pub trait Store:
     async fn sitting_events(&self, sitting_id: &str) -> Result<Vec<SittingEventRow>>;
     /// Stops the clock of an in-progress attempt; `false` if it was not running.
     async fn pause_attempt(&self, id: &str, now: i64) -> Result<bool>;
-    /// Restarts the clock, moving the deadline on by the paused time (returned).
+    /// Restarts the clock, moving the deadline on by the paused time (returned); the paused
+    /// time is not a silence (presence restarts now).
     async fn resume_attempt(&self, id: &str, now: i64) -> Result<Option<i64>>;
     /// Moves the deadline of an in-progress attempt on by `ms`.
     async fn extend_deadline(&self, id: &str, ms: i64) -> Result<bool>;

@@ -1149,7 +1149,7 @@ macro_rules! sql_store {
             }
             async fn resume_attempt(&self, id: &str, now: i64) -> Result<Option<i64>> {
                 let row: Option<(i64,)> = sqlx::query_as(
-                    "UPDATE attempts SET deadline = deadline + ($2 - paused_at), paused_at = NULL \
+                    "UPDATE attempts SET deadline = deadline + ($2 - paused_at), paused_at = NULL, last_seen = $2 \
                      WHERE id = $1 AND status = 'in_progress' AND paused_at IS NOT NULL \
                      RETURNING deadline",
                 )

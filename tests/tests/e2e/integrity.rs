@@ -84,15 +84,18 @@ async fn silence_goes_to_the_proctor(db: Db) -> anyhow::Result<()> {
     assert_eq!(neighbour.get(&list_path).await?.status, 403);
     assert_eq!(other_proctor.get(&list_path).await?.status, 403);
 
-    // Saving while the heartbeat is "blocked" is presence: no gap, no request.
-    tokio::time::sleep(Duration::from_millis(2_200)).await;
-    let save = applicant
-        .put(
-            &format!("/api/v1/attempts/{attempt}/responses/{first}"),
-            &json!({"seq": 1, "choice": 0}),
-        )
-        .await?;
-    assert_eq!(save.status, 200, "{}", save.text);
+    // Saving while the heartbeat is "blocked" is presence: an answer every half second for
+    // 2.5 s (the threshold is 1 s) and no heartbeat make no gap, no request.
+    for seq in 1..=5 {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let save = applicant
+            .put(
+                &format!("/api/v1/attempts/{attempt}/responses/{first}"),
+                &json!({"seq": seq, "choice": seq % 2}),
+            )
+            .await?;
+        assert_eq!(save.status, 200, "{}", save.text);
+    }
     let ack = applicant.post(&signals, &json!({})).await?.body;
     assert_eq!(ack["credited_ms"], 0, "{ack}");
     assert_eq!(ack["requested_ms"], 0, "saves count as presence: {ack}");
@@ -408,6 +411,38 @@ async fn server_outage_is_credited_on_postgres() -> anyhow::Result<()> {
 async fn a_sitting_wide_outage_is_credited_a_small_group_is_not() -> anyhow::Result<()> {
     let server = TestServer::start_with(Db::from_env(), &FAST).await?;
     server.add_applicants("room", 6, "room-password-1")?;
+    // A room at a venue (online sittings ask for 10 and 80%: checked by the unit tests).
+    let admin = Api::login(&server.base, ADMIN.0, ADMIN.1).await?;
+    let now = chrono_now();
+    let r = admin
+        .post(
+            "/api/v1/sittings",
+            &json!({"name": "Зал 1", "blueprint_id": "stage1-2026", "region": "Abai",
+                    "mode": "venue", "venue": "School 12, room 1", "opens_ms": now - 60_000,
+                    "closes_ms": now + 3_600_000}),
+        )
+        .await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let room = r.body["id"].as_str().unwrap_or_default().to_string();
+    admin
+        .post(
+            &format!("/api/v1/sittings/{room}/proctors"),
+            &json!({"text": PROCTOR.0}),
+        )
+        .await?;
+    let emails: Vec<String> = (1..=6).map(|n| format!("room-{n}@load.test")).collect();
+    let r = admin
+        .post(
+            &format!("/api/v1/sittings/{room}/applicants"),
+            &json!({"text": emails.join("\n")}),
+        )
+        .await?;
+    assert_eq!(
+        r.body["moved"].as_array().map(Vec::len),
+        Some(6),
+        "{}",
+        r.text
+    );
     let mut people = vec![];
     for n in 1..=6 {
         let api = Api::login(
@@ -474,7 +509,7 @@ async fn a_sitting_wide_outage_is_credited_a_small_group_is_not() -> anyhow::Res
     }
     let proctor = Api::login(&server.base, PROCTOR.0, PROCTOR.1).await?;
     let list = proctor
-        .get("/api/v1/sittings/demo-open/credit-requests")
+        .get(&format!("/api/v1/sittings/{room}/credit-requests"))
         .await?
         .body;
     let pending = list
@@ -613,6 +648,25 @@ async fn one_person_one_identity() -> anyhow::Result<()> {
         .post(&path, &application(campaign, &z, APPLICANT3.0))
         .await?;
     assert_eq!(r.status, 200, "{}", r.text);
+
+    // Two applications at once from an account without an IIN, under two IINs: one wins,
+    // and the account's IIN is the winner's.
+    let twin = Api::login(&server.base, APPLICANT2.0, APPLICANT2.1).await?;
+    let (p1, p2) = (valid_iin("820303", 3, 16), valid_iin("830404", 4, 17));
+    let (b1, b2) = (
+        application(campaign, &p1, APPLICANT2.0),
+        application(campaign, &p2, APPLICANT2.0),
+    );
+    let (r1, r2) = tokio::join!(twin.post(&path, &b1), twin.post(&path, &b2));
+    let (r1, r2) = (r1?, r2?);
+    let won: Vec<&str> = [(&r1, &p1), (&r2, &p2)]
+        .iter()
+        .filter(|(r, _)| r.status == 200)
+        .map(|(_, iin)| iin.as_str())
+        .collect();
+    assert_eq!(won.len(), 1, "{} / {}", r1.text, r2.text);
+    let mine = twin.get("/api/v1/me/applications").await?.body;
+    assert_eq!(mine[0]["iin"], won[0], "{mine}");
 
     // A staff import: the line with Bolat's e-mail but another IIN is not linked to Bolat;
     // the line with Dana's IIN (and some other address) is linked to Dana.
@@ -815,6 +869,18 @@ async fn messages_go_both_ways() -> anyhow::Result<()> {
         .await?;
     assert!(csv.contains("message_from_applicant"), "{csv}");
     assert!(csv.contains("Покажите, пожалуйста, стол"), "{csv}");
+    // A flood is refused: five a minute is a conversation.
+    let mut refused = 0;
+    for n in 0..6 {
+        let r = a.post(&mine, &json!({"text": format!("ещё {n}")})).await?;
+        if r.status == 409 {
+            refused += 1;
+        }
+    }
+    assert_eq!(
+        refused, 2,
+        "the first message and four more pass, then refused"
+    );
     // After the test, no more messages.
     a.post(&format!("/api/v1/attempts/{attempt_a}/submit"), &json!({}))
         .await?;
@@ -925,6 +991,13 @@ async fn remote_admission_checks_identity_with_photos() -> anyhow::Result<()> {
     let dash = a.get("/api/v1/dashboard").await?.body;
     assert_eq!(dash["test"]["sitting"]["camera"], true, "{dash}");
     assert_eq!(dash["test"]["sitting"]["start_photo"], false);
+    // Retaken: the new picture replaces the old one.
+    for _ in 0..2 {
+        let r = a
+            .post_raw("/api/v1/me/photo?kind=start", "image/jpeg", jpeg(2_500))
+            .await?;
+        assert_eq!(r.status, 200, "{}", r.text);
+    }
     let r = a
         .post_raw("/api/v1/me/photo?kind=start", "image/jpeg", jpeg(3_000))
         .await?;
@@ -971,6 +1044,10 @@ async fn remote_admission_checks_identity_with_photos() -> anyhow::Result<()> {
     assert_eq!(a.get(&photo_path).await?.status, 403);
     assert_eq!(b.get(&photo_path).await?.status, 403);
     let mut db = server.sql().await?;
+    let (starts,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM photos WHERE kind = 'start'")
+        .fetch_one(&mut db)
+        .await?;
+    assert_eq!(starts, 1, "retakes do not pile up");
     let (views,): (i64,) =
         sqlx::query_as("SELECT COUNT(*) FROM photo_views WHERE photo_id = $1 AND viewer = $2")
             .bind(&start_photo)
@@ -1013,6 +1090,8 @@ async fn remote_admission_checks_identity_with_photos() -> anyhow::Result<()> {
 
     // Snapshots: one now; a flood is refused; never into another's attempt.
     let snaps = format!("/api/v1/attempts/{attempt}/snapshots");
+    let r = a.post_raw(&snaps, "image/jpeg", jpeg(300 * 1024)).await?;
+    assert_eq!(r.status, 413, "a snapshot is small: {}", r.text);
     let r = a.post_raw(&snaps, "image/jpeg", jpeg(2_000)).await?;
     assert_eq!(r.status, 200, "{}", r.text);
     let r = a.post_raw(&snaps, "image/jpeg", jpeg(2_000)).await?;
@@ -1145,6 +1224,51 @@ async fn the_practice_test_is_never_counted() -> anyhow::Result<()> {
             .await?
             .status,
         403
+    );
+    Ok(())
+}
+
+/// When the connection comes back, the answers waiting in the page's outbox can reach the
+/// server before the next heartbeat: the gap is measured on that save, once.
+#[tokio::test]
+async fn a_save_after_a_silence_is_measured_too() -> anyhow::Result<()> {
+    let server = TestServer::start_with(Db::from_env(), &FAST).await?;
+    let admin = Api::login(&server.base, ADMIN.0, ADMIN.1).await?;
+    let proctor = Api::login(&server.base, PROCTOR.0, PROCTOR.1).await?;
+    let id = sitting(&server, &admin, false).await?;
+    let a = Api::login(&server.base, APPLICANT.0, APPLICANT.1).await?;
+    let (attempt, d0) = start(&a).await?;
+    let view = a.get(&format!("/api/v1/attempts/{attempt}")).await?.body;
+    let first = view["items"][0]["item_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let signals = format!("/api/v1/attempts/{attempt}/signals");
+    a.post(&signals, &json!({})).await?;
+    tokio::time::sleep(Duration::from_millis(2_600)).await;
+    let save = a
+        .put(
+            &format!("/api/v1/attempts/{attempt}/responses/{first}"),
+            &json!({"seq": 1, "choice": 0}),
+        )
+        .await?;
+    assert_eq!(save.status, 200, "{}", save.text);
+    let ack = a.post(&signals, &json!({})).await?.body;
+    assert_eq!(
+        ack["requested_ms"], 0,
+        "measured on the save already: {ack}"
+    );
+    let list = proctor
+        .get(&format!("/api/v1/sittings/{id}/credit-requests"))
+        .await?
+        .body;
+    let mine = requests_of(&list, &attempt);
+    assert_eq!(mine.len(), 1, "{list}");
+    assert!(mine[0]["gap_ms"].as_i64().unwrap_or(0) >= 2_500, "{list}");
+    assert_eq!(
+        deadline(&a, &attempt).await?,
+        d0,
+        "nothing credited by itself"
     );
     Ok(())
 }
