@@ -182,7 +182,15 @@ impl Services {
     pub async fn watch_sittings(&self) -> Result<(), AppError> {
         let now = self.now();
         let silent_ms = self.settings().silent_ms;
-        let rows = self.store().sitting_presence().await?;
+        let mut rows = self.store().sitting_presence().await?;
+        // Saves are presence too, but reading every attempt's newest save every few seconds
+        // costs a lookup per running attempt: only those the heartbeat calls silent are
+        // looked up (normally none).
+        for r in rows.iter_mut() {
+            if now - r.presence() > silent_ms {
+                r.last_save = self.store().last_save(&r.attempt_id).await?;
+            }
+        }
         let mut by_sitting: std::collections::HashMap<&str, Vec<i64>> =
             std::collections::HashMap::new();
         for r in &rows {

@@ -125,7 +125,9 @@ pub trait IntegrityStore {
     /// passed gets `to - from` more, its presence restarts at `to`, and an incident event says
     /// so. Returns the attempts credited (none if the outage was credited before).
     async fn credit_server_outage(&self, from: i64, to: i64) -> Result<Vec<String>>;
-    /// Every running, unpaused attempt that belongs to a sitting, with its last presence.
+    /// Every running, unpaused attempt that belongs to a sitting, with its last heartbeat
+    /// (`last_save` is left empty: it is read only for those that look silent, see
+    /// [`IntegrityStore::last_save`]).
     async fn sitting_presence(&self) -> Result<Vec<PresenceRow>>;
     /// Sitting outages not ended yet.
     async fn open_sitting_outages(&self) -> Result<Vec<OutageRow>>;
@@ -305,10 +307,9 @@ macro_rules! integrity_store {
 
             async fn sitting_presence(&self) -> Result<Vec<PresenceRow>> {
                 Ok(sqlx::query_as(
-                    "SELECT a.sitting_id, a.id AS attempt_id, a.started_at, a.last_seen, \
-                     (SELECT MAX(r.saved_at) FROM responses r WHERE r.attempt_id = a.id) AS last_save \
-                     FROM attempts a WHERE a.status = 'in_progress' AND a.paused_at IS NULL \
-                     AND a.sitting_id IS NOT NULL",
+                    "SELECT sitting_id, id AS attempt_id, started_at, last_seen, \
+                     CAST(NULL AS BIGINT) AS last_save FROM attempts \
+                     WHERE status = 'in_progress' AND paused_at IS NULL AND sitting_id IS NOT NULL",
                 )
                 .fetch_all(&self.pool)
                 .await?)
