@@ -65,17 +65,7 @@ impl Services {
     ) -> Result<ChatMessage, AppError> {
         let sitting = self.watched_sitting(user, sitting_id).await?;
         let text = text_of(&input)?;
-        let row = self
-            .store()
-            .attempt_for(applicant_id, &sitting.blueprint_id)
-            .await?
-            .filter(|a| a.sitting_id.as_deref() == Some(sitting_id))
-            .ok_or_else(|| {
-                AppError::new(
-                    ErrorCode::Conflict,
-                    "The applicant has not started the test.",
-                )
-            })?;
+        let row = self.sitting_attempt(&sitting, applicant_id).await?;
         open(&row)?;
         self.message_to(&row, &text, &user.full_name, false).await?;
         Ok(ChatMessage {

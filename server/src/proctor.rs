@@ -486,17 +486,7 @@ impl Services {
             });
             return self.one_row(&sitting, applicant_id).await;
         }
-        let attempt = self
-            .store()
-            .attempt_for(applicant_id, &sitting.blueprint_id)
-            .await?
-            .filter(|a| a.sitting_id.as_deref() == Some(sitting_id))
-            .ok_or_else(|| {
-                AppError::new(
-                    ErrorCode::Conflict,
-                    "The applicant has not started the test.",
-                )
-            })?;
+        let attempt = self.sitting_attempt(&sitting, applicant_id).await?;
         if attempt.status != AttemptStatus::InProgress.as_str() {
             return Err(AppError::new(
                 ErrorCode::AttemptClosed,
@@ -625,6 +615,24 @@ impl Services {
         }
         tracing::info!(sitting = %sitting_id, attempt = %attempt.id, action = %input.action, by = %user.email, "intervention");
         self.one_row(&sitting, applicant_id).await
+    }
+
+    /// The applicant's attempt taken in this sitting (409 if they have not started here).
+    pub(crate) async fn sitting_attempt(
+        &self,
+        sitting: &SittingRow,
+        applicant_id: &str,
+    ) -> Result<AttemptRow, AppError> {
+        self.store()
+            .attempt_for(applicant_id, &sitting.blueprint_id)
+            .await?
+            .filter(|a| a.sitting_id.as_deref() == Some(sitting.id.as_str()))
+            .ok_or_else(|| {
+                AppError::new(
+                    ErrorCode::Conflict,
+                    "The applicant has not started the test.",
+                )
+            })
     }
 
     async fn one_row(&self, s: &SittingRow, user_id: &str) -> Result<MonitorRow, AppError> {

@@ -29,6 +29,18 @@ pub struct ItemContent {
     pub meta: question_bank::ItemMeta,
 }
 
+/// The language an applicant asks to take a test in (Russian when none is given).
+fn test_language(language: Option<&str>) -> Result<Language, AppError> {
+    match language {
+        None => Ok(Language::Ru),
+        Some(l) => l
+            .parse()
+            .map_err(|e: question_bank::language::UnknownLanguage| {
+                AppError::invalid(e.to_string())
+            }),
+    }
+}
+
 pub struct Settings {
     /// Saves reaching the server this long after the deadline still count.
     pub grace_ms: i64,
@@ -1362,14 +1374,7 @@ impl Backend for Services {
         language: Option<&str>,
     ) -> Result<AttemptView, AppError> {
         Self::require(user, &[Role::Applicant])?;
-        let lang: Language = match language {
-            None => Language::Ru,
-            Some(l) => l
-                .parse()
-                .map_err(|e: question_bank::language::UnknownLanguage| {
-                    AppError::invalid(e.to_string())
-                })?,
-        };
+        let lang = test_language(language)?;
         let bp_row = self
             .store
             .active_blueprint()
@@ -1864,14 +1869,7 @@ impl Services {
         language: Option<&str>,
     ) -> Result<AttemptView, AppError> {
         Self::require(user, &[Role::Applicant])?;
-        let lang: Language = match language {
-            None => Language::Ru,
-            Some(l) => l
-                .parse()
-                .map_err(|e: question_bank::language::UnknownLanguage| {
-                    AppError::invalid(e.to_string())
-                })?,
-        };
+        let lang = test_language(language)?;
         let mut practice = None;
         for row in self.store.blueprints().await? {
             if let Ok(bp) = serde_json::from_str::<Blueprint>(&row.spec)
