@@ -18,6 +18,7 @@ pub mod backend;
 pub mod camera;
 pub mod error;
 pub mod model;
+pub mod nav;
 mod pages;
 
 use crate::i18n::*;
@@ -25,7 +26,7 @@ use leptos::prelude::*;
 use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::{
     ParamSegment, StaticSegment,
-    components::{Route, Router, Routes},
+    components::{ParentRoute, Route, Router, Routes},
 };
 
 /// Name of the site bundle: `/pkg/qabilet.js`, `/pkg/qabilet_bg.wasm`, `/pkg/qabilet.css`.
@@ -56,6 +57,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     let display = pages::provide_display().0;
+    pages::provide_user();
     view! {
         <I18nContextProvider>
             <Title text="Qabilet" />
@@ -65,6 +67,9 @@ pub fn App() -> impl IntoView {
                 <pages::Header />
                 <main class="page" id="main" tabindex="-1">
                     <Routes fallback=pages::NotFound>
+                    // Every page behind the gate (the page table decides who may see it); a
+                    // layout route, so the router still lists every route statically.
+                    <ParentRoute path=() view=pages::Gate>
                         <Route path=StaticSegment("") view=pages::Home />
                         <Route path=StaticSegment("login") view=pages::login::LoginPage />
                         <Route path=StaticSegment("dashboard") view=pages::dashboard::DashboardPage />
@@ -96,6 +101,7 @@ pub fn App() -> impl IntoView {
                         <Route path=StaticSegment("interviews") view=pages::pipeline::InterviewsPage />
                         <Route path=StaticSegment("verify") view=pages::verify::VerifyPage />
                         <Route path=(StaticSegment("verify"), ParamSegment("number")) view=pages::verify::VerifyPage />
+                    </ParentRoute>
                     </Routes>
                 </main>
             </Router>

@@ -359,6 +359,9 @@ pub struct ResultView {
     /// field above is zero, `passed` false and `by_competency` empty.
     #[serde(default)]
     pub withheld: bool,
+    /// A proctor ended the attempt: why.
+    #[serde(default)]
+    pub terminated: Option<TerminationView>,
 }
 
 /// Credentials for signing in.
@@ -745,6 +748,9 @@ pub struct BlueprintSummary {
     pub pass_percent: f64,
     /// The blueprint applicants are tested on now.
     pub active: bool,
+    /// A practice test: taken at will, never counted, never analysed.
+    #[serde(default)]
+    pub practice: bool,
     pub updated_ms: i64,
     pub updated_by: String,
 }
@@ -998,6 +1004,31 @@ pub struct InterventionInput {
     /// Minutes to add (`add_time`, 1-240).
     #[serde(default)]
     pub minutes: Option<u32>,
+    /// Why an attempt is ended (`terminate`): one of [`TERMINATION_REASONS`], shown to the
+    /// applicant in their language; `message` adds the proctor's own words (required with
+    /// `other`, or when no reason is given).
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// The reasons a proctor may end an attempt for.
+pub const TERMINATION_REASONS: [&str; 6] = [
+    "impersonation",
+    "unauthorised_aid",
+    "communication",
+    "left_the_seat",
+    "disruption",
+    "other",
+];
+
+/// How an attempt ended early: the reason (one of [`TERMINATION_REASONS`]) and the proctor's
+/// note, as the applicant sees them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+pub struct TerminationView {
+    pub reason: String,
+    pub note: String,
+    pub at_ms: i64,
 }
 
 /// Signals from the applicant's page: a heartbeat, with any integrity events since the last.

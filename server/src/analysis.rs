@@ -13,6 +13,10 @@ use std::collections::{BTreeMap, BTreeSet};
 /// Fewer examinees than this: classical statistics only (a 2PL needs data).
 pub const MIN_FOR_CALIBRATION: usize = 100;
 
+/// Fewer examinees than this and an item's statistics are noise: no flags are raised (the
+/// figures are still shown), so nobody sends an item back on two people's answers.
+pub const MIN_FOR_FLAGS: usize = 30;
+
 impl Services {
     /// A blueprint's closed attempts (of one sitting, if given) as a scored response matrix:
     /// a column per item version given, a row per attempt; the attempts' languages and, for
@@ -260,6 +264,9 @@ impl Services {
                     calibration_id: r.calibration_id.clone(),
                     calibrated_ms: r.calibrated_at,
                 });
+            if matrix.rows.len() < MIN_FOR_FLAGS {
+                flags.clear();
+            }
             rows_out.push(ItemAnalysisRow {
                 item_id: item_id.clone(),
                 version: u32::try_from(*version).unwrap_or(0),
@@ -296,6 +303,7 @@ impl Services {
             })
             .unwrap_or_default();
         Ok(AnalysisView {
+            flags_from: MIN_FOR_FLAGS,
             blueprint_id: blueprint_id.to_string(),
             sitting_id: sitting_id.map(str::to_string),
             examinees: report.examinees,

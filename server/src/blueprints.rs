@@ -53,6 +53,7 @@ impl Services {
                 id: bp.id,
                 name: bp.name,
                 active: row.active != 0,
+                practice: bp.practice,
                 updated_ms: row.updated_at,
                 updated_by: row.updated_by,
             });

@@ -92,7 +92,12 @@ pub enum Command {
     },
     /// Print the authorization matrix (every API route and server function, the roles that
     /// may call it and its ownership rule) as JSON. Needs no database.
-    Routes,
+    Routes {
+        /// The pages instead: every route of the app, who it is for, whether it is in the
+        /// menu (the page table the crawler test reads).
+        #[arg(long)]
+        pages: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -520,8 +525,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Command::Routes => {
-            println!("{}", serde_json::to_string_pretty(crate::authz::MATRIX)?);
+        Command::Routes { pages } => {
+            if pages {
+                crate::web::check_page_table()?;
+                println!("{}", serde_json::to_string_pretty(app::nav::PAGES)?);
+            } else {
+                println!("{}", serde_json::to_string_pretty(crate::authz::MATRIX)?);
+            }
             Ok(())
         }
         Command::Migrate => {

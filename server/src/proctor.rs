@@ -572,10 +572,20 @@ impl Services {
                 self.notify(&attempt.id, "time_added", &message).await?;
             }
             "terminate" => {
-                if message.is_empty() {
+                let code = match input.reason.as_deref().map(str::trim) {
+                    None | Some("") => "other",
+                    Some(c) if app::model::TERMINATION_REASONS.contains(&c) => c,
+                    Some(c) => {
+                        return Err(AppError::invalid(format!(
+                            "Unknown reason {c:?}: one of {}.",
+                            app::model::TERMINATION_REASONS.join(", ")
+                        )));
+                    }
+                };
+                if code == "other" && message.is_empty() {
                     return Err(AppError::invalid("Give the reason for ending the attempt."));
                 }
-                let termination = serde_json::json!({ "by": by, "reason": message });
+                let termination = serde_json::json!({ "by": by, "reason": message, "code": code });
                 if !self
                     .store()
                     .terminate_attempt(&attempt.id, now, &termination.to_string())
@@ -601,7 +611,7 @@ impl Services {
                         stage: 1,
                         status: StageStatus::Failed.as_str().into(),
                         attempt_id: Some(attempt.id.clone()),
-                        recorded_by: format!("proctor {by}: terminated ({message})"),
+                        recorded_by: format!("proctor {by}: terminated ({code}: {message})"),
                         recorded_at: now,
                     })
                     .await?;
@@ -815,7 +825,7 @@ impl Services {
         self.watched_sitting(user, id).await?;
         let mut w = csv::Writer::from_writer(Vec::new());
         w.write_record([
-            "time_utc",
+            "time_utc+5",
             "applicant",
             "email",
             "attempt",
@@ -826,7 +836,8 @@ impl Services {
         ])
         .map_err(internal)?;
         for e in self.store().sitting_events(id).await? {
-            let at = chrono_free_utc(e.at);
+            // Kazakhstan time (one zone, UTC+5, since March 2024), as staff read clocks.
+            let at = app::model::format_time(e.at, 5 * 3_600_000, false);
             w.write_record([
                 at.as_str(),
                 e.full_name.as_str(),

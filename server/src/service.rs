@@ -833,6 +833,14 @@ impl Services {
             points: report.points,
             max_points: report.max_points,
             withheld: false,
+            terminated: row.termination.as_deref().map(|t| {
+                let t: serde_json::Value = serde_json::from_str(t).unwrap_or_default();
+                TerminationView {
+                    reason: t["code"].as_str().unwrap_or("other").to_string(),
+                    note: t["reason"].as_str().unwrap_or_default().to_string(),
+                    at_ms: row.closed_at.unwrap_or(row.deadline),
+                }
+            }),
             by_competency: report
                 .by_competency
                 .into_iter()

@@ -113,14 +113,62 @@ async fn server_fn_handler(State(state): State<AppState>, req: Request) -> impl 
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
         .map(|c| c.0.ip().to_string())
         .unwrap_or_else(|| "unknown".into());
-    handle_server_fns_with_context(
+    let res = handle_server_fns_with_context(
         move || {
             provide_context(backend.clone());
             provide_context(app::backend::ClientAddr(ip.clone()));
         },
         req,
     )
-    .await
+    .await;
+    refusal_status(res.into_response()).await
+}
+
+/// A server function's error goes out as 500 whatever it was; a refusal (a wrong IIN, a
+/// superseded save, a role that may not) is not a server fault. The error's own code gives the
+/// status, as the REST API sends it, so logs and monitoring see 4xx for refusals and 5xx for
+/// faults only.
+async fn refusal_status(res: axum::response::Response) -> axum::response::Response {
+    if res.status() != axum::http::StatusCode::INTERNAL_SERVER_ERROR {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    // Errors are small JSON documents; anything larger is passed on as it is.
+    let Ok(bytes) = axum::body::to_bytes(body, BODY_LIMIT).await else {
+        return (
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+            axum::Json(app::error::AppError::internal()),
+        )
+            .into_response();
+    };
+    if let Ok(e) = serde_json::from_slice::<app::error::AppError>(&bytes)
+        && let Ok(status) = axum::http::StatusCode::from_u16(e.code.http_status())
+    {
+        parts.status = status;
+    }
+    axum::response::Response::from_parts(parts, axum::body::Body::from(bytes))
+}
+
+/// The page table (`app::nav::PAGES`: the menu, the crawler test) names exactly the routes
+/// the app's router has.
+pub fn check_page_table() -> anyhow::Result<()> {
+    // Listing the routes renders the app once, which starts its resources: they need the
+    // executor (already there when serving; a no-op then).
+    let _ = any_spawner::Executor::init_tokio();
+    let routes: std::collections::BTreeSet<String> = generate_route_list(app::App)
+        .iter()
+        .map(|r| r.path().to_string())
+        .map(|p| if p.is_empty() { "/".to_string() } else { p })
+        .collect();
+    let table: std::collections::BTreeSet<String> =
+        app::nav::PAGES.iter().map(|p| p.path.to_string()).collect();
+    let missing: Vec<_> = routes.difference(&table).collect();
+    let extra: Vec<_> = table.difference(&routes).collect();
+    anyhow::ensure!(
+        missing.is_empty() && extra.is_empty(),
+        "the page table (app/src/nav.rs) differs from the router: routes without a row {missing:?}, rows without a route {extra:?}"
+    );
+    Ok(())
 }
 
 pub fn router(state: AppState) -> Router {
@@ -227,4 +275,12 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(axum::middleware::from_fn(camera_policy))
         .with_state(state)
+}
+
+#[cfg(test)]
+mod tests {
+    #[tokio::test]
+    async fn the_page_table_names_every_route_and_no_other() -> anyhow::Result<()> {
+        super::check_page_table()
+    }
 }

@@ -523,6 +523,8 @@ impl Browser {
         let profile = tempfile::tempdir()?;
         let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
         let caps = serde_json::json!({
+            // The page's console and failed loads, read by `console_errors`.
+            "goog:loggingPrefs": { "browser": "ALL" },
             "goog:chromeOptions": {
                 "binary": chromium,
                 "args": [
@@ -629,6 +631,48 @@ impl Browser {
             );
         }
         Ok(())
+    }
+
+    /// The browser's console entries since the last call (chromedriver's log endpoint): each
+    /// `(level, message)`, e.g. `("SEVERE", "... the server responded with a status of 500")`.
+    /// Read entries are gone, so each call returns what happened since the one before.
+    pub async fn console(&self) -> Result<Vec<(String, String)>> {
+        let session = self
+            .client
+            .session_id()
+            .await?
+            .context("no webdriver session")?;
+        let url = format!("http://127.0.0.1:{}/session/{session}/se/log", self.port);
+        let body = serde_json::json!({"type": "browser"});
+        let res = reqwest::Client::new().post(url).json(&body).send().await?;
+        ensure!(res.status().is_success(), "se/log: {}", res.status());
+        let v: Value = res.json().await?;
+        Ok(v["value"]
+            .as_array()
+            .map(|entries| {
+                entries
+                    .iter()
+                    .map(|e| {
+                        (
+                            e["level"].as_str().unwrap_or("").to_string(),
+                            e["message"].as_str().unwrap_or("").to_string(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
+    /// The console errors since the last read: the page's `console.error` (a wasm panic
+    /// prints there), uncaught exceptions and failed loads (an HTTP 4xx/5xx answer).
+    pub async fn console_errors(&self) -> Result<Vec<String>> {
+        Ok(self
+            .console()
+            .await?
+            .into_iter()
+            .filter(|(level, _)| level == "SEVERE")
+            .map(|(_, m)| m)
+            .collect())
     }
 
     pub async fn close(mut self) -> Result<()> {

@@ -298,6 +298,9 @@ pub struct AnalysisView {
     /// The blueprint's sittings (id, name), to analyse one.
     #[serde(default)]
     pub sittings: Vec<(String, String)>,
+    /// Items are flagged only from this many examinees on (fewer: figures without flags).
+    #[serde(default)]
+    pub flags_from: usize,
 }
 
 /// Sending a flagged item back to review.

@@ -82,9 +82,9 @@ pub fn AnalysisPage() -> impl IntoView {
                     </select>
                 </label>
                 " "
-                <button type="button" id="calibrate-2pl" on:click=move |_| calibrate("2pl")>{t!(i18n, an_store_2pl)}</button>
+                <button type="button" id="calibrate-2pl" data-changes="" on:click=move |_| calibrate("2pl")>{t!(i18n, an_store_2pl)}</button>
                 " "
-                <button type="button" id="calibrate-rasch" on:click=move |_| calibrate("rasch")>{t!(i18n, an_store_rasch)}</button>
+                <button type="button" id="calibrate-rasch" data-changes="" on:click=move |_| calibrate("rasch")>{t!(i18n, an_store_rasch)}</button>
             </div>
             {move || calibration.get().map(|r| match r {
                 Ok(c) => view! {
@@ -122,6 +122,10 @@ fn AnalysisBody(
             <div><dt>{t!(i18n, an_sem)}</dt><dd><strong>{num(v.sem, 2)}</strong></dd></div>
             <div><dt>{t!(i18n, an_flagged)}</dt><dd><strong id="flagged-count">{flagged}</strong></dd></div>
         </dl>
+        {(v.examinees < v.flags_from).then(|| {
+            let (n, from) = (v.examinees, v.flags_from);
+            view! { <p class="notice" id="flags-withheld">{t!(i18n, an_flags_from, n = move || n, from = move || from)}</p> }
+        })}
         {v.note.clone().map(|n| view! { <p class="hint" id="analysis-note">{n}</p> })}
         {(!v.alpha_by_competency.is_empty()).then(|| view! {
             <p class="muted">{t!(i18n, an_alpha_by)} ": "
@@ -182,7 +186,11 @@ fn ItemRowView(
     let reason = format!(
         "{}: {}",
         t_string!(i18n, an_reason_prefix),
-        it.flags.join(", ")
+        it.flags
+            .iter()
+            .map(|f| flag_name(i18n, f))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     let send = move |_| {
         let url = format!("/api/v1/bank/items/{}/send-back", id);
@@ -212,11 +220,11 @@ fn ItemRowView(
             <td class="small">{it.by_language.iter().map(|l| format!("{} {} ({})", l.language, pct(l.facility * 100.0), l.n)).collect::<Vec<_>>().join(" · ")}</td>
             <td class="small">{it.dif_class.clone().map(|c| format!("{c} {}", opt(it.dif_delta, 2))).unwrap_or_default()}
                 {it.harder_in.clone().map(|l| format!(" ({} {l})", t_string!(i18n, an_harder_in)))}</td>
-            <td class="small flags">{it.flags.join(", ")}</td>
+            <td class="small flags" data-flags=it.flags.join(" ")>{it.flags.iter().map(|f| flag_name(i18n, f)).collect::<Vec<_>>().join(", ")}</td>
             <td>
                 <button type="button" class="small" on:click=move |_| selected.set(Some(id_for_curve.clone()))>{t!(i18n, an_curve_button)}</button>
                 {can_send.then(|| view! {
-                    <button type="button" class="small send-back" on:click=send>{t!(i18n, an_send_back)}</button>
+                    <button type="button" class="small send-back" data-changes="" on:click=send>{t!(i18n, an_send_back)}</button>
                 })}
                 {it.status.clone().filter(|s| s != "published").map(|s| view! { <span class="muted small">{s}</span> })}
                 {move || message.get().map(|m| view! { <span class="alert small" role="alert">{m}</span> })}
@@ -385,5 +393,22 @@ fn OptionCurves(options: Vec<OptionCurve>) -> impl IntoView {
                 }
             }).collect_view()}
         </svg>
+    }
+}
+
+/// An item-analysis flag in the reader's language (`distractor_B`: option B draws the strong).
+fn flag_name(i18n: leptos_i18n::I18nContext<Locale>, code: &str) -> String {
+    match code {
+        "too_easy" => t_string!(i18n, flag_too_easy).to_string(),
+        "too_hard" => t_string!(i18n, flag_too_hard).to_string(),
+        "low_discrimination" => t_string!(i18n, flag_low_discrimination).to_string(),
+        "negative_discrimination" => t_string!(i18n, flag_negative_discrimination).to_string(),
+        "misfit" => t_string!(i18n, flag_misfit).to_string(),
+        "dif" => t_string!(i18n, flag_dif).to_string(),
+        "distractor" => t_string!(i18n, flag_distractor).to_string(),
+        other => match other.strip_prefix("distractor_") {
+            Some(option) => format!("{} {option}", t_string!(i18n, flag_distractor_option)),
+            None => other.to_string(),
+        },
     }
 }

@@ -192,11 +192,11 @@ pub fn BankListPage() -> impl IntoView {
             </form>
             <div class="bulk" role="group" aria-label=move || t_string!(i18n, bank_bulk)>
                 <span class="muted">{t!(i18n, bank_selected, n = move || selected.with(HashSet::len))}</span>
-                <button type="button" id="bulk-review" on:click=move |_| bulk("send_to_review")>{t!(i18n, bank_send_to_review)}</button>
-                <button type="button" id="bulk-retire" on:click=move |_| bulk("retire")>{t!(i18n, bank_retire)}</button>
+                <button type="button" id="bulk-review" data-changes="" on:click=move |_| bulk("send_to_review")>{t!(i18n, bank_send_to_review)}</button>
+                <button type="button" id="bulk-retire" data-changes="" on:click=move |_| bulk("retire")>{t!(i18n, bank_retire)}</button>
                 <input type="text" id="bulk-tag-name" placeholder=move || t_string!(i18n, bank_tag)
                     prop:value=tag on:input=move |ev| tag.set(event_target_value(&ev)) />
-                <button type="button" id="bulk-tag" on:click=move |_| bulk("tag")>{t!(i18n, bank_add_tag)}</button>
+                <button type="button" id="bulk-tag" data-changes="" on:click=move |_| bulk("tag")>{t!(i18n, bank_add_tag)}</button>
             </div>
             {move || notice.get().map(|n| view! {
                 <p class="notice" role="status" id="bank-notice">
@@ -204,7 +204,7 @@ pub fn BankListPage() -> impl IntoView {
                     {n}
                 </p>
             })}
-            <Transition fallback=move || view! { <p class="muted">{t!(i18n, loading)}</p> }>
+            <Transition fallback=move || view! { <p class="muted loading" role="status">{t!(i18n, loading)}</p> }>
                 {move || Suspend::new(async move {
                     match page.await {
                         Err(error) => view! { <ErrorNote error /> }.into_any(),
@@ -252,13 +252,13 @@ pub fn BankListPage() -> impl IntoView {
                                         }).collect_view()}
                                     </tbody>
                                 </table>
-                                <nav class="pager" aria-label="pages">
-                                    <button type="button" id="prev-page" disabled=current <= 1
+                                <nav class="pager" aria-label=move || t_string!(i18n, pager)>
+                                    <button type="button" id="prev-page" disabled={ current <= 1 }
                                         on:click=move |_| filter.update(|f| f.page = Some(f.page.unwrap_or(1).saturating_sub(1).max(1)))>
                                         "←"
                                     </button>
                                     <span id="page-info">{t!(i18n, bank_page_of, page = current, pages = pages, total = p.total)}</span>
-                                    <button type="button" id="next-page" disabled=current >= pages
+                                    <button type="button" id="next-page" disabled={ current >= pages }
                                         on:click=move |_| filter.update(|f| f.page = Some(f.page.unwrap_or(1) + 1))>
                                         "→"
                                     </button>
@@ -430,7 +430,7 @@ pub fn BankNewPage() -> impl IntoView {
     let i18n = use_i18n();
     let comps = Resource::new(|| (), |_| bank_competencies());
     view! {
-        <Suspense fallback=move || view! { <p class="muted">{t!(i18n, loading)}</p> }>
+        <Suspense fallback=move || view! { <p class="muted loading" role="status">{t!(i18n, loading)}</p> }>
             {move || Suspend::new(async move {
                 match comps.await {
                     Ok(comps) => view! { <ItemEditor doc=None comps me=None /> }.into_any(),
@@ -453,7 +453,7 @@ pub fn BankItemPage() -> impl IntoView {
         Ok::<_, crate::error::AppError>((doc, comps, me))
     });
     view! {
-        <Suspense fallback=move || view! { <p class="muted">{t!(i18n, loading)}</p> }>
+        <Suspense fallback=move || view! { <p class="muted loading" role="status">{t!(i18n, loading)}</p> }>
             {move || Suspend::new(async move {
                 match data.await {
                     Ok((doc, comps, me)) => view! { <ItemEditor doc=Some(doc) comps me /> }.into_any(),
@@ -748,7 +748,7 @@ fn ItemEditor(
                         let t = text(o);
                         view! {
                             <label class="option">
-                                {(!input.is_empty()).then(|| view! { <input type=input name="preview" disabled=true /> })}
+                                {(!input.is_empty()).then(|| view! { <input type=input name="preview" disabled=true aria-label=char::from(b'A' + (k as u8 % 26)).to_string() /> })}
                                 <span class="option-letter" aria-hidden="true">{char::from(b'A' + (k as u8 % 26))}</span>
                                 <span class="option-text"><MarkdownInline text=t images=images.clone() /></span>
                             </label>
@@ -810,7 +810,7 @@ fn ItemEditor(
                                                     <span class=format!("badge status-{}", v.status)>{status_label(i18n, &v.status)}</span>
                                                     " " <span class="muted small">{date(v.created_ms)}</span>
                                                     {restorable.then(|| view! {
-                                                        <button type="button" class="link restore" id=format!("restore-{n}") on:click=move |_| {
+                                                        <button type="button" class="link restore" data-changes="" id=format!("restore-{n}") on:click=move |_| {
                                                             let id = id.clone();
                                                             leptos::task::spawn_local(async move {
                                                                 match bank_restore(id.clone(), n).await {
@@ -965,7 +965,7 @@ fn ItemEditor(
                 <aside class="preview-pane" aria-label=move || t_string!(i18n, bank_preview)>
                     <div class="row-between">
                         <h2>{t!(i18n, bank_preview)}</h2>
-                        <select id="preview-lang" on:change=move |ev| {
+                        <select id="preview-lang" aria-label=move || t_string!(i18n, language) on:change=move |ev| {
                             if let Ok(l) = event_target_value(&ev).parse::<Language>() { preview_lang.set(l); }
                         }>
                             {LANGS.into_iter().map(|l| view! { <option value=l.code() selected=l == Language::Ru>{l.code()}</option> }).collect_view()}
@@ -982,16 +982,16 @@ fn ItemEditor(
             </div>
             {move || error.get().map(|e| view! { <p class="alert" role="alert" id="editor-error">{e}</p> })}
             <div class="q-actions">
-                <button type="button" class="primary" id="save" disabled=move || busy.get() || problem.get().is_some() on:click=save>
+                <button type="button" class="primary" id="save" data-changes="" disabled=move || busy.get() || problem.get().is_some() on:click=save>
                     {t!(i18n, bank_save)}
                 </button>
                 {(!creating && status == "draft").then(|| view! {
-                    <button type="button" id="submit-review" disabled=move || busy.get() on:click=move |_| act("submit", None)>
+                    <button type="button" id="submit-review" data-changes="" disabled=move || busy.get() on:click=move |_| act("submit", None)>
                         {t!(i18n, bank_send_to_review)}
                     </button>
                 })}
                 {(!creating && published_version.is_some()).then(|| view! {
-                    <button type="button" id="retire" disabled=move || busy.get() on:click=move |_| act("retire", None)>
+                    <button type="button" id="retire" data-changes="" disabled=move || busy.get() on:click=move |_| act("retire", None)>
                         {t!(i18n, bank_retire)}
                     </button>
                 })}
@@ -1016,7 +1016,7 @@ fn ItemEditor(
                         <label>{t!(i18n, bank_correction_reason)}
                             <textarea id="correction-reason" rows=2 prop:value=reason on:input=move |ev| reason.set(event_target_value(&ev))></textarea>
                         </label>
-                        <button type="button" id="correct-key" disabled=move || busy.get() || problem.get().is_some() on:click=correct>
+                        <button type="button" id="correct-key" data-changes="" disabled=move || busy.get() || problem.get().is_some() on:click=correct>
                             {t!(i18n, bank_correct_key)}
                         </button>
                         {move || done.get().map(|r| match r {
@@ -1036,11 +1036,11 @@ fn ItemEditor(
                         <textarea id="review-comment" rows=2 prop:value=comment on:input=move |ev| comment.set(event_target_value(&ev))></textarea>
                     </label>
                     <div class="q-actions">
-                        <button type="button" class="primary" id="approve" disabled=move || busy.get()
+                        <button type="button" class="primary" id="approve" data-changes="" disabled=move || busy.get()
                             on:click=move |_| act("review", Some(ReviewInput { approve: true, comment: comment.get_untracked() }))>
                             {t!(i18n, bank_approve)}
                         </button>
-                        <button type="button" id="send-back" disabled=move || busy.get()
+                        <button type="button" id="send-back" data-changes="" disabled=move || busy.get()
                             on:click=move |_| act("review", Some(ReviewInput { approve: false, comment: comment.get_untracked() }))>
                             {t!(i18n, bank_send_back)}
                         </button>
@@ -1201,7 +1201,7 @@ pub fn BankImportPage() -> impl IntoView {
             <div class="q-actions">
                 <button type="button" id="import-check" disabled=move || busy.get() || text.with(String::is_empty)
                     on:click=move |_| run(true)>{t!(i18n, bank_check)}</button>
-                <button type="button" class="primary" id="import-commit" disabled=move || busy.get() || !checked.get()
+                <button type="button" class="primary" id="import-commit" data-changes="" disabled=move || busy.get() || !checked.get()
                     on:click=move |_| run(false)>{t!(i18n, bank_import_commit)}</button>
             </div>
             {move || error.get().map(|e| view! { <p class="alert" role="alert">{e}</p> })}
@@ -1263,14 +1263,14 @@ pub fn BankTaxonomyPage() -> impl IntoView {
         let position = c.position;
         view! {
             <tr data-code=c.code.clone()>
-                <td><input type="text" class="code" disabled=!new prop:value=code
+                <td><input type="text" class="code" disabled=!new prop:value=code aria-label=move || t_string!(i18n, bank_code)
                     on:input=move |ev| code.set(event_target_value(&ev)) /></td>
                 {LANGS.into_iter().map(|l| view! {
-                    <td><input type="text" class=format!("name-{}", l.code())
+                    <td><input type="text" class=format!("name-{}", l.code()) aria-label=format!("{} ({})", c.code, l.code())
                         prop:value=move || names.with(|n| n.get(l.code()).cloned().unwrap_or_default())
                         on:input=move |ev| { let v = event_target_value(&ev); names.update(|n| { n.insert(l.code().to_string(), v); }); } /></td>
                 }).collect_view()}
-                <td><button type="button" class="save-competency" on:click=move |_| save(CompetencyView {
+                <td><button type="button" class="save-competency" data-changes="" on:click=move |_| save(CompetencyView {
                     code: code.get_untracked().trim().to_string(),
                     position,
                     names: names.get_untracked(),
@@ -1283,7 +1283,7 @@ pub fn BankTaxonomyPage() -> impl IntoView {
             <h1>{t!(i18n, bank_taxonomy)}</h1>
             <p><a href="/bank">{t!(i18n, bank_back)}</a></p>
             {move || message.get().map(|m| view! { <p class="notice" role="status" id="taxonomy-message">{m}</p> })}
-            <Suspense fallback=move || view! { <p class="muted">{t!(i18n, loading)}</p> }>
+            <Suspense fallback=move || view! { <p class="muted loading" role="status">{t!(i18n, loading)}</p> }>
                 {move || Suspend::new(async move {
                     match comps.await {
                         Err(error) => view! { <ErrorNote error /> }.into_any(),

@@ -23,7 +23,7 @@ pub fn BlueprintListPage() -> impl IntoView {
         <section class="card wide">
             <h1>{t!(i18n, bp_title)}</h1>
             <p><a class="button" href="/blueprints/new" id="new-blueprint">{t!(i18n, bp_new)}</a></p>
-            <Suspense fallback=move || view! { <p class="muted">{t!(i18n, loading)}</p> }>
+            <Suspense fallback=move || view! { <p class="muted loading" role="status">{t!(i18n, loading)}</p> }>
                 {move || Suspend::new(async move {
                     match list.await {
                         Err(error) => view! { <ErrorNote error /> }.into_any(),
@@ -35,6 +35,7 @@ pub fn BlueprintListPage() -> impl IntoView {
                                     <th class="num">{t!(i18n, bp_minutes)}</th>
                                     <th class="num">{t!(i18n, bp_pass)}</th>
                                     <th>{t!(i18n, bp_state)}</th>
+                                    <th>{t!(i18n, an_open)}</th>
                                 </tr></thead>
                                 <tbody>
                                     {rows.into_iter().map(|b| view! {
@@ -43,8 +44,8 @@ pub fn BlueprintListPage() -> impl IntoView {
                                             <td class="num">{b.item_count}</td>
                                             <td class="num">{b.time_limit_minutes}</td>
                                             <td class="num">{format!("{}%", pct(b.pass_percent))}</td>
-                                            <td>{if b.active { view! { <strong>{t!(i18n, bp_active)}</strong> }.into_any() } else { ().into_any() }}</td>
-                                            <td><a href=format!("/analysis/{}", b.id)>{t!(i18n, an_open)}</a></td>
+                                            <td>{if b.active { view! { <strong>{t!(i18n, bp_active)}</strong> }.into_any() } else if b.practice { view! { <span class="muted">{t!(i18n, bp_practice)}</span> }.into_any() } else { ().into_any() }}</td>
+                                            <td>{(!b.practice).then(|| view! { <a href=format!("/analysis/{}", b.id)>{t!(i18n, an_open)}</a> })}</td>
                                         </tr>
                                     }).collect_view()}
                                 </tbody>
@@ -72,7 +73,7 @@ pub fn BlueprintPage() -> impl IntoView {
         Ok::<_, AppError>((doc, comps))
     });
     view! {
-        <Suspense fallback=move || view! { <p class="muted">{t!(i18n, loading)}</p> }>
+        <Suspense fallback=move || view! { <p class="muted loading" role="status">{t!(i18n, loading)}</p> }>
             {move || Suspend::new(async move {
                 match data.await {
                     Err(error) => view! { <ErrorNote error /> }.into_any(),
@@ -241,10 +242,15 @@ fn BlueprintEditor(doc: Option<BlueprintDoc>, comps: Vec<CompetencyView>) -> imp
             }
         }));
     };
+    // In the browser only (an effect): a task spawned while the server renders the page
+    // panics there and cuts the page off.
     if !is_new {
         let id = bp.with_untracked(|b| b.id.clone());
-        leptos::task::spawn_local(async move {
-            changes.set(score_changes(Some(id)).await.ok());
+        Effect::new(move |_| {
+            let id = id.clone();
+            leptos::task::spawn_local(async move {
+                changes.set(score_changes(Some(id)).await.ok());
+            });
         });
     }
 
@@ -281,6 +287,12 @@ fn BlueprintEditor(doc: Option<BlueprintDoc>, comps: Vec<CompetencyView>) -> imp
                     };
                     view! {
                         <td><input type="number" min="0" max="500" class=format!("cell-{field}") id=format!("section-{i}-{field}")
+                            aria-label=move || format!("{} {}", match field {
+                                "any" => t_string!(i18n, bp_any),
+                                "easy" => t_string!(i18n, bp_easy),
+                                "medium" => t_string!(i18n, bp_medium),
+                                _ => t_string!(i18n, bp_hard),
+                            }, i + 1)
                             prop:value=move || bp.with(get).to_string()
                             on:change=move |ev| {
                                 let v = event_target_value(&ev).trim().parse::<u32>().unwrap_or(0);
@@ -307,21 +319,21 @@ fn BlueprintEditor(doc: Option<BlueprintDoc>, comps: Vec<CompetencyView>) -> imp
                 });
                 view! {
                     <tr>
-                        <td><select id=format!("section-{i}-competency") on:change=move |ev| {
+                        <td><select id=format!("section-{i}-competency") aria-label=move || format!("{} {}", t_string!(i18n, bp_competency), i + 1) on:change=move |ev| {
                             let v = event_target_value(&ev);
                             bp.update(|b| if let Some(s) = b.sections.get_mut(i) { s.competency = v; });
                         }>{options}</select></td>
                         {cell("any")}{cell("easy")}{cell("medium")}{cell("hard")}
-                        <td><input type="text" inputmode="decimal" class="weight" id=format!("section-{i}-weight")
+                        <td><input type="text" inputmode="decimal" class="weight" id=format!("section-{i}-weight") aria-label=move || format!("{} {}", t_string!(i18n, bp_weight), i + 1)
                             prop:value=move || bp.with(|b| b.sections.get(i).map(|s| s.weight.to_string()).unwrap_or_default())
                             on:change=move |ev| { let v = parse_f64(&event_target_value(&ev)).unwrap_or(1.0);
                                 bp.update(|b| if let Some(s) = b.sections.get_mut(i) { s.weight = v; }); } /></td>
-                        <td><input type="text" inputmode="decimal" class="min" id=format!("section-{i}-min")
+                        <td><input type="text" inputmode="decimal" class="min" id=format!("section-{i}-min") aria-label=move || format!("{} {}", t_string!(i18n, bp_min), i + 1)
                             prop:value=move || bp.with(|b| b.sections.get(i).and_then(|s| s.min_percent).map(|m| m.to_string()).unwrap_or_default())
                             on:change=move |ev| { let v = parse_f64(&event_target_value(&ev));
                                 bp.update(|b| if let Some(s) = b.sections.get_mut(i) { s.min_percent = v; }); } /></td>
                         <td class="num">{move || bp.with(|b| b.sections.get(i).map_or(0, Section::total))}</td>
-                        <td><button type="button" class="small" on:click=move |_| bp.update(|b| { if i < b.sections.len() { b.sections.remove(i); } })>"×"</button></td>
+                        <td><button type="button" class="small remove-section" aria-label=move || format!("{} {}", t_string!(i18n, bank_remove), i + 1) on:click=move |_| bp.update(|b| { if i < b.sections.len() { b.sections.remove(i); } })>"×"</button></td>
                     </tr>
                 }
             })
@@ -414,7 +426,7 @@ fn BlueprintEditor(doc: Option<BlueprintDoc>, comps: Vec<CompetencyView>) -> imp
     view! {
         <section class="card wide blueprint-editor">
             <p><a href="/blueprints">{t!(i18n, bp_back)}</a>
-                {move || bp.with(|b| (!b.id.is_empty()).then(|| view! {
+                {move || bp.with(|b| (!b.id.is_empty() && !b.practice).then(|| view! {
                     " · " <a href=format!("/analysis/{}", b.id) id="open-analysis">{t!(i18n, an_open)}</a>
                 }))}</p>
             <h1>{move || bp.with(|b| if b.name.is_empty() { t_string!(i18n, bp_new).to_string() } else { b.name.clone() })}</h1>
@@ -493,13 +505,13 @@ fn BlueprintEditor(doc: Option<BlueprintDoc>, comps: Vec<CompetencyView>) -> imp
 
             <div class="q-actions">
                 <button type="button" id="bp-check" disabled=move || busy.get() on:click=on_check>{t!(i18n, bp_check)}</button>
-                <button type="button" class="primary" id="bp-save" disabled=move || busy.get() on:click=on_save>{t!(i18n, bank_save)}</button>
+                <button type="button" class="primary" id="bp-save" data-changes="" disabled=move || busy.get() on:click=on_save>{t!(i18n, bank_save)}</button>
                 {(!is_new).then(|| view! {
-                    <button type="button" id="bp-activate" disabled=move || busy.get()
+                    <button type="button" id="bp-activate" data-changes="" disabled=move || busy.get()
                         on:click=move |_| on_activate(!active.get_untracked())>
                         {move || if active.get() { t_string!(i18n, bp_deactivate).to_string() } else { t_string!(i18n, bp_activate).to_string() }}
                     </button>
-                    <button type="button" id="bp-rescore" disabled=move || busy.get() on:click=on_rescore>{t!(i18n, bp_rescore)}</button>
+                    <button type="button" id="bp-rescore" data-changes="" disabled=move || busy.get() on:click=on_rescore>{t!(i18n, bp_rescore)}</button>
                 })}
             </div>
             {fairness}

@@ -9,7 +9,7 @@ pub fn DashboardPage() -> impl IntoView {
     let i18n = use_i18n();
     let data = Resource::new(|| (), |_| load_dashboard());
     view! {
-        <Suspense fallback=move || view! { <p class="muted">{t!(i18n, loading)}</p> }>
+        <Suspense fallback=move || view! { <p class="muted loading" role="status">{t!(i18n, loading)}</p> }>
             {move || Suspend::new(async move {
                 match data.await {
                     Ok(d) => view! { <DashboardView d /> }.into_any(),
@@ -128,7 +128,7 @@ fn PracticeCard() -> impl IntoView {
             <h2>{t!(i18n, dash_practice)}</h2>
             <p class="muted">{t!(i18n, dash_practice_hint)}</p>
             {move || error.get().map(|e| view! { <p class="alert" role="alert">{e}</p> })}
-            <button type="button" id="start-practice" on:click=start disabled=move || busy.get()>
+            <button type="button" id="start-practice" data-changes="" on:click=start disabled=move || busy.get()>
                 {t!(i18n, dash_practice_start)}
             </button>
             " "
@@ -198,7 +198,7 @@ fn StartPicture(done: RwSignal<bool>) -> impl IntoView {
                 <p>
                     <button type="button" id="camera-allow" on:click=allow disabled=move || open.get()>{t!(i18n, dash_picture_allow)}</button>
                     " "
-                    <button type="button" class="primary" id="camera-take" on:click=take disabled=move || !open.get()>{t!(i18n, dash_picture_take)}</button>
+                    <button type="button" class="primary" id="camera-take" data-changes="" on:click=take disabled=move || !open.get()>{t!(i18n, dash_picture_take)}</button>
                 </p>
             })}
             {move || done.get().then(|| view! { <p class="notice" role="status" id="picture-taken">{t!(i18n, dash_picture_taken)}</p> })}
@@ -242,13 +242,25 @@ fn TestCardView(card: TestCard) -> impl IntoView {
         busy.set(true);
         let language = language.get_untracked();
         leptos::task::spawn_local(async move {
-            // Waiting for admission: ask again every few seconds; the test opens once admitted.
+            // Waiting for admission: the first try checks the applicant in (the proctor sees
+            // them waiting); then the page reads its own state every few seconds, which is not
+            // a refusal, and starts once admitted.
             loop {
                 match start_attempt(language.clone()).await {
                     Ok(id) => return super::go(&format!("/test/{id}")),
-                    Err(e) if admission && e.message.contains("admission") => {
+                    Err(e) if admission && e.code == crate::error::ErrorCode::Conflict => {
                         waiting.set(true);
-                        super::super::pages::sleep(3_000).await;
+                        loop {
+                            super::super::pages::sleep(3_000).await;
+                            let admitted = crate::api::load_dashboard().await.is_ok_and(|d| {
+                                d.test
+                                    .and_then(|t| t.sitting)
+                                    .is_some_and(|s| s.admitted || s.refused.is_some())
+                            });
+                            if admitted {
+                                break;
+                            }
+                        }
                     }
                     Err(e) => {
                         error.set(Some(e.message));
@@ -286,7 +298,7 @@ fn TestCardView(card: TestCard) -> impl IntoView {
     });
     let action = match &card.attempt {
         None => view! {
-            <button type="button" class="primary big" id="start-test" on:click=start disabled=move || busy.get() || !pictured.get()>
+            <button type="button" class="primary big" id="start-test" data-changes="" on:click=start disabled=move || busy.get() || !pictured.get()>
                 {t!(i18n, test_start)}
             </button>
         }

@@ -114,10 +114,73 @@ fn remember(locale: Locale, d: (u16, bool), signed_in: bool) {
     }
 }
 
+/// Who is signed in (`None`: nobody), read once per page load and shared by the header, the
+/// menu and the page gate.
+#[derive(Clone, Copy)]
+pub(crate) struct CurrentUser(pub Resource<Result<Option<crate::model::UserInfo>, AppError>>);
+
+pub(crate) fn provide_user() {
+    provide_context(CurrentUser(Resource::new(|| (), |_| current_user())));
+}
+
+/// Shows a page only to the people the page table admits: nobody signed in goes to the sign-in
+/// page, a signed-in person of another role reads a refusal instead of a half-working page.
+#[component]
+pub fn Gate() -> impl IntoView {
+    let user = expect_context::<CurrentUser>().0;
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let role = match user.await {
+                    Ok(Some(u)) => Some(u.role),
+                    _ => None,
+                };
+                view! { <GateFor role /> }
+            })}
+        </Transition>
+    }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Verdict {
+    Open,
+    SignIn,
+    Refused,
+}
+
+#[component]
+fn GateFor(role: Option<crate::model::Role>) -> impl IntoView {
+    let i18n = use_i18n();
+    let location = leptos_router::hooks::use_location();
+    let verdict = Memo::new(
+        move |_| match crate::nav::page_for(&location.pathname.get()) {
+            Some(p) if !p.audience.admits(role) => {
+                if role.is_none() {
+                    Verdict::SignIn
+                } else {
+                    Verdict::Refused
+                }
+            }
+            _ => Verdict::Open,
+        },
+    );
+    move || match verdict.get() {
+        Verdict::Open => view! { <leptos_router::components::Outlet /> }.into_any(),
+        Verdict::SignIn => view! { <Redirect path="/login" /> }.into_any(),
+        Verdict::Refused => view! {
+            <section class="card narrow error" role="alert" id="refused">
+                <p>{t!(i18n, err_forbidden)}</p>
+                <p><a href="/dashboard">{t!(i18n, back_to_dashboard)}</a></p>
+            </section>
+        }
+        .into_any(),
+    }
+}
+
 #[component]
 pub fn Header() -> impl IntoView {
     let i18n = use_i18n();
-    let user = Resource::new(|| (), |_| current_user());
+    let user = expect_context::<CurrentUser>().0;
     let display = expect_context::<Display>().0;
     let signed_in = move || matches!(user.get(), Some(Ok(Some(_))));
     // While a page is open, its session is renewed every five minutes (a test longer than a
@@ -180,7 +243,7 @@ pub fn Header() -> impl IntoView {
                 <span class="brand-name">{t!(i18n, app_name)}</span>
             </a>
             <span class="tagline">{t!(i18n, tagline)}</span>
-            <nav class="topnav" aria-label="account">
+            <nav class="topnav" aria-label=move || t_string!(i18n, nav_account)>
                 <div class="langs" role="group" aria-label=move || t_string!(i18n, language)>
                     {lang_button(Locale::kk, "Қаз", "Қазақша")}
                     {lang_button(Locale::ru, "Рус", "Русский")}
@@ -190,12 +253,12 @@ pub fn Header() -> impl IntoView {
                     <button type="button" class="lang" id="text-smaller"
                         title=move || t_string!(i18n, text_smaller)
                         aria-label=move || t_string!(i18n, text_smaller)
-                        disabled=move || display.get().0 <= 100
+                        disabled=move || { display.get().0 <= 100 }
                         on:click=move |_| set_text(-1)>"A−"</button>
                     <button type="button" class="lang" id="text-larger"
                         title=move || t_string!(i18n, text_larger)
                         aria-label=move || t_string!(i18n, text_larger)
-                        disabled=move || display.get().0 >= 200
+                        disabled=move || { display.get().0 >= 200 }
                         on:click=move |_| set_text(1)>"A+"</button>
                     <button type="button" class="lang" id="contrast"
                         title=move || t_string!(i18n, high_contrast)
@@ -208,7 +271,7 @@ pub fn Header() -> impl IntoView {
                         match user.await {
                             Ok(Some(u)) => view! {
                                 <a class="who" href="/account" title=move || t_string!(i18n, account_title)>{u.full_name}</a>
-                                <button type="button" class="link" id="sign-out" on:click=sign_out>
+                                <button type="button" class="link" id="sign-out" data-changes="" on:click=sign_out>
                                     {t!(i18n, nav_sign_out)}
                                 </button>
                             }.into_any(),
@@ -217,7 +280,67 @@ pub fn Header() -> impl IntoView {
                     })}
                 </Transition>
             </nav>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    user.await.ok().flatten().map(|u| view! { <Menu role=u.role /> })
+                })}
+            </Transition>
         </header>
+    }
+}
+
+/// The pages of a role (the page table's menu entries), the current one marked.
+#[component]
+fn Menu(role: crate::model::Role) -> impl IntoView {
+    let i18n = use_i18n();
+    let location = leptos_router::hooks::use_location();
+    view! {
+        <nav class="menu" aria-label=move || t_string!(i18n, nav_menu)>
+            <ul>
+                {crate::nav::menu(role)
+                    .map(|p| {
+                        let path = p.path;
+                        let here = move || {
+                            let at = location.pathname.get();
+                            (at == path || (path != "/dashboard" && at.starts_with(&format!("{path}/"))))
+                                .then_some("page")
+                        };
+                        view! { <li><a href=path aria-current=here>{move || menu_label(i18n, path)}</a></li> }
+                    })
+                    .collect_view()}
+            </ul>
+        </nav>
+    }
+}
+
+/// A reason for ending an attempt (`TERMINATION_REASONS`), in the reader's language.
+pub(crate) fn termination_reason(i18n: leptos_i18n::I18nContext<Locale>, code: &str) -> String {
+    match code {
+        "impersonation" => t_string!(i18n, end_impersonation),
+        "unauthorised_aid" => t_string!(i18n, end_unauthorised_aid),
+        "communication" => t_string!(i18n, end_communication),
+        "left_the_seat" => t_string!(i18n, end_left_the_seat),
+        "disruption" => t_string!(i18n, end_disruption),
+        _ => t_string!(i18n, end_other),
+    }
+    .to_string()
+}
+
+/// The menu's name of a page.
+pub(crate) fn menu_label(i18n: leptos_i18n::I18nContext<Locale>, path: &str) -> String {
+    match path {
+        "/dashboard" => t_string!(i18n, nav_dashboard).to_string(),
+        "/apply" => t_string!(i18n, pl_my_applications).to_string(),
+        "/bank" => t_string!(i18n, dash_bank).to_string(),
+        "/blueprints" => t_string!(i18n, dash_blueprints).to_string(),
+        "/proctor" => t_string!(i18n, pr_sittings).to_string(),
+        "/pipeline" => t_string!(i18n, pl_campaigns).to_string(),
+        "/reports" => t_string!(i18n, pl_reports).to_string(),
+        "/reserve" => t_string!(i18n, pl_reserve).to_string(),
+        "/marking" => t_string!(i18n, pl_marking).to_string(),
+        "/interviews" => t_string!(i18n, pl_interviews).to_string(),
+        "/standards" => t_string!(i18n, ss_title).to_string(),
+        other => other.to_string(),
     }
 }
 
@@ -249,11 +372,26 @@ pub fn ErrorNote(error: AppError) -> impl IntoView {
     }
     view! {
         <section class="card narrow error" role="alert">
-            <p>{t!(i18n, error_prefix)} " " {error.message}</p>
+            <p>{t!(i18n, error_prefix)} " " {error_text(i18n, &error)}</p>
             <p><a href="/dashboard">{t!(i18n, back_to_dashboard)}</a></p>
         </section>
     }
     .into_any()
+}
+
+/// An error in the reader's language: a refusal or fault of a known kind by its code; a
+/// broken rule (`invalid`, `conflict`...) by the server's own words, which name the rule.
+pub(crate) fn error_text(i18n: leptos_i18n::I18nContext<Locale>, e: &AppError) -> String {
+    match e.code {
+        ErrorCode::Forbidden => t_string!(i18n, err_forbidden).to_string(),
+        ErrorCode::NotFound => t_string!(i18n, err_not_found).to_string(),
+        ErrorCode::Network => t_string!(i18n, err_network).to_string(),
+        ErrorCode::Busy => t_string!(i18n, err_busy).to_string(),
+        ErrorCode::Internal => t_string!(i18n, err_internal).to_string(),
+        ErrorCode::Unauthenticated => t_string!(i18n, err_unauthenticated).to_string(),
+        ErrorCode::PayloadTooLarge => t_string!(i18n, err_too_large).to_string(),
+        _ => e.message.clone(),
+    }
 }
 
 /// Moves the keyboard focus to the element with this id once the page has drawn it.

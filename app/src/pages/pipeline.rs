@@ -103,7 +103,7 @@ pub fn ApplyPage() -> impl IntoView {
         <section class="card wide">
             <h1>{t!(i18n, pl_my_applications)}</h1>
             {move || match mine.get() {
-                None => view! { <p class="muted">{t!(i18n, loading)}</p> }.into_any(),
+                None => view! { <p class="muted loading" role="status">{t!(i18n, loading)}</p> }.into_any(),
                 Some(Err(error)) => view! { <ErrorNote error /> }.into_any(),
                 Some(Ok(apps)) if apps.is_empty() => view! { <p class="muted" id="no-applications">{t!(i18n, pl_none_yet)}</p> }.into_any(),
                 Some(Ok(apps)) => apps.into_iter().map(|a| view! { <MyApplication a reload=reload_mine /> }).collect_view().into_any(),
@@ -214,7 +214,7 @@ fn ApplicationForm(
                 <label class="field"><span>{t!(i18n, pl_phone)}</span>{text_input("a-phone", phone)}</label>
             </div>
             {move || message.get().map(|m| view! { <p class="error" role="alert" id="apply-error">{m}</p> })}
-            <button type="button" class="primary" id="a-submit" on:click=submit>{t!(i18n, pl_apply)}</button>
+            <button type="button" class="primary" id="a-submit" data-changes="" on:click=submit>{t!(i18n, pl_apply)}</button>
         </section>
     }
 }
@@ -300,7 +300,7 @@ fn MyApplication(
                 <div class="appeal-form">
                     <label class="field"><span>{t!(i18n, pl_appeal_reason)} " " {stage_name(i18n, n)}</span>
                         <textarea id="appeal-text" rows="3" prop:value=appeal_text on:input=move |ev| appeal_text.set(event_target_value(&ev))></textarea></label>
-                    <button type="button" class="primary" id="appeal-send" on:click=send_appeal>{t!(i18n, pl_appeal_send)}</button>
+                    <button type="button" class="primary" id="appeal-send" data-changes="" on:click=send_appeal>{t!(i18n, pl_appeal_send)}</button>
                 </div>
             })}
             {a.report_due.then(|| view! {
@@ -308,7 +308,7 @@ fn MyApplication(
                     <h3>{t!(i18n, pl_report)}</h3>
                     <p class="muted">{t!(i18n, pl_report_hint)}</p>
                     <textarea id="report-text" rows="10" prop:value=report on:input=move |ev| report.set(event_target_value(&ev))></textarea>
-                    <button type="button" class="primary" id="report-send" on:click=send_report>{t!(i18n, pl_report_send)}</button>
+                    <button type="button" class="primary" id="report-send" data-changes="" on:click=send_report>{t!(i18n, pl_report_send)}</button>
                 </div>
             })}
             {a.certificate.clone().map(|n| view! {
@@ -386,7 +386,7 @@ pub fn CampaignsPage() -> impl IntoView {
             <h1>{t!(i18n, pl_campaigns)}</h1>
             <p><a href="/reports">{t!(i18n, pl_reports)}</a> " · " <a href="/reserve">{t!(i18n, pl_reserve)}</a></p>
             {move || match list.get() {
-                None => view! { <p class="muted">{t!(i18n, loading)}</p> }.into_any(),
+                None => view! { <p class="muted loading" role="status">{t!(i18n, loading)}</p> }.into_any(),
                 Some(Err(error)) => view! { <ErrorNote error /> }.into_any(),
                 Some(Ok(rows)) => view! {
                     <table class="table" id="campaigns">
@@ -417,7 +417,7 @@ pub fn CampaignsPage() -> impl IntoView {
                 <label class="inline"><input type="checkbox" id="c-open" prop:checked=open on:change=move |ev| open.set(event_target_checked(&ev)) />{t!(i18n, pl_open)}</label>
             </div>
             {move || message.get().map(|m| view! { <p class="notice" role="status" id="campaign-message">{m}</p> })}
-            <button type="button" class="primary" id="c-save" on:click=save>{t!(i18n, pl_save)}</button>
+            <button type="button" class="primary" id="c-save" data-changes="" on:click=save>{t!(i18n, pl_save)}</button>
         </section>
     }
 }
@@ -449,11 +449,11 @@ fn CsvUpload(
     };
     view! {
         <div class="csv-upload" id=id>
-            <p class="muted small">{hint}</p>
-            <textarea rows="5" class="csv-text" prop:value=text on:input=move |ev| text.set(event_target_value(&ev))></textarea>
+            <p class="muted small">{hint.clone()}</p>
+            <textarea rows="5" class="csv-text" aria-label=hint prop:value=text on:input=move |ev| text.set(event_target_value(&ev))></textarea>
             <div class="actions">
-                <button type="button" class="csv-preview" on:click=move |_| send(false)>{t!(i18n, pl_preview)}</button>
-                <button type="button" class="primary csv-commit" on:click=move |_| send(true)>{t!(i18n, pl_commit)}</button>
+                <button type="button" class="csv-preview" disabled=move || text.with(|t| t.trim().is_empty()) on:click=move |_| send(false)>{t!(i18n, pl_preview)}</button>
+                <button type="button" class="primary csv-commit" data-changes="" disabled=move || text.with(|t| t.trim().is_empty()) on:click=move |_| send(true)>{t!(i18n, pl_commit)}</button>
             </div>
             {move || report.get().map(|r| match r {
                 Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
@@ -536,7 +536,9 @@ pub fn CampaignPage() -> impl IntoView {
     let sel_region = RwSignal::new(false);
     let sel_ties = RwSignal::new("all_pass".to_string());
     let selection = RwSignal::new(None::<Result<SelectionView, AppError>>);
-    let select = move |commit: bool| {
+    // Applying a rule asks first, with what it will change (a preview's counts).
+    let confirm_cut = RwSignal::new(None::<SelectionView>);
+    let select = move |commit: bool, ask: bool| {
         use question_bank::selection::{Cut, Rule, TieBreak, TieRule};
         let v: f64 = sel_value
             .get_untracked()
@@ -579,8 +581,19 @@ pub fn CampaignPage() -> impl IntoView {
                 reload();
                 reload_cuts();
             }
-            selection.set(Some(r));
+            match r {
+                Ok(s) if ask => confirm_cut.set(Some(s)),
+                r => selection.set(Some(r)),
+            }
         });
+    };
+    let value_ok = move || {
+        sel_value
+            .get()
+            .trim()
+            .replace(',', ".")
+            .parse::<f64>()
+            .is_ok_and(|v| v > 0.0)
     };
 
     // Panels.
@@ -615,9 +628,11 @@ pub fn CampaignPage() -> impl IntoView {
         });
     };
     Effect::new(move |_| {
+        // Read before any await: the page may be gone by the time an answer comes.
+        let id = cid.get_value();
         leptos::task::spawn_local(async move {
             for (panel, target) in [("expert", experts), ("commission", commission)] {
-                let url = format!("/api/v1/campaigns/{}/panels/{panel}", cid.get_value());
+                let url = format!("/api/v1/campaigns/{id}/panels/{panel}");
                 if let Ok(m) = rest::<Vec<PanelMember>>("GET", &url, None).await {
                     target.set(
                         m.iter()
@@ -644,29 +659,29 @@ pub fn CampaignPage() -> impl IntoView {
                     <p class="muted small" id="campaign-rules">{c.rule_texts.join("; ")}</p>
                 }.into_any(),
                 Some(Err(error)) => view! { <ErrorNote error /> }.into_any(),
-                None => view! { <p class="muted">{t!(i18n, loading)}</p> }.into_any(),
+                None => view! { <p class="muted loading" role="status">{t!(i18n, loading)}</p> }.into_any(),
             }}
             <p><a href=move || format!("/reports?campaign={}", cid.get_value())>{t!(i18n, pl_reports)}</a> " · "
                <a href=move || format!("/reserve?campaign={}", cid.get_value())>{t!(i18n, pl_reserve)}</a></p>
             <h2>{t!(i18n, pl_candidates)}</h2>
             <div class="filters">
-                <select id="f-region" on:change=move |ev| { region.set(event_target_value(&ev)); page.set(0); }>
+                <select id="f-region" aria-label=move || t_string!(i18n, pr_region) on:change=move |ev| { region.set(event_target_value(&ev)); page.set(0); }>
                     <option value="">{t!(i18n, pl_all_regions)}</option>
                     {REGIONS.iter().map(|r| view! { <option value=*r>{*r}</option> }).collect_view()}
                 </select>
-                <select id="f-stage" on:change=move |ev| { stage.set(event_target_value(&ev)); page.set(0); }>
+                <select id="f-stage" aria-label=move || t_string!(i18n, pl_stage) on:change=move |ev| { stage.set(event_target_value(&ev)); page.set(0); }>
                     <option value="">{t!(i18n, pl_any_stage)}</option>
                     {stage_options()}
                 </select>
-                <select id="f-status" on:change=move |ev| { status.set(event_target_value(&ev)); page.set(0); }>
+                <select id="f-status" aria-label=move || t_string!(i18n, pl_status) on:change=move |ev| { status.set(event_target_value(&ev)); page.set(0); }>
                     <option value="">{t!(i18n, pl_any_status)}</option>
                     {[StageStatus::Pending, StageStatus::Passed, StageStatus::Failed, StageStatus::Withdrawn].into_iter()
                         .map(|s| view! { <option value=s.as_str()>{status_name(i18n, s)}</option> }).collect_view()}
                 </select>
-                <input type="search" id="f-q" placeholder=move || t_string!(i18n, pl_search) on:change=move |ev| { q.set(event_target_value(&ev)); page.set(0); } />
+                <input type="search" id="f-q" placeholder=move || t_string!(i18n, pl_search) aria-label=move || t_string!(i18n, pl_search) on:change=move |ev| { q.set(event_target_value(&ev)); page.set(0); } />
             </div>
             {move || match apps.get() {
-                None => view! { <p class="muted">{t!(i18n, loading)}</p> }.into_any(),
+                None => view! { <p class="muted loading" role="status">{t!(i18n, loading)}</p> }.into_any(),
                 Some(Err(error)) => view! { <ErrorNote error /> }.into_any(),
                 Some(Ok(p)) => {
                     let total = p.total;
@@ -686,11 +701,13 @@ pub fn CampaignPage() -> impl IntoView {
                                 }).collect_view()}
                             </tbody>
                         </table>
-                        <div class="pager">
-                            <button type="button" disabled=move || page.get() == 0 on:click=move |_| page.update(|p| *p -= 1)>"‹"</button>
-                            <span>{move || page.get() + 1}</span>
-                            <button type="button" disabled=move || (page.get() + 1) * 50 >= total on:click=move |_| page.update(|p| *p += 1)>"›"</button>
-                        </div>
+                        <nav class="pager" aria-label=move || t_string!(i18n, pager)>
+                            <button type="button" id="apps-prev" aria-label=move || t_string!(i18n, pager_prev)
+                                disabled=move || { page.get() == 0 } on:click=move |_| page.update(|p| *p = p.saturating_sub(1))>"‹"</button>
+                            <span id="apps-page">{t!(i18n, pager_of, page = move || page.get() + 1, pages = ((total + 49) / 50).max(1))}</span>
+                            <button type="button" id="apps-next" aria-label=move || t_string!(i18n, pager_next)
+                                disabled=move || { (page.get() + 1) * 50 >= total } on:click=move |_| page.update(|p| *p += 1)>"›"</button>
+                        </nav>
                     }.into_any()
                 }
             }}
@@ -700,7 +717,7 @@ pub fn CampaignPage() -> impl IntoView {
             <CsvUpload id="import-applications" url=Signal::derive(move || format!("/api/v1/campaigns/{}/applications/import", cid.get_value()))
                 hint="iin,full_name,region,district,school,position,teaching_years,management_years,email,phone".into() done=reload />
             <h2>{t!(i18n, pl_upload_results)}</h2>
-            <select id="upload-stage" on:change=move |ev| upload_stage.set(event_target_value(&ev))>
+            <select id="upload-stage" aria-label=move || t_string!(i18n, pl_stage) on:change=move |ev| upload_stage.set(event_target_value(&ev))>
                 {stage_options()}
             </select>
             <CsvUpload id="import-stage" url=Signal::derive(move || format!("/api/v1/campaigns/{}/stages/{}/import", cid.get_value(), upload_stage.get()))
@@ -731,9 +748,26 @@ pub fn CampaignPage() -> impl IntoView {
                 <label class="inline"><input type="checkbox" id="sel-region" prop:checked=sel_region on:change=move |ev| sel_region.set(event_target_checked(&ev)) />{t!(i18n, pl_per_region)}</label>
             </div>
             <div class="actions">
-                <button type="button" id="sel-preview" on:click=move |_| select(false)>{t!(i18n, pl_preview)}</button>
-                <button type="button" class="primary" id="sel-apply" on:click=move |_| select(true)>{t!(i18n, pl_apply_cut)}</button>
+                <button type="button" id="sel-preview" disabled=move || !value_ok() on:click=move |_| select(false, false)>{t!(i18n, pl_preview)}</button>
+                <button type="button" class="primary" id="sel-apply" disabled=move || !value_ok() on:click=move |_| select(false, true)>{t!(i18n, pl_apply_cut)}</button>
             </div>
+            {move || confirm_cut.get().map(|s| {
+                let (stage, passed, failed, changes) = (s.stage, s.passed, s.failed, s.changes);
+                view! {
+                    <div class="overlay">
+                        <div class="dialog" role="alertdialog" aria-modal="true" aria-labelledby="cut-confirm-text" id="cut-confirm">
+                            <p id="cut-confirm-text"><strong>{t!(i18n, pl_cut_confirm, stage = move || stage, changes = move || changes)}</strong></p>
+                            <p>{t!(i18n, pl_cut_counts, passed = move || passed, failed = move || failed)}</p>
+                            <p class="muted small">{s.rule_text.clone()}</p>
+                            <div class="q-actions">
+                                <button type="button" id="cut-cancel" data-cancel="" on:click=move |_| confirm_cut.set(None)>{t!(i18n, test_cancel)}</button>
+                                <button type="button" class="primary" id="cut-confirm-apply" data-changes=""
+                                    on:click=move |_| { confirm_cut.set(None); select(true, false); }>{t!(i18n, pl_apply_cut)}</button>
+                            </div>
+                        </div>
+                    </div>
+                }
+            })}
             {move || selection.get().map(|r| match r {
                 Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
                 Ok(s) => view! { <CutTable s /> }.into_any(),
@@ -749,11 +783,11 @@ pub fn CampaignPage() -> impl IntoView {
             <div class="editor-columns">
                 <label class="field"><span>{t!(i18n, pl_experts)}</span>
                     <textarea id="panel-experts" rows="4" prop:value=experts on:input=move |ev| experts.set(event_target_value(&ev))></textarea>
-                    <button type="button" id="panel-experts-save" on:click=move |_| save_panel("expert")>{t!(i18n, pl_save)}</button></label>
+                    <button type="button" id="panel-experts-save" data-changes="" on:click=move |_| save_panel("expert")>{t!(i18n, pl_save)}</button></label>
                 <label class="field"><span>{t!(i18n, pl_commission)}</span>
                     <textarea id="panel-commission" rows="4" prop:value=commission on:input=move |ev| commission.set(event_target_value(&ev))></textarea>
                     <span>{t!(i18n, pl_chair)}</span>{text_input("panel-chair", chair)}
-                    <button type="button" id="panel-commission-save" on:click=move |_| save_panel("commission")>{t!(i18n, pl_save)}</button></label>
+                    <button type="button" id="panel-commission-save" data-changes="" on:click=move |_| save_panel("commission")>{t!(i18n, pl_save)}</button></label>
             </div>
             {move || panel_message.get().map(|m| view! { <p class="notice" role="status">{m}</p> })}
         </section>
@@ -844,7 +878,7 @@ pub fn CandidatePage() -> impl IntoView {
     };
     view! {
         {move || match app.get() {
-            None => view! { <p class="muted">{t!(i18n, loading)}</p> }.into_any(),
+            None => view! { <p class="muted loading" role="status">{t!(i18n, loading)}</p> }.into_any(),
             Some(Err(error)) => view! { <ErrorNote error /> }.into_any(),
             Some(Ok(a)) => view! {
                 <section class="card wide" id="candidate">
@@ -869,7 +903,7 @@ pub fn CandidatePage() -> impl IntoView {
                     </table>
                     {a.certificate.clone().map(|n| view! {
                         <p class="ok-note">{t!(i18n, pl_certificate)} " " <strong>{n.clone()}</strong> " · "
-                            <a href=format!("/api/v1/certificates/{n}/pdf")>"PDF"</a> " · " <a href=format!("/verify/{n}")>{t!(i18n, pl_verify)}</a></p>
+                            <a href=format!("/api/v1/certificates/{n}/pdf") download="" id="cert-pdf">"PDF"</a> " · " <a href=format!("/verify/{n}")>{t!(i18n, pl_verify)}</a></p>
                     })}
                     <h2>{t!(i18n, pl_log)}</h2>
                     <table class="table small" id="log">
@@ -891,7 +925,7 @@ pub fn CandidatePage() -> impl IntoView {
                             <label class="field"><span>{t!(i18n, pl_position)}</span>{text_input("ap-position", ap_position)}</label>
                             <label class="field"><span>{t!(i18n, pl_date)}</span><input type="date" id="ap-date" on:input=move |ev| ap_date.set(event_target_value(&ev)) /></label>
                         </div>
-                        <button type="button" class="primary" id="ap-save" on:click=appoint>{t!(i18n, pl_save)}</button>
+                        <button type="button" class="primary" id="ap-save" data-changes="" on:click=appoint>{t!(i18n, pl_save)}</button>
                     })}
                 </section>
             }.into_any(),
@@ -907,7 +941,7 @@ pub fn CandidatePage() -> impl IntoView {
                 <label class="field"><span>{t!(i18n, pl_from)}</span><input type="date" id="t-from" on:input=move |ev| t_from.set(event_target_value(&ev)) /></label>
                 <label class="field"><span>{t!(i18n, pl_to)}</span><input type="date" id="t-to" on:input=move |ev| t_to.set(event_target_value(&ev)) /></label>
             </div>
-            <button type="button" id="t-save" on:click=move |_| record(2, StageInput::Training {
+            <button type="button" id="t-save" data-changes="" on:click=move |_| record(2, StageInput::Training {
                 level: level.get_untracked().parse().unwrap_or(0), completed: completed.get_untracked(), from: t_from.get_untracked(), to: t_to.get_untracked() })>{t!(i18n, pl_save)}</button>
             <h3>{stage_name(i18n, 3)}</h3>
             <div class="form-grid">
@@ -918,7 +952,7 @@ pub fn CandidatePage() -> impl IntoView {
                 <label class="field"><span>{t!(i18n, pl_score)}</span>{text_input("i-score", i_score)}</label>
                 <label class="field"><span>{t!(i18n, pl_comment)}</span>{text_input("i-comment", i_comment)}</label>
             </div>
-            <button type="button" id="i-save" on:click=move |_| record(3, StageInput::Internship {
+            <button type="button" id="i-save" data-changes="" on:click=move |_| record(3, StageInput::Internship {
                 host_school: host.get_untracked(), mentor: mentor.get_untracked(), from: i_from.get_untracked(), to: i_to.get_untracked(),
                 score: i_score.get_untracked().trim().replace(',', ".").parse().unwrap_or(-1.0), comment: i_comment.get_untracked() })>{t!(i18n, pl_save)}</button>
             <h3>{t!(i18n, pl_decision)}</h3>
@@ -935,7 +969,7 @@ pub fn CandidatePage() -> impl IntoView {
                 <label class="field"><span>{t!(i18n, pl_score)}</span>{text_input("s-score", s_score)}</label>
                 <label class="field"><span>{t!(i18n, pl_reason)}</span>{text_input("s-reason", s_reason)}</label>
             </div>
-            <button type="button" id="s-save" on:click=move |_| {
+            <button type="button" id="s-save" data-changes="" on:click=move |_| {
                 let status = StageStatus::parse(&s_status.get_untracked()).unwrap_or(StageStatus::Withdrawn);
                 let score = s_score.get_untracked().trim().replace(',', ".").parse().ok();
                 record(s_stage.get_untracked().parse().unwrap_or(0), StageInput::Status { status, score, reason: s_reason.get_untracked() })
@@ -976,7 +1010,7 @@ pub fn AppealPage() -> impl IntoView {
     };
     view! {
         {move || match ev.get() {
-            None => view! { <p class="muted">{t!(i18n, loading)}</p> }.into_any(),
+            None => view! { <p class="muted loading" role="status">{t!(i18n, loading)}</p> }.into_any(),
             Some(Err(error)) => view! { <ErrorNote error /> }.into_any(),
             Some(Ok(e)) => view! {
                 <section class="card wide" id="appeal">
@@ -1027,7 +1061,7 @@ pub fn AppealPage() -> impl IntoView {
                         </div>
                         <label class="field"><span>{t!(i18n, pl_reason)}</span>
                             <textarea id="ap-decision" rows="3" prop:value=decision on:input=move |ev| decision.set(event_target_value(&ev))></textarea></label>
-                        <button type="button" class="primary" id="ap-decide" on:click=decide>{t!(i18n, pl_save)}</button>
+                        <button type="button" class="primary" id="ap-decide" data-changes="" on:click=decide>{t!(i18n, pl_save)}</button>
                     })}
                     {move || message.get().map(|m| view! { <p class="error" role="alert">{m}</p> })}
                 </section>
@@ -1056,14 +1090,14 @@ pub fn ReservePage() -> impl IntoView {
         <section class="card wide">
             <h1>{t!(i18n, pl_reserve)}</h1>
             <div class="filters">
-                <select id="r-region" on:change=move |ev| region.set(event_target_value(&ev))>
+                <select id="r-region" aria-label=move || t_string!(i18n, pr_region) on:change=move |ev| region.set(event_target_value(&ev))>
                     <option value="">{t!(i18n, pl_all_regions)}</option>
                     {REGIONS.iter().map(|r| view! { <option value=*r>{*r}</option> }).collect_view()}
                 </select>
                 <label class="inline"><input type="checkbox" id="r-available" on:change=move |ev| available.set(event_target_checked(&ev)) />{t!(i18n, pl_available)}</label>
             </div>
             {move || match list.get() {
-                None => view! { <p class="muted">{t!(i18n, loading)}</p> }.into_any(),
+                None => view! { <p class="muted loading" role="status">{t!(i18n, loading)}</p> }.into_any(),
                 Some(Err(error)) => view! { <ErrorNote error /> }.into_any(),
                 Some(Ok(rows)) => view! {
                     <p class="muted" id="reserve-count">{format!("{}: {}", t_string!(i18n, pl_found), rows.len())}</p>
@@ -1183,7 +1217,7 @@ pub fn ReportsPage() -> impl IntoView {
         <section class="card wide">
             <h1>{t!(i18n, pl_funnel)}</h1>
             <div class="filters">
-                <select id="rep-campaign" on:change=move |ev| campaign.set(event_target_value(&ev))>
+                <select id="rep-campaign" aria-label=move || t_string!(i18n, pl_campaigns) on:change=move |ev| campaign.set(event_target_value(&ev))>
                     <option value="">{t!(i18n, pl_all_campaigns)}</option>
                     {move || match campaigns.get() {
                         Some(Ok(list)) => list.into_iter().map(|c| {
@@ -1193,14 +1227,14 @@ pub fn ReportsPage() -> impl IntoView {
                         _ => ().into_any(),
                     }}
                 </select>
-                <select id="rep-by" on:change=move |ev| by.set(event_target_value(&ev))>
+                <select id="rep-by" aria-label=move || t_string!(i18n, pl_group_by) on:change=move |ev| by.set(event_target_value(&ev))>
                     <option value="region">{t!(i18n, pl_by_region)}</option>
                     <option value="year">{t!(i18n, pl_by_year)}</option>
                 </select>
-                <a class="button" id="rep-csv" href=move || format!("/api/v1/reports/funnel.csv?campaign={}&by={}", campaign.get(), by.get())>"CSV"</a>
+                <a class="button" id="rep-csv" download="" href=move || format!("/api/v1/reports/funnel.csv?campaign={}&by={}", campaign.get(), by.get())>"CSV"</a>
             </div>
             {move || match report.get() {
-                None => view! { <p class="muted">{t!(i18n, loading)}</p> }.into_any(),
+                None => view! { <p class="muted loading" role="status">{t!(i18n, loading)}</p> }.into_any(),
                 Some(Err(error)) => view! { <ErrorNote error /> }.into_any(),
                 Some(Ok(r)) => {
                     let steps = r.steps.clone();
@@ -1240,7 +1274,7 @@ pub fn MarkingPage() -> impl IntoView {
             <h1>{t!(i18n, pl_marking)}</h1>
             <p class="muted">{t!(i18n, pl_marking_hint)}</p>
             {move || match tasks.get() {
-                None => view! { <p class="muted">{t!(i18n, loading)}</p> }.into_any(),
+                None => view! { <p class="muted loading" role="status">{t!(i18n, loading)}</p> }.into_any(),
                 Some(Err(error)) => view! { <ErrorNote error /> }.into_any(),
                 Some(Ok(list)) if list.is_empty() => view! { <p class="muted">"—"</p> }.into_any(),
                 Some(Ok(list)) => list.into_iter().map(|t| view! { <MarkTask t reload /> }).collect_view().into_any(),
@@ -1306,7 +1340,7 @@ fn MarkTask(t: MarkingTask, reload: impl Fn() + Copy + Send + Sync + 'static) ->
                     </table>
                     <label class="field"><span>{t!(i18n, pl_comment)}</span>
                         <textarea rows="2" prop:value=comment on:input=move |ev| comment.set(event_target_value(&ev))></textarea></label>
-                    <button type="button" class="primary mark-send" on:click=send>{t!(i18n, pl_save)}</button>
+                    <button type="button" class="primary mark-send" data-changes="" on:click=send>{t!(i18n, pl_save)}</button>
                 }.into_any()
             }}
             {move || message.get().map(|m| view! { <p class="error" role="alert">{m}</p> })}
@@ -1322,7 +1356,7 @@ pub fn InterviewsPage() -> impl IntoView {
         <section class="card wide">
             <h1>{t!(i18n, pl_interviews)}</h1>
             {move || match list.get() {
-                None => view! { <p class="muted">{t!(i18n, loading)}</p> }.into_any(),
+                None => view! { <p class="muted loading" role="status">{t!(i18n, loading)}</p> }.into_any(),
                 Some(Err(error)) => view! { <ErrorNote error /> }.into_any(),
                 Some(Ok(rows)) if rows.is_empty() => view! { <p class="muted">"—"</p> }.into_any(),
                 Some(Ok(rows)) => rows.into_iter().map(|c| view! { <InterviewRow c reload /> }).collect_view().into_any(),
@@ -1369,15 +1403,15 @@ fn InterviewRow(
                         </select></label>
                     <label class="field"><span>{t!(i18n, pl_comment)}</span>{text_input("iv-comment", comment)}</label>
                 </div>
-                <button type="button" class="iv-save" on:click=move |_| post("score", json(&InterviewInput {
+                <button type="button" class="iv-save" data-changes="" on:click=move |_| post("score", json(&InterviewInput {
                     score: score.get_untracked().trim().replace(',', ".").parse().unwrap_or(-1.0), vote: vote.get_untracked(), comment: comment.get_untracked() }))>{t!(i18n, pl_save)}</button>
             })}
             {(c.chair && !decided).then(|| view! {
                 <h3>{t!(i18n, pl_decision)}</h3>
                 <label class="field"><span>{t!(i18n, pl_minutes)}</span>
                     <textarea rows="3" prop:value=minutes on:input=move |ev| minutes.set(event_target_value(&ev))></textarea></label>
-                <button type="button" class="primary iv-pass" on:click=move |_| post("decision", json(&DecisionInput { passed: true, minutes: minutes.get_untracked() }))>{t!(i18n, pl_recommend)}</button>
-                <button type="button" class="iv-fail" on:click=move |_| post("decision", json(&DecisionInput { passed: false, minutes: minutes.get_untracked() }))>{t!(i18n, pl_not_recommend)}</button>
+                <button type="button" class="primary iv-pass" data-changes="" on:click=move |_| post("decision", json(&DecisionInput { passed: true, minutes: minutes.get_untracked() }))>{t!(i18n, pl_recommend)}</button>
+                <button type="button" class="iv-fail" data-changes="" on:click=move |_| post("decision", json(&DecisionInput { passed: false, minutes: minutes.get_untracked() }))>{t!(i18n, pl_not_recommend)}</button>
             })}
             {move || message.get().map(|m| view! { <p class="error" role="alert">{m}</p> })}
         </article>

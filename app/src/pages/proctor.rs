@@ -2,7 +2,7 @@
 //! live dashboard of one sitting: a row per applicant pushed by server-sent events, each
 //! applicant's timeline, and the interventions.
 
-use super::ErrorNote;
+use super::{ErrorNote, termination_reason};
 use crate::api::{now_ms, rest};
 use crate::error::AppError;
 use crate::i18n::*;
@@ -111,7 +111,7 @@ pub fn SittingsPage() -> impl IntoView {
             <h1>{t!(i18n, pr_sittings)}</h1>
             {move || message.get().map(|m| view! { <p class="notice" role="status" id="sittings-message">{m}</p> })}
             {move || match list.get() {
-                None => view! { <p class="muted">{t!(i18n, loading)}</p> }.into_any(),
+                None => view! { <p class="muted loading" role="status">{t!(i18n, loading)}</p> }.into_any(),
                 Some(Err(error)) => view! { <ErrorNote error /> }.into_any(),
                 Some(Ok(rows)) => view! {
                     <table class="table" id="sittings">
@@ -131,8 +131,8 @@ pub fn SittingsPage() -> impl IntoView {
                                         <td>
                                             <textarea rows="2" class="assign-text" placeholder="email@…" prop:value=people
                                                 on:input=move |ev| people.set(event_target_value(&ev))></textarea>
-                                            <button type="button" class="small assign-applicants" on:click=move |_| assign(sid.get_value(), "applicants", people.get_untracked())>{t!(i18n, pr_add_applicants)}</button>
-                                            <button type="button" class="small assign-proctors" on:click=move |_| assign(sid.get_value(), "proctors", people.get_untracked())>{t!(i18n, pr_add_proctors)}</button>
+                                            <button type="button" class="small assign-applicants" data-changes="" on:click=move |_| assign(sid.get_value(), "applicants", people.get_untracked())>{t!(i18n, pr_add_applicants)}</button>
+                                            <button type="button" class="small assign-proctors" data-changes="" on:click=move |_| assign(sid.get_value(), "proctors", people.get_untracked())>{t!(i18n, pr_add_proctors)}</button>
                                         </td>
                                     </tr>
                                 }
@@ -168,7 +168,7 @@ pub fn SittingsPage() -> impl IntoView {
                                 <input type="number" id="s-snapshots" min="30" max="3600" prop:value=snapshots
                                     on:input=move |ev| snapshots.set(event_target_value(&ev)) /></label>
                         </div>
-                        <button type="button" class="primary" id="s-create" on:click=create>{t!(i18n, pr_create)}</button>
+                        <button type="button" class="primary" id="s-create" data-changes="" on:click=create>{t!(i18n, pr_create)}</button>
                     })
                 })}
             </Transition>
@@ -277,6 +277,10 @@ pub fn MonitorPage() -> impl IntoView {
             });
         }
     };
+    // Ending an attempt asks first: whose, why (a reason the applicant reads in their
+    // language), and that it cannot be undone.
+    let ending = RwSignal::new(false);
+    let end_reason = RwSignal::new(String::new());
     let act = move |action: &'static str| {
         let Some(user) = selected.get_untracked() else {
             return;
@@ -285,6 +289,7 @@ pub fn MonitorPage() -> impl IntoView {
             action: action.into(),
             message: note.get_untracked(),
             minutes: minutes.get_untracked().trim().parse().ok(),
+            reason: (action == "terminate").then(|| end_reason.get_untracked()),
         };
         let url = format!(
             "/api/v1/sittings/{}/applicants/{user}/intervene",
@@ -393,7 +398,7 @@ pub fn MonitorPage() -> impl IntoView {
     view! {
         <section class="card wide monitor">
             <p><a href="/proctor">{t!(i18n, pr_back)}</a>" · "
-               <a href=format!("/api/v1/sittings/{id}/incidents.csv") id="export-csv">{t!(i18n, pr_export)}</a></p>
+               <a href=format!("/api/v1/sittings/{id}/incidents.csv") id="export-csv" download="">{t!(i18n, pr_export)}</a></p>
             <h1>{t!(i18n, pr_monitor)}</h1>
             <p class="muted" id="feed-state" data-connected=move || connected.get().to_string()>
                 {move || if connected.get() { t_string!(i18n, pr_live).to_string() } else { t_string!(i18n, pr_connecting).to_string() }}
@@ -414,9 +419,9 @@ pub fn MonitorPage() -> impl IntoView {
                         <option value="integrity">{t!(i18n, pr_integrity)}</option>
                         <option value="last_seen">{t!(i18n, pr_last_seen)}</option>
                     </select></label>
-                <button type="button" id="pause-all" on:click=move |_| whole(true)>{t!(i18n, pr_pause_all)}</button>
-                <button type="button" id="resume-all" on:click=move |_| whole(false)>{t!(i18n, pr_resume_all)}</button>
-                <button type="button" id="message-all" on:click=move |_| message(true)>{t!(i18n, pr_message_all)}</button>
+                <button type="button" id="pause-all" data-changes="" on:click=move |_| whole(true)>{t!(i18n, pr_pause_all)}</button>
+                <button type="button" id="resume-all" data-changes="" on:click=move |_| whole(false)>{t!(i18n, pr_resume_all)}</button>
+                <button type="button" id="message-all" data-changes="" on:click=move |_| message(true)>{t!(i18n, pr_message_all)}</button>
             </div>
             <div class="monitor-body">
                 <table class="table" id="monitor">
@@ -455,15 +460,50 @@ pub fn MonitorPage() -> impl IntoView {
                         <label class="field"><span>{t!(i18n, pr_minutes)}</span>
                             <input type="number" id="act-minutes" min="1" max="240" prop:value=minutes on:input=move |ev| minutes.set(event_target_value(&ev)) /></label>
                         <div class="q-actions wrap">
-                            <button type="button" id="act-admit" on:click=move |_| act("admit")>{t!(i18n, pr_admit)}</button>
-                            <button type="button" id="act-refuse" on:click=move |_| act("refuse")>{t!(i18n, pr_refuse)}</button>
-                            <button type="button" id="act-warn" on:click=move |_| act("warn")>{t!(i18n, pr_warn)}</button>
-                            <button type="button" id="act-pause" on:click=move |_| act("pause")>{t!(i18n, pr_pause)}</button>
-                            <button type="button" id="act-resume" on:click=move |_| act("resume")>{t!(i18n, pr_resume)}</button>
-                            <button type="button" id="act-add-time" on:click=move |_| act("add_time")>{t!(i18n, pr_add_time)}</button>
-                            <button type="button" class="danger" id="act-terminate" on:click=move |_| act("terminate")>{t!(i18n, pr_terminate)}</button>
-                            <button type="button" id="act-send-message" on:click=move |_| message(false)>{t!(i18n, pr_message_one)}</button>
+                            <button type="button" id="act-admit" data-changes="" on:click=move |_| act("admit")>{t!(i18n, pr_admit)}</button>
+                            <button type="button" id="act-refuse" data-changes="" on:click=move |_| act("refuse")>{t!(i18n, pr_refuse)}</button>
+                            <button type="button" id="act-warn" data-changes="" on:click=move |_| act("warn")>{t!(i18n, pr_warn)}</button>
+                            <button type="button" id="act-pause" data-changes="" on:click=move |_| act("pause")>{t!(i18n, pr_pause)}</button>
+                            <button type="button" id="act-resume" data-changes="" on:click=move |_| act("resume")>{t!(i18n, pr_resume)}</button>
+                            <button type="button" id="act-add-time" data-changes="" on:click=move |_| act("add_time")>{t!(i18n, pr_add_time)}</button>
+                            <button type="button" class="danger" id="act-terminate"
+                                on:click=move |_| { end_reason.set(String::new()); ending.set(true); }>{t!(i18n, pr_terminate)}</button>
+                            <button type="button" id="act-send-message" data-changes="" on:click=move |_| message(false)>{t!(i18n, pr_message_one)}</button>
                         </div>
+                        {move || ending.get().then(|| {
+                            let who = selected.get_untracked().and_then(|id| {
+                                rows.with_untracked(|rs| rs.iter().find(|r| r.user_id == id).map(|r| r.full_name.clone()))
+                            }).unwrap_or_default();
+                            let can_end = move || {
+                                let r = end_reason.get();
+                                !r.is_empty() && (r != "other" || !note.get().trim().is_empty())
+                            };
+                            view! {
+                                <div class="overlay">
+                                    <div class="dialog" role="alertdialog" aria-modal="true" aria-labelledby="end-title" id="end-dialog">
+                                        <h2 id="end-title">{t!(i18n, pr_end_title, name = move || who.clone())}</h2>
+                                        <p>{t!(i18n, pr_end_effect)}</p>
+                                        <label class="field" for="end-reason"><span>{t!(i18n, pr_end_reason)}</span>
+                                            <select id="end-reason" on:change=move |ev| end_reason.set(event_target_value(&ev))>
+                                                <option value="" selected=true>{t!(i18n, pr_end_choose)}</option>
+                                                {TERMINATION_REASONS.iter().map(|r| view! {
+                                                    <option value=*r>{move || termination_reason(i18n, r)}</option>
+                                                }).collect_view()}
+                                            </select>
+                                        </label>
+                                        <label class="field" for="end-note"><span>{t!(i18n, pr_end_note)}</span>
+                                            <textarea id="end-note" rows="2" prop:value=note on:input=move |ev| note.set(event_target_value(&ev))></textarea>
+                                        </label>
+                                        <div class="q-actions">
+                                            <button type="button" id="end-cancel" data-cancel="" on:click=move |_| ending.set(false)>{t!(i18n, test_cancel)}</button>
+                                            <button type="button" class="danger" id="end-confirm" data-changes=""
+                                                disabled=move || !can_end()
+                                                on:click=move |_| { ending.set(false); act("terminate"); }>{t!(i18n, pr_end_confirm)}</button>
+                                        </div>
+                                    </div>
+                                </div>
+                            }
+                        })}
                         <h2>{t!(i18n, pr_timeline)}</h2>
                         <ol class="events" id="events">
                             {move || timeline.get().into_iter().rev().map(|e| view! {
@@ -621,8 +661,8 @@ fn CreditRequests(sitting_id: String) -> impl IntoView {
                                         on:input=move |ev| { let v = event_target_value(&ev); reasons.update(|r| { r.insert(id2.clone(), v); }); } />
                                 </label>
                                 <div class="q-actions">
-                                    <button type="button" class="credit-grant" on:click=move |_| decide(id3.clone(), true)>{t!(i18n, pr_credit_grant)}</button>
-                                    <button type="button" class="credit-decline" on:click=move |_| decide(id4.clone(), false)>{t!(i18n, pr_credit_decline)}</button>
+                                    <button type="button" class="credit-grant" data-changes="" on:click=move |_| decide(id3.clone(), true)>{t!(i18n, pr_credit_grant)}</button>
+                                    <button type="button" class="credit-decline" data-changes="" on:click=move |_| decide(id4.clone(), false)>{t!(i18n, pr_credit_decline)}</button>
                                 </div>
                             })}
                         </li>

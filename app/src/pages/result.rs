@@ -1,4 +1,4 @@
-use super::{ErrorNote, pct};
+use super::{ErrorNote, pct, termination_reason};
 use crate::api::load_result;
 use crate::i18n::*;
 use crate::model::*;
@@ -12,7 +12,7 @@ pub fn ResultPage() -> impl IntoView {
     let id = move || params.read().get("id").unwrap_or_default();
     let data = Resource::new(id, load_result);
     view! {
-        <Suspense fallback=move || view! { <p class="muted">{t!(i18n, loading)}</p> }>
+        <Suspense fallback=move || view! { <p class="muted loading" role="status">{t!(i18n, loading)}</p> }>
             {move || Suspend::new(async move {
                 match data.await {
                     Ok(r) => view! { <ResultView r /> }.into_any(),
@@ -26,11 +26,23 @@ pub fn ResultPage() -> impl IntoView {
 #[component]
 fn ResultView(r: ResultView) -> impl IntoView {
     let i18n = use_i18n();
+    let ended = r.terminated.clone().map(|t| {
+        let when = super::fmt_utc(t.at_ms);
+        let code = t.reason.clone();
+        view! {
+            <div class="notice bad" role="alert" id="terminated" data-reason=t.reason.clone()>
+                <p><strong>{t!(i18n, result_terminated, when = move || when.clone())}</strong></p>
+                <p>{t!(i18n, result_reason)} " " <span id="terminated-reason">{move || termination_reason(i18n, &code)}</span>
+                    {(!t.note.is_empty()).then(|| view! { <span id="terminated-note">{format!(" — {}", t.note)}</span> })}</p>
+            </div>
+        }
+    });
     if r.withheld {
         return view! {
             <section class="card result">
                 <h1>{t!(i18n, result_title)}</h1>
                 <p class="muted">{r.blueprint_name.clone()}</p>
+                {ended}
                 <p id="withheld">{t!(i18n, result_withheld)}</p>
                 <p><a href="/dashboard">{t!(i18n, back_to_dashboard)}</a></p>
             </section>
@@ -53,6 +65,7 @@ fn ResultView(r: ResultView) -> impl IntoView {
                 <span>{t!(i18n, result_score, correct = move || correct, total = move || total)}</span>
                 <span class="muted">{t!(i18n, result_pass_mark, pass = move || pass.clone())}</span>
             </div>
+            {ended}
             {verdict}
             <h2 hidden=!show_competencies>{t!(i18n, result_by_competency)}</h2>
             <table class="table" id="by-competency" hidden=!show_competencies>

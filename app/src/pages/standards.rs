@@ -251,9 +251,9 @@ fn Workshop(
             </ul>
             {open.then(|| view! {
                 <p>
-                    <button type="button" id="ss-next" on:click=next>{t!(i18n, ss_next)}</button>
+                    <button type="button" id="ss-next" data-changes="" on:click=next>{t!(i18n, ss_next)}</button>
                     " "
-                    <button type="button" class="primary" id="ss-adopt" on:click=adopt>{t!(i18n, ss_adopt)}</button>
+                    <button type="button" class="primary" id="ss-adopt" data-changes="" on:click=adopt>{t!(i18n, ss_adopt)}</button>
                 </p>
             })}
         })}

@@ -171,7 +171,7 @@ pub fn TestPage() -> impl IntoView {
     let id = move || params.read().get("id").unwrap_or_default();
     let data = Resource::new(id, load_attempt);
     view! {
-        <Suspense fallback=move || view! { <p class="muted">{t!(i18n, loading)}</p> }>
+        <Suspense fallback=move || view! { <p class="muted loading" role="status">{t!(i18n, loading)}</p> }>
             {move || Suspend::new(async move {
                 match data.await {
                     Ok(a) if a.status.is_open() => view! { <TestRunner a /> }.into_any(),
@@ -469,6 +469,29 @@ fn save_flags(attempt_id: &str, flags: &HashSet<String>) {
     let _ = (attempt_id, flags);
 }
 
+/// The question the applicant was on, kept in this browser: a reload opens the test there.
+fn load_position(attempt_id: &str) -> Option<usize> {
+    #[cfg(feature = "hydrate")]
+    if let Some(storage) = local_storage()
+        && let Ok(Some(text)) = storage.get_item(&format!("qabilet.position.{attempt_id}"))
+    {
+        return text.parse().ok();
+    }
+    let _ = attempt_id;
+    None
+}
+
+fn save_position(attempt_id: &str, position: usize) {
+    #[cfg(feature = "hydrate")]
+    if let Some(storage) = local_storage() {
+        let _ = storage.set_item(
+            &format!("qabilet.position.{attempt_id}"),
+            &position.to_string(),
+        );
+    }
+    let _ = (attempt_id, position);
+}
+
 /// Reads a number as applicants type it: a comma or a point as the decimal separator, spaces
 /// between thousands.
 pub fn parse_number(text: &str) -> Option<f64> {
@@ -655,10 +678,10 @@ fn answer_input(
                         view! {
                             <li class="order-row" data-position=pos>
                                 <span class="option-text">{text_of(text)}</span>
-                                <button type="button" class="small" id=format!("up-{at}") disabled=move || at == 0 || finishing.get()
+                                <button type="button" class="small" data-changes="" id=format!("up-{at}") disabled=move || at == 0 || finishing.get()
                                     aria-label=move || t_string!(i18n, test_move_up)
                                     on:click=move |_| shift(at, true)>"↑"</button>
-                                <button type="button" class="small" id=format!("down-{at}") disabled=move || at == last || finishing.get()
+                                <button type="button" class="small" data-changes="" id=format!("down-{at}") disabled=move || at == last || finishing.get()
                                     aria-label=move || t_string!(i18n, test_move_down)
                                     on:click=move |_| shift(at, false)>"↓"</button>
                             </li>
@@ -669,7 +692,7 @@ fn answer_input(
             view! {
                 <p class="hint" id="answer-hint">{t!(i18n, test_order_hint)}</p>
                 <ol class="ordering" id="ordering">{rows}</ol>
-                <button type="button" id="keep-order" class:chosen=answered disabled=move || finishing.get()
+                <button type="button" id="keep-order" data-changes="" class:chosen=answered disabled=move || finishing.get()
                     on:click=move |_| choose(item_id.get_value(), Some(Answer::Order(order())))>
                     {t!(i18n, test_keep_order)}
                 </button>
@@ -774,9 +797,22 @@ fn TestRunner(a: AttemptView) -> impl IntoView {
         let now = current.get();
         if previous.is_some_and(|p| p != now) {
             super::focus_soon("stem");
+            save_position(&flag_key.get_value(), now);
         }
         now
     });
+    // After a reload the test opens where the applicant was (browser only: the server draws
+    // the first question, the page moves on once it is interactive).
+    {
+        Effect::new(move |_| {
+            if let Some(p) = load_position(&flag_key.get_value())
+                && p < total
+                && p != current.get_untracked()
+            {
+                current.set(p);
+            }
+        });
+    }
     let outbox = Outbox::new(a.id.clone(), a.last_seq);
     let confirming = RwSignal::new(false);
     let finishing = RwSignal::new(false);
@@ -951,7 +987,15 @@ fn TestRunner(a: AttemptView) -> impl IntoView {
                     let id = it.item_id.clone();
                     let fid = id.clone();
                     let answered = move || is_answered(&id);
-                    let flagged = move || flags.with(|f| f.contains(&fid));
+                    let flagged = {
+                        let fid = fid.clone();
+                        move || flags.with(|f| f.contains(&fid))
+                    };
+                    let flagged_again = {
+                        let fid = fid.clone();
+                        move || flags.with(|f| f.contains(&fid))
+                    };
+                    let flagged_mark = move || flags.with(|f| f.contains(&fid));
                     view! {
                         <button
                             type="button"
@@ -959,11 +1003,19 @@ fn TestRunner(a: AttemptView) -> impl IntoView {
                             class:answered=answered.clone()
                             class:flagged=flagged
                             class:current=move || current.get() == idx
-                            disabled=move || linear && idx < current.get()
+                            disabled=move || { linear && idx < current.get() }
                             aria-current=move || (current.get() == idx).then_some("step")
+                            aria-label=move || {
+                                let mut label = format!("{} {}", t_string!(i18n, test_question_word), idx + 1);
+                                if flagged_again() {
+                                    label.push_str(&format!(", {}", t_string!(i18n, test_flagged)));
+                                }
+                                label
+                            }
                             on:click=move |_| current.set(idx)
                         >
                             {idx + 1}
+                            {move || flagged_mark().then(|| view! { <span class="flag-mark" aria-hidden="true">"⚑"</span> })}
                         </button>
                     }
                 })
@@ -1042,7 +1094,7 @@ fn TestRunner(a: AttemptView) -> impl IntoView {
                     <div class="dialog" role="alertdialog" aria-modal="true" aria-labelledby="superseded-text">
                         <p id="superseded-text">{t!(i18n, test_superseded)}</p>
                         <div class="q-actions">
-                            <button type="button" class="primary" id="take-back"
+                            <button type="button" class="primary" id="take-back" data-changes=""
                                 on:click=move |_| reload()>
                                 {t!(i18n, test_take_back)}
                             </button>
@@ -1052,6 +1104,16 @@ fn TestRunner(a: AttemptView) -> impl IntoView {
             }})}
             {move || confirming.get().then(|| {
                 let left = unanswered();
+                // The questions marked for review, by number: a last chance to look again.
+                let marked: Vec<usize> = items.with_value(|v| {
+                    flags.with_untracked(|f| {
+                        v.iter()
+                            .enumerate()
+                            .filter(|(_, it)| f.contains(&it.item_id))
+                            .map(|(i, _)| i)
+                            .collect()
+                    })
+                });
                 // The dialog takes the focus (on "go back", the safe choice); Escape closes it
                 // and the focus returns to the finish button.
                 super::focus_soon("confirm-cancel");
@@ -1067,9 +1129,25 @@ fn TestRunner(a: AttemptView) -> impl IntoView {
                     }>
                         <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="confirm-text">
                             <p id="confirm-text">{t!(i18n, test_confirm, unanswered = left)}</p>
+                            {(!marked.is_empty()).then(|| {
+                                let count = marked.len();
+                                view! {
+                                    <div id="confirm-flagged">
+                                        <p><strong>{t!(i18n, test_confirm_flagged, count = move || count)}</strong></p>
+                                        <p class="flag-links">
+                                            {marked.iter().map(|&i| view! {
+                                                <button type="button" class="link review-flagged"
+                                                    on:click=move |_| { confirming.set(false); current.set(i); }>
+                                                    {i + 1}
+                                                </button>
+                                            }).collect_view()}
+                                        </p>
+                                    </div>
+                                }
+                            })}
                             <div class="q-actions">
-                                <button type="button" id="confirm-cancel" on:click=move |_| close()>{t!(i18n, test_cancel)}</button>
-                                <button type="button" class="primary" id="confirm-submit"
+                                <button type="button" id="confirm-cancel" data-cancel="" on:click=move |_| close()>{t!(i18n, test_cancel)}</button>
+                                <button type="button" class="primary" id="confirm-submit" data-changes=""
                                     on:click=move |_| {
                                         confirming.set(false);
                                         finishing.set(true);

@@ -3,9 +3,20 @@
 //! only the name, the category, the dates and whether the certificate is valid.
 
 use crate::api::check_certificate;
+use crate::error::ErrorCode;
 use crate::i18n::*;
+use crate::model::CertificateCheck;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
+
+/// What the check found.
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
+enum Lookup {
+    /// No number asked yet.
+    Nothing,
+    Missing,
+    Found(CertificateCheck),
+}
 
 #[component]
 pub fn VerifyPage() -> impl IntoView {
@@ -21,11 +32,17 @@ pub fn VerifyPage() -> impl IntoView {
             .trim()
             .to_string()
     };
+    // One flat value: a nested `Option` (`Some(None)`) goes to the browser as `null` and comes
+    // back as `None`, so the browser would draw another branch than the server did.
     let check = Resource::new(number, |n| async move {
         if n.is_empty() {
-            Ok(None)
-        } else {
-            check_certificate(n).await.map(Some)
+            return Ok(Lookup::Nothing);
+        }
+        match check_certificate(n).await {
+            Ok(Some(c)) => Ok(Lookup::Found(c)),
+            Ok(None) => Ok(Lookup::Missing),
+            Err(e) if e.code == ErrorCode::NotFound => Ok(Lookup::Missing),
+            Err(e) => Err(e),
         }
     });
     view! {
@@ -38,14 +55,14 @@ pub fn VerifyPage() -> impl IntoView {
                     prop:value=number autocomplete="off" />
                 <button type="submit" class="primary" id="cert-check">{t!(i18n, pl_verify)}</button>
             </form>
-            <Suspense fallback=move || view! { <p class="muted">{t!(i18n, loading)}</p> }>
+            <Suspense fallback=move || view! { <p class="muted loading" role="status">{t!(i18n, loading)}</p> }>
                 {move || Suspend::new(async move {
                     match check.await {
-                        Ok(None) => ().into_any(),
-                        Ok(Some(None)) => view! {
+                        Ok(Lookup::Nothing) => ().into_any(),
+                        Ok(Lookup::Missing) => view! {
                             <p class="error" role="alert" id="cert-missing">{t!(i18n, pl_verify_missing)}</p>
                         }.into_any(),
-                        Ok(Some(Some(c))) => {
+                        Ok(Lookup::Found(c)) => {
                             let state = c.state.clone();
                             let label = match state.as_str() {
                                 "valid" => t_string!(i18n, pl_state_valid),
@@ -63,7 +80,7 @@ pub fn VerifyPage() -> impl IntoView {
                                 </dl>
                             }.into_any()
                         }
-                        Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
+                        Err(e) => view! { <p class="error" role="alert">{super::error_text(i18n, &e)}</p> }.into_any(),
                     }
                 })}
             </Suspense>

@@ -443,8 +443,14 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
-/// A CSV download: the body with its content type and file name.
+/// A CSV download: the body with its content type and file name, after a UTF-8 byte-order
+/// mark (without it, spreadsheets open Cyrillic and Kazakh letters as mojibake).
 pub(crate) fn csv_response(csv: String, file_name: &'static str) -> Response {
+    let csv = if csv.starts_with('\u{FEFF}') {
+        csv
+    } else {
+        format!("\u{FEFF}{csv}")
+    };
     let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\""))
         .unwrap_or_else(|_| HeaderValue::from_static("attachment"));
     (

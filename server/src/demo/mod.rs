@@ -1,5 +1,7 @@
-//! Demo data: a stage-one bank of 60 items on six leadership competencies (Russian and
-//! English), the stage-one blueprint, and one account per role. Loading is idempotent.
+//! Demo data: a stage-one bank of 60 single-choice items on six leadership competencies and six
+//! practical tasks of the other six item types, all in Kazakh, Russian and English; the
+//! stage-one blueprint (single choice, active), a second one that draws every type, the
+//! practice test (all seven types), and one account per role. Loading is idempotent.
 
 pub mod campaign;
 
@@ -12,6 +14,22 @@ use question_bank::{Blueprint, Difficulty, Item, ItemId, Key, Language, Localize
 
 const BANK: &str = include_str!("bank.txt");
 const PRACTICE: &str = include_str!("practice.txt");
+/// Items of the six other types (multiple response, true/false, matching, ordering, numeric,
+/// short text) in Kazakh, Russian and English: one of each in `applied-tasks`, one of each in
+/// the practice test.
+const TASKS: &str = include_str!("tasks.json");
+
+/// The practical tasks: one item of each type beyond single choice.
+pub const TASKS_COMPETENCY: (&str, &str, &str, &str) = (
+    "applied-tasks",
+    "Практикалық тапсырмалар",
+    "Практические задания",
+    "Practical tasks",
+);
+
+/// A second stage-one blueprint that draws every item type (the six competencies and the
+/// practical tasks); inactive, a methodologist activates it in one click.
+pub const FULL_BLUEPRINT_ID: &str = "stage1-2026-all-types";
 
 /// The practice test's blueprint: sample items only, never counted, any time, no seat.
 pub const PRACTICE_ID: &str = "practice";
@@ -139,19 +157,43 @@ pub fn items() -> anyhow::Result<Vec<Item>> {
     parse_items(BANK, "bank.txt")
 }
 
-/// The practice test's sample items.
+/// The practice test's sample items: five single-choice ones and one of every other type.
 pub fn practice_items() -> anyhow::Result<Vec<Item>> {
-    parse_items(PRACTICE, "practice.txt")
+    let mut items = parse_items(PRACTICE, "practice.txt")?;
+    items.extend(
+        task_items()?
+            .into_iter()
+            .filter(|i| i.competency == "practice"),
+    );
+    Ok(items)
 }
 
-/// The practice test: five sample items in Kazakh, Russian and English, 10 minutes.
+/// The items of `tasks.json` (both competencies), validated.
+pub fn task_items() -> anyhow::Result<Vec<Item>> {
+    let items: Vec<Item> = serde_json::from_str(TASKS).context("tasks.json")?;
+    for i in &items {
+        i.validate()?;
+    }
+    Ok(items)
+}
+
+/// The practical tasks of stage one (one item of each type but single choice).
+fn applied_items() -> anyhow::Result<Vec<Item>> {
+    Ok(task_items()?
+        .into_iter()
+        .filter(|i| i.competency == TASKS_COMPETENCY.0)
+        .collect())
+}
+
+/// The practice test: eleven sample items of all seven types in Kazakh, Russian and English,
+/// 15 minutes.
 pub fn practice_blueprint() -> Blueprint {
     let mut bp = Blueprint::new(
         PRACTICE_ID,
         "Пробный тест · Practice test",
-        10,
+        15,
         60.0,
-        vec![Section::any("practice", 5)],
+        vec![Section::any("practice", 11)],
     );
     bp.seated_only = false;
     bp.practice = true;
@@ -256,8 +298,25 @@ pub fn blueprint() -> Blueprint {
             .map(|(code, ..)| Section::any(*code, 5))
             .collect(),
     );
-    // The demo bank is written in Russian and English.
-    bp.languages = vec![Language::Ru, Language::En];
+    bp.languages = vec![Language::Kk, Language::Ru, Language::En];
+    bp
+}
+
+/// Stage one with every item type: the six competencies and the six practical tasks.
+pub fn full_blueprint() -> Blueprint {
+    let mut sections: Vec<Section> = COMPETENCIES
+        .iter()
+        .map(|(code, ..)| Section::any(*code, 5))
+        .collect();
+    sections.push(Section::any(TASKS_COMPETENCY.0, 6));
+    let mut bp = Blueprint::new(
+        FULL_BLUEPRINT_ID,
+        "Этап 1 · Stage 1 — 2026 (все типы заданий)",
+        50,
+        70.0,
+        sections,
+    );
+    bp.languages = vec![Language::Kk, Language::Ru, Language::En];
     bp
 }
 
@@ -289,8 +348,25 @@ pub async fn load(store: &dyn Store) -> anyhow::Result<()> {
             )?,
         })
         .await?;
+    let (code, kk, ru, en) = TASKS_COMPETENCY;
+    store
+        .upsert_competency(&CompetencyRow {
+            code: code.into(),
+            position: i64::try_from(COMPETENCIES.len())?,
+            names: serde_json::to_string(
+                &LocalizedText::new()
+                    .with(Language::Kk, kk)
+                    .with(Language::Ru, ru)
+                    .with(Language::En, en),
+            )?,
+        })
+        .await?;
     let mut added = 0;
-    for item in items()?.into_iter().chain(practice_items()?) {
+    for item in items()?
+        .into_iter()
+        .chain(practice_items()?)
+        .chain(applied_items()?)
+    {
         if store.item_head(item.id.as_str()).await?.is_some() {
             continue;
         }
@@ -317,7 +393,11 @@ pub async fn load(store: &dyn Store) -> anyhow::Result<()> {
             Err(e) => return Err(e.into()),
         }
     }
-    for (bp, active) in [(blueprint(), 1), (practice_blueprint(), 0)] {
+    for (bp, active) in [
+        (blueprint(), 1),
+        (practice_blueprint(), 0),
+        (full_blueprint(), 0),
+    ] {
         bp.validate()?;
         if store.blueprint(&bp.id).await?.is_none() {
             store
@@ -422,16 +502,13 @@ mod tests {
         for item in &items {
             *per.entry(item.competency.as_str()).or_default() += 1;
             assert_eq!(item.options.len(), 4, "{}", item.id);
-            assert!(
-                item.ready_languages().contains(&Language::Ru),
-                "{}",
-                item.id
-            );
-            assert!(
-                item.ready_languages().contains(&Language::En),
-                "{}",
-                item.id
-            );
+            for lang in [Language::Kk, Language::Ru, Language::En] {
+                assert!(
+                    item.ready_languages().contains(&lang),
+                    "{} in {lang:?}",
+                    item.id
+                );
+            }
             assert!(item.rationale.has(Language::En), "{}", item.id);
         }
         for (code, ..) in COMPETENCIES {
@@ -466,6 +543,42 @@ mod tests {
             })
             .collect();
         assert!(question_bank::assemble(&bp, &pool, 42).is_ok());
+    }
+
+    #[test]
+    fn the_practice_test_and_the_full_blueprint_show_every_type_in_three_languages() {
+        use question_bank::ItemType;
+        let kinds = |items: &[Item]| -> std::collections::BTreeSet<String> {
+            items
+                .iter()
+                .map(|i| format!("{:?}", i.key.item_type()))
+                .collect()
+        };
+        let practice = practice_items().expect("practice items");
+        assert_eq!(practice.len(), 11);
+        assert_eq!(kinds(&practice).len(), 7, "{:?}", kinds(&practice));
+        let applied = applied_items().expect("tasks");
+        assert_eq!(applied.len(), 6);
+        assert_eq!(kinds(&applied).len(), 6);
+        assert!(
+            !applied
+                .iter()
+                .any(|i| i.key.item_type() == ItemType::SingleChoice)
+        );
+        for item in practice.iter().chain(&applied) {
+            for lang in [Language::Kk, Language::Ru, Language::En] {
+                assert!(
+                    item.ready_languages().contains(&lang),
+                    "{} {lang:?}",
+                    item.id
+                );
+            }
+        }
+        assert_eq!(practice_blueprint().item_count(), 11);
+        let full = full_blueprint();
+        assert_eq!(full.validate(), Ok(()));
+        assert_eq!(full.item_count(), 36);
+        assert!(blueprint().languages.contains(&Language::Kk));
     }
 
     #[test]

@@ -9,6 +9,7 @@ mod authz;
 mod backup;
 mod bank;
 mod browser;
+mod crawl;
 mod fault;
 mod forms;
 mod integrity;

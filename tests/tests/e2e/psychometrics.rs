@@ -171,6 +171,14 @@ async fn methodologists_analyse_a_sitting_and_send_items_back() -> anyhow::Resul
         .filter_map(|h| h[1].as_u64())
         .sum();
     assert_eq!(histogram, 12);
+    // Twelve examinees are too few to flag an item: figures, no flags.
+    assert_eq!(v["flags_from"], 30);
+    assert!(
+        items
+            .iter()
+            .all(|it| it["flags"].as_array().is_some_and(Vec::is_empty)),
+        "no flags from 12 examinees"
+    );
     let csv = m
         .get_text("/api/v1/blueprints/stage1-2026/analysis.csv")
         .await?;
@@ -220,7 +228,8 @@ async fn methodologists_analyse_a_sitting_and_send_items_back() -> anyhow::Resul
 async fn the_analysis_page_shows_the_sitting() -> anyhow::Result<()> {
     use fantoccini::Locator;
     let server = TestServer::start(Db::from_env()).await?;
-    sit(&server, 8).await?;
+    // Thirty examinees: the fewest for which items are flagged.
+    sit(&server, 30).await?;
     let browser = Browser::start().await?;
     let c = &browser.client;
     let wait = || c.wait().at_most(std::time::Duration::from_secs(20));
@@ -254,7 +263,7 @@ async fn the_analysis_page_shows_the_sitting() -> anyhow::Result<()> {
         }
     }
     assert_eq!(thick, 1, "one key");
-    // Eight examinees are too few to store a calibration: said so, nothing stored.
+    // Thirty examinees are too few to store a calibration: said so, nothing stored.
     c.find(Locator::Css("#calibrate-2pl"))
         .await?
         .click()
