@@ -451,3 +451,11 @@ pub async fn correct_key(
     let (backend, user) = caller()?;
     backend.correct_key(&user, &item_id, version, input).await
 }
+
+/// How many attempts correcting this item version's key would re-score (asked before the
+/// correction, to say so).
+#[server(prefix = "/api/fn", endpoint = "correction_reach")]
+pub async fn correction_reach(item_id: String, version: i64) -> Result<u32, AppError> {
+    let (backend, user) = caller()?;
+    backend.correction_reach(&user, &item_id, version).await
+}

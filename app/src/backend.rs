@@ -147,6 +147,13 @@ pub trait Backend: Send + Sync + 'static {
         version: i64,
         input: KeyCorrectionInput,
     ) -> Result<RescoreReport, AppError>;
+    /// How many attempts a key correction of this item version would re-score.
+    async fn correction_reach(
+        &self,
+        user: &UserInfo,
+        item_id: &str,
+        version: i64,
+    ) -> Result<u32, AppError>;
     /// What anyone may see of a certificate (no sign-in needed).
     async fn certificate_check(&self, number: &str) -> Result<CertificateCheck, AppError>;
 }

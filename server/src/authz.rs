@@ -515,6 +515,7 @@ pub const MATRIX: &[Entry] = &[
     e("POST", "/api/fn/blueprint_rescore", BANK, "-"),
     e("POST", "/api/fn/score_changes", BANK, "-"),
     e("POST", "/api/fn/correct_key", BANK, "-"),
+    e("POST", "/api/fn/correction_reach", BANK, "-"),
 ];
 
 /// The rows by (method, path), built once: every request looks its row up.

@@ -331,6 +331,23 @@ impl Services {
         Ok(out)
     }
 
+    /// How many attempts a key correction of this item version would re-score: the count the
+    /// confirmation names before anything changes.
+    pub async fn correction_reach(
+        &self,
+        user: &UserInfo,
+        item_id: &str,
+        version: i64,
+    ) -> Result<u32, AppError> {
+        Services::require_bank(user)?;
+        self.store()
+            .item_version(item_id, version)
+            .await?
+            .ok_or_else(|| AppError::not_found("The item version"))?;
+        let attempts = self.store().attempts_with_item(item_id, version).await?;
+        Ok(u32::try_from(attempts.len()).unwrap_or(u32::MAX))
+    }
+
     /// Corrects the key of an item version applicants were given, and re-scores their
     /// closed attempts.
     pub async fn correct_key(

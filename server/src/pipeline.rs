@@ -1306,6 +1306,7 @@ impl Services {
         let view = SelectionView {
             stage,
             rule_text: rule_text.clone(),
+            rule: Some(input.rule.clone()),
             passed: u32::try_from(selection.passed.len()).unwrap_or(u32::MAX),
             failed: u32::try_from(selection.failed.len()).unwrap_or(u32::MAX),
             changes: u32::try_from(writes.len()).unwrap_or(u32::MAX),

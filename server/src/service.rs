@@ -1789,6 +1789,14 @@ impl Backend for Services {
     ) -> Result<RescoreReport, AppError> {
         Services::correct_key(self, user, item_id, version, input).await
     }
+    async fn correction_reach(
+        &self,
+        user: &UserInfo,
+        item_id: &str,
+        version: i64,
+    ) -> Result<u32, AppError> {
+        Services::correction_reach(self, user, item_id, version).await
+    }
 
     async fn certificate_check(&self, number: &str) -> Result<CertificateCheck, AppError> {
         self.verify_certificate(number).await

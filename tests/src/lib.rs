@@ -302,6 +302,90 @@ impl TestServer {
     }
 }
 
+impl TestServer {
+    /// The right answer to every item of an attempt's form, whatever its type, as the API
+    /// takes it (`{"type": ..., "value": ...}`, in the applicant's shown positions): from the
+    /// stored form and keys, as a grader would.
+    pub async fn right_answers(
+        &self,
+        attempt_id: &str,
+    ) -> Result<std::collections::HashMap<String, Value>> {
+        use serde_json::json;
+        use sqlx::Row;
+        let mut c = self.sql().await?;
+        let form: String = sqlx::query("SELECT form FROM attempts WHERE id = $1")
+            .bind(attempt_id)
+            .fetch_one(&mut c)
+            .await?
+            .try_get(0)?;
+        let form: Value = serde_json::from_str(&form)?;
+        let order = |v: &Value| -> Vec<u64> {
+            v.as_array()
+                .map(|a| a.iter().filter_map(Value::as_u64).collect())
+                .unwrap_or_default()
+        };
+        let mut out = std::collections::HashMap::new();
+        for e in form["entries"].as_array().context("entries")? {
+            let id = e["item_id"].as_str().context("item_id")?.to_string();
+            let version = e["version"].as_i64().context("version")?;
+            let key: String = sqlx::query(
+                "SELECT answer_key FROM item_versions WHERE item_id = $1 AND version = $2",
+            )
+            .bind(&id)
+            .bind(version)
+            .fetch_one(&mut c)
+            .await?
+            .try_get(0)?;
+            let key: Value = serde_json::from_str(&key)?;
+            let options = order(&e["option_order"]);
+            let matches = order(&e["match_order"]);
+            let shown = |authored: u64, within: &[u64]| -> Result<u64> {
+                within
+                    .iter()
+                    .position(|&a| a == authored)
+                    .map(|p| p as u64)
+                    .context("not on the form")
+            };
+            let answer = match key["type"].as_str().context("key type")? {
+                "single_choice" => {
+                    json!({"type": "choice", "value": shown(key["correct"].as_u64().context("correct")?, &options)?})
+                }
+                "multiple_response" => {
+                    let mut v = order(&key["correct"])
+                        .into_iter()
+                        .map(|a| shown(a, &options))
+                        .collect::<Result<Vec<_>>>()?;
+                    v.sort_unstable();
+                    json!({"type": "choices", "value": v})
+                }
+                "true_false" => json!({"type": "bool", "value": key["answer"]}),
+                "matching" => {
+                    let pairs = order(&key["pairs"]);
+                    let v = options
+                        .iter()
+                        .map(|&premise| {
+                            let m = *pairs.get(premise as usize).context("pair")?;
+                            shown(m, &matches)
+                        })
+                        .collect::<Result<Vec<_>>>()?;
+                    json!({"type": "pairs", "value": v})
+                }
+                "ordering" => {
+                    let v = (0..options.len() as u64)
+                        .map(|a| shown(a, &options))
+                        .collect::<Result<Vec<_>>>()?;
+                    json!({"type": "order", "value": v})
+                }
+                "numeric" => json!({"type": "number", "value": key["value"]}),
+                "short_text" => json!({"type": "text", "value": key["accepted"][0]}),
+                other => bail!("unknown key type {other}"),
+            };
+            out.insert(id, answer);
+        }
+        Ok(out)
+    }
+}
+
 impl Drop for TestServer {
     fn drop(&mut self) {
         self.kill();

@@ -37,6 +37,50 @@ pub const REGIONS: [&str; 20] = [
     "Shymkent",
 ];
 
+/// A region's name in a language (`kk`, `ru`, `en`); the stored value (English, one of
+/// [`REGIONS`]) stays the key of files and the API. Unknown names come back as they are.
+pub fn region_name<'a>(region: &'a str, lang: &str) -> &'a str {
+    const NAMES: [(&str, &str, &str); 20] = [
+        ("Abai", "Абай облысы", "Абайская область"),
+        ("Akmola", "Ақмола облысы", "Акмолинская область"),
+        ("Aktobe", "Ақтөбе облысы", "Актюбинская область"),
+        ("Almaty Region", "Алматы облысы", "Алматинская область"),
+        ("Atyrau", "Атырау облысы", "Атырауская область"),
+        (
+            "East Kazakhstan",
+            "Шығыс Қазақстан облысы",
+            "Восточно-Казахстанская область",
+        ),
+        ("Jambyl", "Жамбыл облысы", "Жамбылская область"),
+        ("Jetisu", "Жетісу облысы", "Область Жетісу"),
+        ("Karaganda", "Қарағанды облысы", "Карагандинская область"),
+        ("Kostanay", "Қостанай облысы", "Костанайская область"),
+        ("Kyzylorda", "Қызылорда облысы", "Кызылординская область"),
+        ("Mangystau", "Маңғыстау облысы", "Мангистауская область"),
+        (
+            "North Kazakhstan",
+            "Солтүстік Қазақстан облысы",
+            "Северо-Казахстанская область",
+        ),
+        ("Pavlodar", "Павлодар облысы", "Павлодарская область"),
+        ("Turkestan", "Түркістан облысы", "Туркестанская область"),
+        ("Ulytau", "Ұлытау облысы", "Область Ұлытау"),
+        (
+            "West Kazakhstan",
+            "Батыс Қазақстан облысы",
+            "Западно-Казахстанская область",
+        ),
+        ("Astana", "Астана", "Астана"),
+        ("Almaty", "Алматы", "Алматы"),
+        ("Shymkent", "Шымкент", "Шымкент"),
+    ];
+    match NAMES.iter().find(|(en, ..)| *en == region) {
+        Some((_, kk, _)) if lang == "kk" => kk,
+        Some((_, _, ru)) if lang == "ru" => ru,
+        _ => region,
+    }
+}
+
 /// A stage's selection rule within a campaign.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(ToSchema))]
@@ -306,6 +350,11 @@ pub struct SelectInput {
 pub struct SelectionView {
     pub stage: u8,
     pub rule_text: String,
+    /// The rule itself, for pages to put in words in their language (older stored cuts have
+    /// only `rule_text`).
+    #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<Object>))]
+    pub rule: Option<question_bank::selection::Rule>,
     #[cfg_attr(feature = "ssr", schema(value_type = Vec<Object>))]
     pub lines: Vec<CutLine>,
     pub passed: u32,

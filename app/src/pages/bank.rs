@@ -212,6 +212,7 @@ pub fn BankListPage() -> impl IntoView {
                             let pages = ((p.total + i64::from(p.per_page) - 1) / i64::from(p.per_page)).max(1);
                             let current = i64::from(p.page);
                             view! {
+                                {p.rows.is_empty().then(|| view! { <p class="muted empty" role="status" id="bank-empty">{t!(i18n, empty_filtered)}</p> })}
                                 <table class="table bank-table" id="bank-table">
                                     <thead><tr>
                                         <th><span class="sr-only">{t!(i18n, bank_select)}</span></th>
@@ -999,7 +1000,18 @@ fn ItemEditor(
             {published_version.filter(|_| !creating).map(|pv| {
                 let reason = RwSignal::new(String::new());
                 let done = RwSignal::new(None::<Result<RescoreReport, String>>);
+                // Asked first: how many attempts it re-scores (counted on the server).
+                let reach = RwSignal::new(None::<u32>);
+                let ask = move |_| {
+                    leptos::task::spawn_local(async move {
+                        match crate::api::correction_reach(item_id_sv.get_value(), pv).await {
+                            Ok(n) => reach.set(Some(n)),
+                            Err(e) => done.set(Some(Err(e.message))),
+                        }
+                    });
+                };
                 let correct = move |_| {
+                    reach.set(None);
                     let key = draft.with_untracked(|i| i.key.clone());
                     let input = KeyCorrectionInput { key, reason: reason.get_untracked() };
                     busy.set(true);
@@ -1016,9 +1028,23 @@ fn ItemEditor(
                         <label>{t!(i18n, bank_correction_reason)}
                             <textarea id="correction-reason" rows=2 prop:value=reason on:input=move |ev| reason.set(event_target_value(&ev))></textarea>
                         </label>
-                        <button type="button" id="correct-key" data-changes="" disabled=move || busy.get() || problem.get().is_some() on:click=correct>
+                        <button type="button" id="correct-key"
+                            disabled=move || busy.get() || problem.get().is_some() || reason.with(|r| r.trim().is_empty())
+                            on:click=ask>
                             {t!(i18n, bank_correct_key)}
                         </button>
+                        {move || reach.get().map(|n| view! {
+                            <div class="overlay">
+                                <div class="dialog" role="alertdialog" aria-modal="true" aria-labelledby="correction-confirm-text" id="correction-confirm">
+                                    <p id="correction-confirm-text"><strong>{t!(i18n, bank_correction_confirm, n = move || n, version = move || pv)}</strong></p>
+                                    <p class="muted small">{t!(i18n, bank_correction_logged)}</p>
+                                    <div class="q-actions">
+                                        <button type="button" id="correction-cancel" data-cancel="" on:click=move |_| reach.set(None)>{t!(i18n, test_cancel)}</button>
+                                        <button type="button" class="primary" id="correction-confirm-apply" data-changes="" on:click=correct>{t!(i18n, bank_correct_key)}</button>
+                                    </div>
+                                </div>
+                            </div>
+                        })}
                         {move || done.get().map(|r| match r {
                             Ok(r) => {
                                 let (n, changed) = (r.attempts_rescored, r.changes.len());

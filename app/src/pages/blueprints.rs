@@ -378,17 +378,17 @@ fn BlueprintEditor(doc: Option<BlueprintDoc>, comps: Vec<CompetencyView>) -> imp
                         <table class="table" id="fairness">
                             <tbody>
                                 <tr><th>{t!(i18n, bp_forms)}</th><td class="num">{f.forms}</td></tr>
-                                <tr><th>{t!(i18n, bp_target)}</th><td class="num">{format!("{:.1}%", f.target_percent)}</td></tr>
-                                <tr><th>{t!(i18n, bp_expected)}</th><td class="num" id="expected-range">{format!("{:.1}% – {:.1}% ({} {:.1})", f.min_expected_percent, f.max_expected_percent, "±", f.spread_points / 2.0)}</td></tr>
-                                <tr><th>{t!(i18n, bp_spread)}</th><td class="num" id="spread">{format!("{:.2}", f.spread_points)}</td></tr>
+                                <tr><th>{t!(i18n, bp_target)}</th><td class="num">{format!("{}%", n1(f.target_percent))}</td></tr>
+                                <tr><th>{t!(i18n, bp_expected)}</th><td class="num" id="expected-range">{format!("{}% – {}% (± {})", n1(f.min_expected_percent), n1(f.max_expected_percent), n1(f.spread_points / 2.0))}</td></tr>
+                                <tr><th>{t!(i18n, bp_spread)}</th><td class="num" id="spread">{n2(f.spread_points)}</td></tr>
                                 <tr><th>{t!(i18n, bp_outside)}</th><td class="num" id="outside-tolerance">{f.outside_tolerance}</td></tr>
-                                <tr><th>{t!(i18n, bp_max_exposure)}</th><td class="num" id="max-exposure">{format!("{:.1}%", f.max_exposure * 100.0)}</td></tr>
+                                <tr><th>{t!(i18n, bp_max_exposure)}</th><td class="num" id="max-exposure">{format!("{}%", n1(f.max_exposure * 100.0))}</td></tr>
                                 <tr><th>{t!(i18n, bp_items_used)}</th><td class="num">{format!("{} / {}", f.items_used, f.pool_size)}</td></tr>
                                 {f.target_information.map(|t| view! {
-                                    <tr><th>{t!(i18n, bp_information)}</th><td class="num" id="information-range">{format!("{:.2} – {:.2} ({:.2}, θ = {:.2})", f.min_information.unwrap_or(0.0), f.max_information.unwrap_or(0.0), t, f.information_theta.unwrap_or(0.0))}</td></tr>
+                                    <tr><th>{t!(i18n, bp_information)}</th><td class="num" id="information-range">{format!("{} – {} ({}, θ = {})", n2(f.min_information.unwrap_or(0.0)), n2(f.max_information.unwrap_or(0.0)), n2(t), n2(f.information_theta.unwrap_or(0.0)))}</td></tr>
                                 })}
                                 {f.min_pass_percent.map(|lo| view! {
-                                    <tr><th>{t!(i18n, bp_carried)}</th><td class="num" id="carried-range">{format!("{:.1}% – {:.1}%", lo, f.max_pass_percent.unwrap_or(lo))}</td></tr>
+                                    <tr><th>{t!(i18n, bp_carried)}</th><td class="num" id="carried-range">{format!("{}% – {}%", n1(lo), n1(f.max_pass_percent.unwrap_or(lo)))}</td></tr>
                                 })}
                             </tbody>
                         </table>
@@ -536,4 +536,15 @@ mod tests {
             vec![vec!["a-1", "a-2", "a-3"], vec!["b-1", "b-2"]]
         );
     }
+}
+
+/// A figure with one decimal, in the interface language's notation (a decimal comma in Kazakh
+/// and Russian).
+fn n1(x: f64) -> String {
+    crate::model::format_number(x, 1, super::lang())
+}
+
+/// A figure with two decimals, in the interface language's notation.
+fn n2(x: f64) -> String {
+    crate::model::format_number(x, 2, super::lang())
 }

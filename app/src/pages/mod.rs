@@ -125,6 +125,11 @@ pub(crate) fn provide_user() {
 
 /// Shows a page only to the people the page table admits: nobody signed in goes to the sign-in
 /// page, a signed-in person of another role reads a refusal instead of a half-working page.
+///
+/// The page itself is not built inside the wait for the account (a page built in a `Suspend`
+/// is built again when it resolves, and its resources then no longer line up with the
+/// browser's during hydration): the verdict is drawn beside it, and a refusal hides it
+/// (`main:has(#refused) .gated`).
 #[component]
 pub fn Gate() -> impl IntoView {
     let user = expect_context::<CurrentUser>().0;
@@ -138,6 +143,7 @@ pub fn Gate() -> impl IntoView {
                 view! { <GateFor role /> }
             })}
         </Transition>
+        <div class="gated"><leptos_router::components::Outlet /></div>
     }
 }
 
@@ -165,7 +171,7 @@ fn GateFor(role: Option<crate::model::Role>) -> impl IntoView {
         },
     );
     move || match verdict.get() {
-        Verdict::Open => view! { <leptos_router::components::Outlet /> }.into_any(),
+        Verdict::Open => ().into_any(),
         Verdict::SignIn => view! { <Redirect path="/login" /> }.into_any(),
         Verdict::Refused => view! {
             <section class="card narrow error" role="alert" id="refused">

@@ -38,20 +38,99 @@ fn date(ms: i64) -> String {
     super::fmt_date(ms)
 }
 
-/// A stage's record in words: `key: value` pairs of its JSON object.
-fn detail_text(v: &serde_json::Value) -> String {
-    match v.as_object() {
-        Some(m) => m
-            .iter()
-            .filter(|(k, _)| k.as_str() != "synthetic")
-            .map(|(k, v)| match v {
-                serde_json::Value::String(s) => format!("{k}: {s}"),
-                other => format!("{k}: {other}"),
-            })
-            .collect::<Vec<_>>()
-            .join("; "),
-        None => String::new(),
+/// A stage's record in words, in the reader's language: its fields by their labels, yes/no
+/// for flags, numbers with the language's decimal sign, a list (training levels) item by item.
+fn detail_text(i18n: I18n, v: &serde_json::Value) -> String {
+    use serde_json::Value;
+    let label = |k: &str| -> String {
+        match k {
+            "level" => t_string!(i18n, pl_level).to_string(),
+            "levels" => String::new(),
+            "completed" => t_string!(i18n, pl_completed).to_string(),
+            "from" => t_string!(i18n, pl_from).to_string(),
+            "to" => t_string!(i18n, pl_to).to_string(),
+            "host_school" => t_string!(i18n, pl_host_school).to_string(),
+            "mentor" => t_string!(i18n, pl_mentor).to_string(),
+            "score" => t_string!(i18n, pl_score).to_string(),
+            "comment" => t_string!(i18n, pl_comment).to_string(),
+            other => other.replace('_', " "),
+        }
+    };
+    fn value(i18n: I18n, v: &Value, label: &dyn Fn(&str) -> String) -> String {
+        match v {
+            Value::String(s) => s.clone(),
+            Value::Bool(true) => t_string!(i18n, yes).to_string(),
+            Value::Bool(false) => t_string!(i18n, no).to_string(),
+            Value::Number(n) => n.as_f64().map(pct).unwrap_or_else(|| n.to_string()),
+            Value::Array(a) => a
+                .iter()
+                .map(|x| value(i18n, x, label))
+                .collect::<Vec<_>>()
+                .join(" | "),
+            Value::Object(m) => m
+                .iter()
+                .filter(|(k, _)| k.as_str() != "synthetic")
+                .map(|(k, x)| {
+                    let l = label(k);
+                    let x = value(i18n, x, label);
+                    if l.is_empty() { x } else { format!("{l}: {x}") }
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
+            Value::Null => String::new(),
+        }
     }
+    value(i18n, v, &label)
+}
+
+/// A selection rule in words, in the reader's language.
+fn rule_words(i18n: I18n, rule: &question_bank::selection::Rule) -> String {
+    use question_bank::selection::{Cut, TieBreak, TieRule};
+    let cut = match rule.cut {
+        Cut::Mark { pass_mark } => format!("{} {}", t_string!(i18n, rule_mark), pct(pass_mark)),
+        Cut::Top { n } => format!("{} {n}", t_string!(i18n, rule_top)),
+        Cut::TopPercent { percent } => format!("{} {}%", t_string!(i18n, rule_top), pct(percent)),
+    };
+    let mut words = cut;
+    if rule.per_region && rule.is_rank() {
+        words.push_str(&format!(" {}", t_string!(i18n, rule_per_region)));
+    }
+    if rule.is_rank() {
+        match &rule.ties {
+            TieRule::AllPass => words.push_str(&format!("; {}", t_string!(i18n, rule_ties_all))),
+            TieRule::BreakBy(order) => words.push_str(&format!(
+                "; {}: {}",
+                t_string!(i18n, rule_ties_by),
+                order
+                    .iter()
+                    .map(|k| match k {
+                        TieBreak::ManagementYears => t_string!(i18n, tie_management).to_string(),
+                        TieBreak::TeachingYears => t_string!(i18n, tie_teaching).to_string(),
+                        TieBreak::EarlierApplication => t_string!(i18n, tie_earlier).to_string(),
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        }
+    }
+    words
+}
+
+/// A campaign's rules for stages 1, 3 and 4, as the server applies them (a stage without its
+/// own rule: the blueprint's pass mark for stage 1, the default mark for 3 and 4).
+fn campaign_rules(i18n: I18n, settings: &CampaignSettings) -> String {
+    [1u8, 3, 4]
+        .iter()
+        .map(|&s| {
+            let words = match settings.rule(s) {
+                Some(r) => rule_words(i18n, r),
+                None if s == 1 => t_string!(i18n, rule_blueprint_mark).to_string(),
+                None => rule_words(i18n, &question_bank::selection::Rule::default()),
+            };
+            format!("{}: {words}", stage_name(i18n, s))
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 fn json<T: serde::Serialize>(v: &T) -> Option<String> {
@@ -119,7 +198,11 @@ pub fn ApplyPage() -> impl IntoView {
                 Some(Ok(c)) => c.into_iter().filter(|c| c.open && !applied.contains(&c.id)).collect(),
                 _ => Vec::new(),
             };
-            Some(open.into_iter().map(|c| view! { <ApplicationForm campaign=c reload=reload_mine /> }).collect_view())
+            // Nothing to apply to: said so, when the person has no application either.
+            if open.is_empty() && applied.is_empty() {
+                return Some(view! { <section class="card"><p class="muted" id="no-open-campaign">{t!(i18n, pl_no_open_campaign)}</p></section> }.into_any());
+            }
+            Some(open.into_iter().map(|c| view! { <ApplicationForm campaign=c reload=reload_mine /> }).collect_view().into_any())
         }}
     }
 }
@@ -168,6 +251,18 @@ fn ApplicationForm(
     let f = |s: &str| RwSignal::new(s.to_string());
     let (iin, name, district, school, position, email, phone) =
         (f(""), f(""), f(""), f(""), f(""), f(""), f(""));
+    // The account's name and address fill the form (the person may still change them).
+    let user = expect_context::<super::CurrentUser>().0;
+    Effect::new(move |_| {
+        if let Some(Ok(Some(u))) = user.get() {
+            if name.get_untracked().is_empty() {
+                name.set(u.full_name.clone());
+            }
+            if email.get_untracked().is_empty() {
+                email.set(u.email.clone());
+            }
+        }
+    });
     let region = f(REGIONS[0]);
     let teaching = f("0");
     let management = f("0");
@@ -203,7 +298,7 @@ fn ApplicationForm(
                 <label class="field"><span>{t!(i18n, pl_full_name)}</span>{text_input("a-name", name)}</label>
                 <label class="field"><span>{t!(i18n, pr_region)}</span>
                     <select id="a-region" on:change=move |ev| region.set(event_target_value(&ev))>
-                        {REGIONS.iter().map(|r| view! { <option value=*r>{*r}</option> }).collect_view()}
+                        {REGIONS.iter().map(|r| view! { <option value=*r>{move || region_name(r, super::lang()).to_string()}</option> }).collect_view()}
                     </select></label>
                 <label class="field"><span>{t!(i18n, pl_district)}</span>{text_input("a-district", district)}</label>
                 <label class="field"><span>{t!(i18n, pl_school)}</span>{text_input("a-school", school)}</label>
@@ -268,7 +363,7 @@ fn MyApplication(
     view! {
         <article class="application" data-id=a.id.clone()>
             <h2>{a.campaign_name.clone()}</h2>
-            <p class="muted">{format!("{} · IIN {} · {} · {}", a.full_name, a.iin, a.region, a.school)}</p>
+            <p class="muted">{format!("{} · {} {} · {} · {}", a.full_name, t_string!(i18n, pl_iin), a.iin, region_name(&a.region, super::lang()), a.school)}</p>
             <ol class="stages">
                 {(1..=5u8).map(|n| {
                     let o = a.stages.iter().find(|s| s.stage == n).cloned();
@@ -389,6 +484,7 @@ pub fn CampaignsPage() -> impl IntoView {
                 None => view! { <p class="muted loading" role="status">{t!(i18n, loading)}</p> }.into_any(),
                 Some(Err(error)) => view! { <ErrorNote error /> }.into_any(),
                 Some(Ok(rows)) => view! {
+                    {rows.is_empty().then(|| view! { <p class="muted empty" role="status">{t!(i18n, empty_list)}</p> })}
                     <table class="table" id="campaigns">
                         <thead><tr><th>{t!(i18n, pr_name)}</th><th class="num">{t!(i18n, pl_year)}</th><th>{t!(i18n, pl_rules)}</th><th></th></tr></thead>
                         <tbody>
@@ -396,7 +492,7 @@ pub fn CampaignsPage() -> impl IntoView {
                                 <tr data-id=c.id.clone()>
                                     <td><a href=format!("/pipeline/{}", c.id)>{c.name.clone()}</a></td>
                                     <td class="num">{format!("{} / {}", c.year, c.round)}</td>
-                                    <td class="small">{c.rule_texts.join("; ")}</td>
+                                    <td class="small">{campaign_rules(i18n, &c.settings)}</td>
                                     <td>{if c.open { t_string!(i18n, pl_open).to_string() } else { String::new() }}</td>
                                 </tr>
                             }).collect_view()}
@@ -656,7 +752,7 @@ pub fn CampaignPage() -> impl IntoView {
             {move || match campaign.get() {
                 Some(Ok(c)) => view! {
                     <h1>{c.name.clone()}</h1>
-                    <p class="muted small" id="campaign-rules">{c.rule_texts.join("; ")}</p>
+                    <p class="muted small" id="campaign-rules">{campaign_rules(i18n, &c.settings)}</p>
                 }.into_any(),
                 Some(Err(error)) => view! { <ErrorNote error /> }.into_any(),
                 None => view! { <p class="muted loading" role="status">{t!(i18n, loading)}</p> }.into_any(),
@@ -667,7 +763,7 @@ pub fn CampaignPage() -> impl IntoView {
             <div class="filters">
                 <select id="f-region" aria-label=move || t_string!(i18n, pr_region) on:change=move |ev| { region.set(event_target_value(&ev)); page.set(0); }>
                     <option value="">{t!(i18n, pl_all_regions)}</option>
-                    {REGIONS.iter().map(|r| view! { <option value=*r>{*r}</option> }).collect_view()}
+                    {REGIONS.iter().map(|r| view! { <option value=*r>{move || region_name(r, super::lang()).to_string()}</option> }).collect_view()}
                 </select>
                 <select id="f-stage" aria-label=move || t_string!(i18n, pl_stage) on:change=move |ev| { stage.set(event_target_value(&ev)); page.set(0); }>
                     <option value="">{t!(i18n, pl_any_stage)}</option>
@@ -687,6 +783,7 @@ pub fn CampaignPage() -> impl IntoView {
                     let total = p.total;
                     view! {
                         <p class="muted" id="apps-total">{format!("{}: {total}", t_string!(i18n, pl_found))}</p>
+                        {p.rows.is_empty().then(|| view! { <p class="muted empty" role="status" id="apps-empty">{t!(i18n, empty_filtered)}</p> })}
                         <table class="table" id="apps">
                             <thead><tr><th>{t!(i18n, pl_full_name)}</th><th>{t!(i18n, pr_region)}</th><th>{t!(i18n, pl_school)}</th>
                                 {(1..=5).map(|n| view! { <th title=stage_name(i18n, n)>{n}</th> }).collect_view()}<th></th></tr></thead>
@@ -694,7 +791,7 @@ pub fn CampaignPage() -> impl IntoView {
                                 {p.rows.into_iter().map(|r| view! {
                                     <tr data-id=r.id.clone()>
                                         <td><a href=format!("/candidate/{}", r.id)>{r.full_name.clone()}</a><br/><span class="muted small">{r.iin.clone()}</span></td>
-                                        <td>{r.region.clone()}</td><td>{r.school.clone()}</td>
+                                        <td>{region_name(&r.region, super::lang()).to_string()}</td><td>{r.school.clone()}</td>
                                         {r.stages.iter().map(|s| view! { <td>{status_badge(i18n, *s)}</td> }).collect_view()}
                                         <td>{r.certificate.clone().unwrap_or_default()}{r.appointed.then_some(" ✓")}</td>
                                     </tr>
@@ -758,7 +855,7 @@ pub fn CampaignPage() -> impl IntoView {
                         <div class="dialog" role="alertdialog" aria-modal="true" aria-labelledby="cut-confirm-text" id="cut-confirm">
                             <p id="cut-confirm-text"><strong>{t!(i18n, pl_cut_confirm, stage = move || stage, changes = move || changes)}</strong></p>
                             <p>{t!(i18n, pl_cut_counts, passed = move || passed, failed = move || failed)}</p>
-                            <p class="muted small">{s.rule_text.clone()}</p>
+                            <p class="muted small">{s.rule.as_ref().map(|r| rule_words(i18n, r)).unwrap_or_else(|| s.rule_text.clone())}</p>
                             <div class="q-actions">
                                 <button type="button" id="cut-cancel" data-cancel="" on:click=move |_| confirm_cut.set(None)>{t!(i18n, test_cancel)}</button>
                                 <button type="button" class="primary" id="cut-confirm-apply" data-changes=""
@@ -819,7 +916,7 @@ fn CutTable(s: SelectionView) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <div class="cut" data-committed=s.committed.to_string()>
-            <p><strong>{format!("{} {} · {}", t_string!(i18n, pl_stage), s.stage, s.rule_text)}</strong>
+            <p><strong>{format!("{} {} · {}", t_string!(i18n, pl_stage), s.stage, s.rule.as_ref().map(|r| rule_words(i18n, r)).unwrap_or_else(|| s.rule_text.clone()))}</strong>
                {format!(" — {} {} · {} {} · {} {}", t_string!(i18n, status_passed), s.passed, t_string!(i18n, status_failed), s.failed, t_string!(i18n, pl_changes), s.changes)}
                {s.committed.then(|| format!(" · {} {}", s.applied_by, fmt_utc(s.applied_ms)))}</p>
             <table class="table small">
@@ -827,7 +924,7 @@ fn CutTable(s: SelectionView) -> impl IntoView {
                     <th class="num">{t!(i18n, status_passed)}</th><th class="num">{t!(i18n, pl_cut_score)}</th><th class="num">{t!(i18n, pl_tied_over)}</th></tr></thead>
                 <tbody>
                     {s.lines.into_iter().map(|l| view! {
-                        <tr><td>{l.region.unwrap_or_else(|| "—".into())}</td><td class="num">{l.candidates}</td><td class="num">{l.places}</td>
+                        <tr><td>{l.region.map(|r| region_name(&r, super::lang()).to_string()).unwrap_or_else(|| "—".into())}</td><td class="num">{l.candidates}</td><td class="num">{l.places}</td>
                             <td class="num">{l.passed}</td><td class="num">{l.cut_score.map(pct).unwrap_or_default()}</td><td class="num">{l.tied_over}</td></tr>
                     }).collect_view()}
                 </tbody>
@@ -860,7 +957,22 @@ pub fn CandidatePage() -> impl IntoView {
     let (level, completed, t_from, t_to) = (f("1"), RwSignal::new(true), f(""), f(""));
     let (host, mentor, i_from, i_to, i_score, i_comment) =
         (f(""), f(""), f(""), f(""), f(""), f(""));
-    let (s_stage, s_status, s_reason, s_score) = (f("2"), f("withdrawn"), f(""), f(""));
+    // Nothing preselected: a decision is chosen, never defaulted.
+    let (s_stage, s_status, s_reason, s_score) = (f("2"), f(""), f(""), f(""));
+    // The decision asks first, naming the candidate, the stage and what is recorded, and says
+    // when it goes against the campaign's mark for that stage.
+    let deciding = RwSignal::new(false);
+    let rules = RwSignal::new(None::<CampaignSettings>);
+    Effect::new(move |_| {
+        if let Some(Ok(a)) = app.get() {
+            let url = format!("/api/v1/campaigns/{}", a.campaign_id);
+            leptos::task::spawn_local(async move {
+                if let Ok(c) = rest::<CampaignView>("GET", &url, None).await {
+                    rules.set(Some(c.settings));
+                }
+            });
+        }
+    });
     let (ap_school, ap_position, ap_date) = (f(""), f("director"), f(""));
     let appoint = move |_| {
         let input = AppointmentInput {
@@ -883,7 +995,7 @@ pub fn CandidatePage() -> impl IntoView {
             Some(Ok(a)) => view! {
                 <section class="card wide" id="candidate">
                     <h1>{a.full_name.clone()}</h1>
-                    <p class="muted">{format!("IIN {} · {} · {}, {} · {} · {} · {}", a.iin, a.region, a.district, a.school, a.position, a.email, a.phone)}</p>
+                    <p class="muted">{format!("{} {} · {} · {}, {} · {} · {} · {}", t_string!(i18n, pl_iin), a.iin, region_name(&a.region, super::lang()), a.district, a.school, a.position, a.email, a.phone)}</p>
                     <p class="muted small">{format!("{}: {} / {}", t_string!(i18n, pl_experience), a.teaching_years, a.management_years)}</p>
                     <table class="table" id="stages">
                         <tbody>
@@ -895,7 +1007,7 @@ pub fn CandidatePage() -> impl IntoView {
                                         <td>{status_badge(i18n, o.as_ref().map(|o| o.status))}</td>
                                         <td class="num">{o.as_ref().and_then(|o| o.score).map(pct).unwrap_or_default()}</td>
                                         <td class="small">{o.as_ref().map(|o| format!("{} · {}", o.recorded_by, fmt_utc(o.recorded_ms))).unwrap_or_default()}</td>
-                                        <td class="small detail">{o.as_ref().map(|o| detail_text(&o.detail)).unwrap_or_default()}</td>
+                                        <td class="small detail">{o.as_ref().map(|o| detail_text(i18n, &o.detail)).unwrap_or_default()}</td>
                                     </tr>
                                 }
                             }).collect_view()}
@@ -963,17 +1075,73 @@ pub fn CandidatePage() -> impl IntoView {
                     </select></label>
                 <label class="field"><span>{t!(i18n, pl_status)}</span>
                     <select id="s-status" on:change=move |ev| s_status.set(event_target_value(&ev))>
-                        {[StageStatus::Withdrawn, StageStatus::Passed, StageStatus::Failed].into_iter()
+                        <option value="" selected=true>{t!(i18n, pl_choose)}</option>
+                        {[StageStatus::Passed, StageStatus::Failed, StageStatus::Withdrawn].into_iter()
                             .map(|s| view! { <option value=s.as_str()>{status_name(i18n, s)}</option> }).collect_view()}
                     </select></label>
                 <label class="field"><span>{t!(i18n, pl_score)}</span>{text_input("s-score", s_score)}</label>
                 <label class="field"><span>{t!(i18n, pl_reason)}</span>{text_input("s-reason", s_reason)}</label>
             </div>
-            <button type="button" id="s-save" data-changes="" on:click=move |_| {
-                let status = StageStatus::parse(&s_status.get_untracked()).unwrap_or(StageStatus::Withdrawn);
-                let score = s_score.get_untracked().trim().replace(',', ".").parse().ok();
-                record(s_stage.get_untracked().parse().unwrap_or(0), StageInput::Status { status, score, reason: s_reason.get_untracked() })
-            }>{t!(i18n, pl_save)}</button>
+            <button type="button" id="s-save"
+                disabled=move || StageStatus::parse(&s_status.get()).is_none() || s_reason.get().trim().is_empty()
+                on:click=move |_| deciding.set(true)>{t!(i18n, pl_save)}</button>
+            {move || deciding.get().then(|| {
+                let stage: u8 = s_stage.get_untracked().parse().unwrap_or(0);
+                let status = StageStatus::parse(&s_status.get_untracked());
+                let score: Option<f64> = s_score.get_untracked().trim().replace(',', ".").parse().ok();
+                let name = app.with_untracked(|a| match a { Some(Ok(a)) => a.full_name.clone(), _ => String::new() });
+                // Against the mark: a pass below it, a fail at or above it.
+                // The stage's rule as the server applies it: its own, else the default mark for
+                // stages 3 and 4 (stage 1 falls back to the blueprint's pass mark, 2 and 5
+                // have no mark).
+                let mark = rules.with_untracked(|r| {
+                    let own = r.as_ref().and_then(|r| r.rule(stage)).cloned();
+                    let rule = match stage {
+                        3 | 4 => Some(own.unwrap_or_default()),
+                        _ => own,
+                    };
+                    rule.and_then(|r| match r.cut {
+                        question_bank::selection::Cut::Mark { pass_mark } => Some(pass_mark),
+                        _ => None,
+                    })
+                });
+                let against = match (mark, score, status) {
+                    (Some(m), Some(s), Some(StageStatus::Passed)) => s + 1e-9 < m,
+                    (Some(m), Some(s), Some(StageStatus::Failed)) => s + 1e-9 >= m,
+                    _ => false,
+                };
+                let what = format!(
+                    "{name}: {stage}. {} — {}{}",
+                    stage_name(i18n, stage),
+                    status.map(|s| status_name(i18n, s)).unwrap_or_default(),
+                    score.map(|s| format!(" ({})", pct(s))).unwrap_or_default()
+                );
+                let reason = s_reason.get_untracked();
+                view! {
+                    <div class="overlay">
+                        <div class="dialog" role="alertdialog" aria-modal="true" aria-labelledby="decide-title" id="decide-dialog">
+                            <h2 id="decide-title">{t!(i18n, pl_decide_confirm)}</h2>
+                            <p id="decide-what"><strong>{what}</strong></p>
+                            <p>{t!(i18n, pl_reason)} ": " {reason}</p>
+                            {against.then(|| {
+                                let (m, s) = (pct(mark.unwrap_or_default()), pct(score.unwrap_or_default()));
+                                view! { <p class="alert" role="alert" id="decide-against">{t!(i18n, pl_decide_against, mark = move || m.clone(), score = move || s.clone())}</p> }
+                            })}
+                            <p class="muted small">{t!(i18n, pl_decide_logged)}</p>
+                            <div class="q-actions">
+                                <button type="button" id="decide-cancel" data-cancel="" on:click=move |_| deciding.set(false)>{t!(i18n, test_cancel)}</button>
+                                <button type="button" class="primary" id="decide-confirm" data-changes=""
+                                    on:click=move |_| {
+                                        deciding.set(false);
+                                        if let Some(status) = status {
+                                            record(stage, StageInput::Status { status, score, reason: s_reason.get_untracked() });
+                                        }
+                                    }>{t!(i18n, pl_decide_record)}</button>
+                            </div>
+                        </div>
+                    </div>
+                }
+            })}
         </section>
     }
 }
@@ -1027,7 +1195,7 @@ pub fn AppealPage() -> impl IntoView {
                     {(!e.answers.is_empty()).then(|| view! {
                         <h2>{t!(i18n, pl_answers)}</h2>
                         <table class="table small" id="evidence-answers"><tbody>
-                            {e.answers.iter().map(|x| view! { <tr><td>{format!("{} v{}", x.item_id, x.version)}</td><td>{x.competency.clone()}</td><td>{x.answer.to_string()}</td><td class="num">{x.credit.map(|c| format!("{c:.2}")).unwrap_or_default()}</td></tr> }).collect_view()}
+                            {e.answers.iter().map(|x| view! { <tr><td>{format!("{} v{}", x.item_id, x.version)}</td><td>{x.competency.clone()}</td><td>{x.answer.to_string()}</td><td class="num">{x.credit.map(|c| crate::model::format_number(c, 2, super::lang())).unwrap_or_default()}</td></tr> }).collect_view()}
                         </tbody></table>
                     })}
                     {(!e.events.is_empty()).then(|| view! {
@@ -1092,7 +1260,7 @@ pub fn ReservePage() -> impl IntoView {
             <div class="filters">
                 <select id="r-region" aria-label=move || t_string!(i18n, pr_region) on:change=move |ev| region.set(event_target_value(&ev))>
                     <option value="">{t!(i18n, pl_all_regions)}</option>
-                    {REGIONS.iter().map(|r| view! { <option value=*r>{*r}</option> }).collect_view()}
+                    {REGIONS.iter().map(|r| view! { <option value=*r>{move || region_name(r, super::lang()).to_string()}</option> }).collect_view()}
                 </select>
                 <label class="inline"><input type="checkbox" id="r-available" on:change=move |ev| available.set(event_target_checked(&ev)) />{t!(i18n, pl_available)}</label>
             </div>
@@ -1101,12 +1269,13 @@ pub fn ReservePage() -> impl IntoView {
                 Some(Err(error)) => view! { <ErrorNote error /> }.into_any(),
                 Some(Ok(rows)) => view! {
                     <p class="muted" id="reserve-count">{format!("{}: {}", t_string!(i18n, pl_found), rows.len())}</p>
+                    {rows.is_empty().then(|| view! { <p class="muted empty" role="status" id="reserve-empty">{t!(i18n, empty_filtered)}</p> })}
                     <table class="table" id="reserve">
                         <tbody>
                             {rows.into_iter().map(|r| view! {
                                 <tr>
                                     <td><a href=format!("/candidate/{}", r.application_id)>{r.full_name.clone()}</a></td>
-                                    <td>{r.region.clone()}</td><td>{r.school.clone()}</td>
+                                    <td>{region_name(&r.region, super::lang()).to_string()}</td><td>{r.school.clone()}</td>
                                     <td>{r.certificate.clone()}</td><td>{date(r.valid_until_ms)}</td>
                                     <td>{match (&r.appointed_school, &r.appointed_on) {
                                         (Some(s), Some(d)) => format!("{} · {} · {d}", r.appointed_position.clone().unwrap_or_default(), s),
@@ -1240,13 +1409,14 @@ pub fn ReportsPage() -> impl IntoView {
                     let steps = r.steps.clone();
                     view! {
                         <FunnelChart row=r.total.clone() steps=steps.clone() />
+                        <p class="muted small" id="funnel-scale">{t!(i18n, pl_funnel_scale)}</p>
                         {(!r.rows.is_empty()).then(|| view! { <GroupChart rows=r.rows.clone() /> })}
                         <table class="table small" id="funnel-table">
                             <thead><tr><th></th>{steps.iter().map(|s| view! { <th class="num">{step_name(i18n, s)}</th> }).collect_view()}</tr></thead>
                             <tbody>
                                 {r.rows.iter().chain(std::iter::once(&r.total)).map(|row| view! {
                                     <tr data-group=row.group.clone()>
-                                        <td>{row.group.clone()}</td>
+                                        <td>{if row.group == "all" { t_string!(i18n, pl_total).to_string() } else { region_name(&row.group, super::lang()).to_string() }}</td>
                                         {row.counts.iter().zip(&row.conversion).enumerate().map(|(i, (c, p))| view! {
                                             <td class="num">{*c}{(i > 0).then(|| view! { <br/><span class="muted">{format!("{}%", pct(*p))}</span> })}</td>
                                         }).collect_view()}

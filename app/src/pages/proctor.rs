@@ -114,6 +114,7 @@ pub fn SittingsPage() -> impl IntoView {
                 None => view! { <p class="muted loading" role="status">{t!(i18n, loading)}</p> }.into_any(),
                 Some(Err(error)) => view! { <ErrorNote error /> }.into_any(),
                 Some(Ok(rows)) => view! {
+                    {rows.is_empty().then(|| view! { <p class="muted empty" role="status">{t!(i18n, empty_list)}</p> })}
                     <table class="table" id="sittings">
                         <thead><tr><th>{t!(i18n, pr_name)}</th><th>{t!(i18n, pr_region)}</th><th>{t!(i18n, pr_window)}</th>
                             <th class="num">{t!(i18n, pr_applicants)}</th><th>{t!(i18n, pr_proctors)}</th><th></th></tr></thead>
@@ -424,6 +425,7 @@ pub fn MonitorPage() -> impl IntoView {
                 <button type="button" id="message-all" data-changes="" on:click=move |_| message(true)>{t!(i18n, pr_message_all)}</button>
             </div>
             <div class="monitor-body">
+                {move || shown().is_empty().then(|| view! { <p class="muted empty" role="status" id="monitor-empty">{t!(i18n, empty_filtered)}</p> })}
                 <table class="table" id="monitor">
                     <thead><tr>
                         <th>{t!(i18n, pr_applicant)}</th><th>{t!(i18n, pr_status)}</th><th class="num">{t!(i18n, pr_answered)}</th>
@@ -509,7 +511,7 @@ pub fn MonitorPage() -> impl IntoView {
                             {move || timeline.get().into_iter().rev().map(|e| view! {
                                 <li class=format!("event {}", e.category) data-kind=e.kind.clone()>
                                     <span class="muted">{crate::pages::fmt_utc(e.at_ms)}</span>" "
-                                    <strong>{e.kind.clone()}</strong>" "
+                                    <strong>{event_name(i18n, &e.kind)}</strong>" "
                                     {(!e.actor.is_empty()).then(|| format!("· {}", e.actor))}
                                     {e.detail["text"].as_str().map(|t| view! { <q class="message-text">{t.to_string()}</q> })}
                                 </li>
@@ -525,7 +527,7 @@ pub fn MonitorPage() -> impl IntoView {
                     let who = rows.with(|rs| rs.iter().find(|r| r.user_id == user).map(|r| r.full_name.clone()).unwrap_or_default());
                     view! {
                         <li class=format!("event {}", e.category) data-kind=e.kind.clone()>
-                            <span class="muted">{crate::pages::fmt_utc(e.at_ms)}</span>" "{who}" · "<strong>{e.kind.clone()}</strong>
+                            <span class="muted">{crate::pages::fmt_utc(e.at_ms)}</span>" "{who}" · "<strong>{event_name(i18n, &e.kind)}</strong>
                             {e.detail["text"].as_str().map(|t| view! { " " <q class="message-text">{t.to_string()}</q> })}
                         </li>
                     }
@@ -640,7 +642,7 @@ fn CreditRequests(sitting_id: String) -> impl IntoView {
                     let signals = if r.signals.is_empty() {
                         "—".to_string()
                     } else {
-                        r.signals.iter().map(|s| s.kind.clone()).collect::<Vec<_>>().join(", ")
+                        r.signals.iter().map(|s| event_name(i18n, &s.kind)).collect::<Vec<_>>().join(", ")
                     };
                     let answers = r.answers_after;
                     let pending = r.status == "pending" && r.attempt_open;
@@ -718,5 +720,43 @@ mod tests {
             Some(1_795_410_000_000)
         );
         assert_eq!(super::local_input_to_ms("bad"), None);
+    }
+}
+
+/// An event of an attempt's timeline in the reader's language (the code itself stays in the
+/// incident report and in `data-kind`).
+fn event_name(i18n: leptos_i18n::I18nContext<Locale>, kind: &str) -> String {
+    match kind {
+        "started" => t_string!(i18n, ev_started).to_string(),
+        "submitted" => t_string!(i18n, ev_submitted).to_string(),
+        "expired" => t_string!(i18n, ev_expired).to_string(),
+        "terminated" => t_string!(i18n, ev_terminated).to_string(),
+        "paused" => t_string!(i18n, ev_paused).to_string(),
+        "resumed" => t_string!(i18n, ev_resumed).to_string(),
+        "warning" => t_string!(i18n, ev_warning).to_string(),
+        "time_added" => t_string!(i18n, ev_time_added).to_string(),
+        "time_credited" => t_string!(i18n, ev_time_credited).to_string(),
+        "admitted" => t_string!(i18n, ev_admitted).to_string(),
+        "refused" => t_string!(i18n, ev_refused).to_string(),
+        "ip_changed" => t_string!(i18n, ev_ip_changed).to_string(),
+        "iin_changed" => t_string!(i18n, ev_iin_changed).to_string(),
+        "connection_lost" => t_string!(i18n, ev_connection_lost).to_string(),
+        "device_takeover" => t_string!(i18n, ev_device_takeover).to_string(),
+        "message" => t_string!(i18n, ev_message).to_string(),
+        "message_from_applicant" => t_string!(i18n, ev_message_from_applicant).to_string(),
+        "tab_hidden" => t_string!(i18n, ev_tab_hidden).to_string(),
+        "tab_visible" => t_string!(i18n, ev_tab_visible).to_string(),
+        "window_blur" => t_string!(i18n, ev_window_blur).to_string(),
+        "window_focus" => t_string!(i18n, ev_window_focus).to_string(),
+        "fullscreen_exit" => t_string!(i18n, ev_fullscreen_exit).to_string(),
+        "fullscreen_enter" => t_string!(i18n, ev_fullscreen_enter).to_string(),
+        "copy" => t_string!(i18n, ev_copy).to_string(),
+        "cut" => t_string!(i18n, ev_cut).to_string(),
+        "paste" => t_string!(i18n, ev_paste).to_string(),
+        "context_menu" => t_string!(i18n, ev_context_menu).to_string(),
+        "camera_stopped" => t_string!(i18n, ev_camera_stopped).to_string(),
+        "camera_started" => t_string!(i18n, ev_camera_started).to_string(),
+        "incident" => t_string!(i18n, ev_incident).to_string(),
+        other => other.replace('_', " "),
     }
 }

@@ -359,9 +359,9 @@ async fn files_are_imported_whole_or_not_at_all() -> anyhow::Result<()> {
         let r = api.get("/api/v1/bank/items?per_page=1").await?;
         anyhow::Ok(r.body["total"].as_i64().unwrap_or(-1))
     };
-    // The demo bank: 60 items and the practice test's 5 samples.
+    // The demo bank: 60 single-choice items, 6 practical tasks and the practice test's 11.
     let before = total(m1.clone()).await?;
-    assert_eq!(before, 65);
+    assert_eq!(before, 77);
 
     // A broken file: errors with lines, nothing imported.
     let broken = format!("{GIFT}\n::tb-4:: Two right {{=a =b ~c}}\n\n::tb-5:: open {{=a ~b\n");
@@ -378,7 +378,7 @@ async fn files_are_imported_whole_or_not_at_all() -> anyhow::Result<()> {
         .map(|v| v.iter().filter_map(|e| e["at"].as_str()).collect())
         .unwrap_or_default();
     assert_eq!(at, ["line 11", "line 13"], "{}", r.text);
-    assert_eq!(total(m1.clone()).await?, 65, "nothing imported");
+    assert_eq!(total(m1.clone()).await?, 77, "nothing imported");
 
     // A dry run reports and stores nothing.
     let r = m1
@@ -402,7 +402,7 @@ async fn files_are_imported_whole_or_not_at_all() -> anyhow::Result<()> {
             .contains("essay")
     );
     assert_eq!(r.body["new_competencies"][0], "team-building");
-    assert_eq!(total(m1.clone()).await?, 65, "a dry run stores nothing");
+    assert_eq!(total(m1.clone()).await?, 77, "a dry run stores nothing");
 
     // The real import: drafts, a new competency, an audit entry.
     let r = m1
@@ -527,8 +527,8 @@ async fn the_command_line_imports_a_large_gift_bank() -> anyhow::Result<()> {
         .get("/api/v1/bank/items?status=published&per_page=1")
         .await?;
     assert_eq!(
-        r.body["total"], 10_065,
-        "the demo's 65 and the 10,000 imported"
+        r.body["total"], 10_077,
+        "the demo's 77 and the 10,000 imported"
     );
     let r = m1
         .get("/api/v1/bank/items?competency=competency-19&item_type=matching")

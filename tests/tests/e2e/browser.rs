@@ -338,8 +338,8 @@ async fn methodologists_write_review_and_publish_an_item_in_the_browser() -> any
     browser.wait_hydrated().await?;
     let info = c.find(Locator::Css("#page-info")).await?.text().await?;
     assert!(
-        info.contains("65"),
-        "the demo bank (60 items and the practice test's 5) is listed: {info}"
+        info.contains("77"),
+        "the demo bank (60 items, 6 practical tasks and the practice test's 11) is listed: {info}"
     );
 
     browser.open(&server.url("/bank/new")).await?;
@@ -866,6 +866,7 @@ async fn the_blueprint_editor_checks_fairness_and_saves() -> anyhow::Result<()> 
         .await?
         .text()
         .await?
+        .replace(',', ".")
         .parse()?;
     assert!(spread <= 2.0, "spread {spread}");
 
@@ -1071,18 +1072,63 @@ async fn a_proctor_watches_and_intervenes_live() -> anyhow::Result<()> {
         .text()
         .await?;
     assert!(shown.contains("Уберите телефон"), "{shown}");
-    p.find(Locator::Css("#act-message"))
-        .await?
-        .send_keys("подсказки")
-        .await?;
+    // Ending the attempt asks first: whose, and why; nothing happens before a reason.
     p.find(Locator::Css("#act-terminate"))
         .await?
         .click()
         .await?;
+    let dialog = wait_p().for_element(Locator::Css("#end-dialog")).await?;
+    let title = dialog
+        .find(Locator::Css("#end-title"))
+        .await?
+        .text()
+        .await?;
+    assert!(
+        title.contains("Айгерим Сапарова"),
+        "the dialog names the applicant: {title}"
+    );
+    let confirm = p.find(Locator::Css("#end-confirm")).await?;
+    assert!(!confirm.is_enabled().await?, "no reason yet, so no ending");
+    p.find(Locator::Css("#end-cancel")).await?.click().await?;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(
+        p.find_all(Locator::Css(&format!("{row}[data-status=terminated]")))
+            .await?
+            .is_empty(),
+        "cancelled: the attempt runs on"
+    );
+    p.find(Locator::Css("#act-terminate"))
+        .await?
+        .click()
+        .await?;
+    wait_p().for_element(Locator::Css("#end-dialog")).await?;
+    p.find(Locator::Css("#end-reason option[value=unauthorised_aid]"))
+        .await?
+        .click()
+        .await?;
+    p.find(Locator::Css("#end-note"))
+        .await?
+        .send_keys("подсказки с телефона")
+        .await?;
+    p.find(Locator::Css("#end-confirm")).await?.click().await?;
     wait_a().for_element(Locator::Css("section.result")).await?;
     wait_p()
         .for_element(Locator::Css(&format!("{row}[data-status=terminated]")))
         .await?;
+    // The applicant reads why, in the page's language, with the proctor's note.
+    let why = wait_a()
+        .for_element(Locator::Css("#terminated"))
+        .await?
+        .text()
+        .await?;
+    // (The page's language: the browser's, English here; the reason is a text of that
+    // language, not the code.)
+    assert!(
+        (why.contains("unauthorised aids") || why.contains("запрещённых материалов"))
+            && why.contains("подсказки с телефона")
+            && !why.contains("unauthorised_aid"),
+        "the applicant sees the reason: {why}"
+    );
     proctor.close().await?;
     applicant.close().await
 }

@@ -1170,7 +1170,15 @@ async fn the_practice_test_is_never_counted() -> anyhow::Result<()> {
         .await?;
     assert_eq!(r.status, 200, "{}", r.text);
     let first = r.body["id"].as_str().unwrap_or_default().to_string();
-    assert_eq!(r.body["items"].as_array().map(Vec::len), Some(5));
+    // Eleven sample items of all seven types.
+    assert_eq!(r.body["items"].as_array().map(Vec::len), Some(11));
+    let kinds: std::collections::BTreeSet<String> = r.body["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|i| i["kind"].as_str().map(str::to_string))
+        .collect();
+    assert_eq!(kinds.len(), 7, "{kinds:?}");
     assert_eq!(r.body["language"], "kk");
     let stem = r.body["items"][0]["stem"].to_string();
     assert!(
@@ -1182,12 +1190,12 @@ async fn the_practice_test_is_never_counted() -> anyhow::Result<()> {
         .post("/api/v1/practice", &json!({"language": "kk"}))
         .await?;
     assert_eq!(again.body["id"], first.as_str());
-    let correct = server.correct_positions(&first).await?;
+    let right = server.right_answers(&first).await?;
     for (seq, item) in item_ids(&r.body).iter().enumerate() {
         let s = api
             .put(
                 &format!("/api/v1/attempts/{first}/responses/{item}"),
-                &json!({"seq": seq as i64 + 1, "choice": correct[item]}),
+                &json!({"seq": seq as i64 + 1, "answer": right[item]}),
             )
             .await?;
         assert_eq!(s.status, 200, "{}", s.text);

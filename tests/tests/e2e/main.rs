@@ -15,6 +15,7 @@ mod forms;
 mod integrity;
 mod integrity_browser;
 mod keys;
+mod pages_browser;
 mod pipeline;
 mod pipeline_browser;
 mod proctor;

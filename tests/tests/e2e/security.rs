@@ -502,3 +502,55 @@ async fn administrators_create_accounts() -> anyhow::Result<()> {
     assert_eq!(n, 1);
     Ok(())
 }
+
+/// A server function's refusal goes out with its 4xx status (as the REST API's would), not
+/// as a server fault: a wrong IIN at registration is 422, a start refused to staff is 403, a
+/// save to an attempt that is not the caller's is 404 or 403; only faults are 5xx.
+#[tokio::test]
+async fn server_functions_answer_refusals_with_4xx() -> anyhow::Result<()> {
+    let server = TestServer::start(Db::from_env()).await?;
+    let http = reqwest::Client::new();
+    let call = |path: &'static str, form: Vec<(&'static str, String)>, cookie: Option<String>| {
+        let mut req = http
+            .post(server.url(path))
+            .header("origin", &server.base)
+            .form(&form);
+        if let Some(c) = cookie {
+            req = req.header("cookie", c);
+        }
+        req.send()
+    };
+    let bad_iin = call(
+        "/api/fn/register",
+        vec![
+            ("email", "new.teacher@school.kz".into()),
+            ("full_name", "Жаңа Мұғалім".into()),
+            ("iin", "123456789012".into()),
+            ("password", "a long enough password 1".into()),
+        ],
+        None,
+    )
+    .await?;
+    assert_eq!(bad_iin.status().as_u16(), 422);
+    let body: serde_json::Value = bad_iin.json().await?;
+    assert_eq!(body["code"], "invalid", "{body}");
+
+    // The same refusal from inside the handler for a signed-in applicant: another's attempt.
+    let a = Api::login(&server.base, APPLICANT.0, APPLICANT.1).await?;
+    let started = a
+        .post("/api/v1/attempts", &json!({"language": "ru"}))
+        .await?;
+    assert_eq!(started.status, 200, "{}", started.text);
+    let id = started.body["id"].as_str().unwrap_or_default().to_string();
+    let b = Api::login(&server.base, APPLICANT2.0, APPLICANT2.1).await?;
+    let r = http
+        .post(server.url("/api/fn/attempt"))
+        .header("origin", &server.base)
+        .bearer_auth(b.token.clone().unwrap_or_default())
+        .form(&[("attempt_id", id.as_str())])
+        .send()
+        .await?;
+    let status = r.status().as_u16();
+    assert!(matches!(status, 403 | 404), "another's attempt: {status}");
+    Ok(())
+}
