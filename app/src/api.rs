@@ -18,7 +18,11 @@ pub async fn login(email: String, password: String) -> Result<UserInfo, AppError
 /// The client's address, as the HTTP layer gave it to this server function.
 #[cfg(feature = "ssr")]
 fn client_addr() -> String {
-    use_context::<crate::backend::ClientAddr>()
+    // Put on the request by the server's edge layer (the server functions' routes are the
+    // framework's own, so the address travels with the request, not as a context).
+    use_context::<http::request::Parts>()
+        .and_then(|p| p.extensions.get::<crate::backend::ClientAddr>().cloned())
+        .or_else(|| use_context::<crate::backend::ClientAddr>())
         .map(|a| a.0)
         .unwrap_or_else(|| "unknown".into())
 }

@@ -17,6 +17,8 @@ pub const MIN_FOR_CALIBRATION: usize = 100;
 /// figures are still shown), so nobody sends an item back on two people's answers.
 pub const MIN_FOR_FLAGS: usize = 30;
 
+const NO_SCORED_ATTEMPT: &str = "No closed attempt of this blueprint has been scored yet.";
+
 impl Services {
     /// A blueprint's closed attempts (of one sitting, if given) as a scored response matrix:
     /// a column per item version given, a row per attempt; the attempts' languages and, for
@@ -73,10 +75,7 @@ impl Services {
             }
         }
         if rows.is_empty() {
-            return Err(AppError::new(
-                ErrorCode::NotFound,
-                "No closed attempt of this blueprint has been scored yet.",
-            ));
+            return Err(AppError::new(ErrorCode::NotFound, NO_SCORED_ATTEMPT));
         }
         let matrix = ResponseMatrix::new(labels, rows).map_err(AppError::invalid)?;
         Ok(SittingMatrix {
@@ -99,7 +98,34 @@ impl Services {
             matrix,
             languages,
             chosen,
-        } = self.sitting_matrix(blueprint_id, sitting_id).await?;
+        } = match self.sitting_matrix(blueprint_id, sitting_id).await {
+            // A blueprint nobody has taken yet: an empty analysis (the page says so), not an
+            // error; an unknown blueprint stays 404.
+            Err(e)
+                if e.message == NO_SCORED_ATTEMPT
+                    && self.store().blueprint(blueprint_id).await?.is_some() =>
+            {
+                return Ok(AnalysisView {
+                    flags_from: MIN_FOR_FLAGS,
+                    blueprint_id: blueprint_id.to_string(),
+                    sitting_id: sitting_id.map(str::to_string),
+                    examinees: 0,
+                    mean: 0.0,
+                    sd: 0.0,
+                    alpha: 0.0,
+                    sem: 0.0,
+                    alpha_by_competency: vec![],
+                    histogram: vec![],
+                    items: vec![],
+                    calibrated: false,
+                    note: Some(NO_SCORED_ATTEMPT.into()),
+                    information: vec![],
+                    languages: None,
+                    sittings: self.store().blueprint_sittings(blueprint_id).await?,
+                });
+            }
+            other => other?,
+        };
         let items = matrix.items.clone();
         let stored: BTreeMap<(String, i64), crate::store::ItemParameterRow> = self
             .store()

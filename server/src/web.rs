@@ -113,15 +113,35 @@ async fn server_fn_handler(State(state): State<AppState>, req: Request) -> impl 
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
         .map(|c| c.0.ip().to_string())
         .unwrap_or_else(|| "unknown".into());
-    let res = handle_server_fns_with_context(
+    // Reached only by names that are no server function (the framework routes the real
+    // ones itself); it answers as the framework does.
+    handle_server_fns_with_context(
         move || {
             provide_context(backend.clone());
             provide_context(app::backend::ClientAddr(ip.clone()));
         },
         req,
     )
-    .await;
-    refusal_status(res.into_response()).await
+    .await
+}
+
+/// The edge of every server function: the client's address travels on the request (the
+/// functions' routes are registered by the framework, so no handler of ours runs before them),
+/// and a refusal goes out with its own status.
+async fn server_fn_edge(
+    mut req: Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    if !req.uri().path().starts_with("/api/fn/") {
+        return next.run(req).await;
+    }
+    let ip = req
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".into());
+    req.extensions_mut().insert(app::backend::ClientAddr(ip));
+    refusal_status(next.run(req).await).await
 }
 
 /// A server function's error goes out as 500 whatever it was; a refusal (a wrong IIN, a
@@ -207,6 +227,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
             app::shell,
         ))
+        .layer(axum::middleware::from_fn(server_fn_edge))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         // Who may call what: the authorization matrix, before any handler reads the body.
         .layer(axum::middleware::from_fn_with_state(

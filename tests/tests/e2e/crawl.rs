@@ -675,8 +675,24 @@ async fn seed(server: &TestServer) -> Result<()> {
         "demo --synthetic-round: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    // A finished attempt (its result page) for the crawled applicant, and an open one.
+    // The crawled applicant applies, takes stage one and finishes it (its result page), and
+    // appeals the result (the appeal's page for staff); a second applicant's test is running
+    // (the test page).
     let api = Api::login(&server.base, APPLICANT.0, APPLICANT.1).await?;
+    let r = api
+        .post(
+            "/api/v1/campaigns/demo-2026/applications",
+            &json!({
+                "campaign_id": "demo-2026", "iin": valid_iin("850101", 4, 21),
+                "full_name": "Айгерим Сапарова", "region": "Turkestan", "district": "Sairam",
+                "school": "School No. 9", "position": "deputy director",
+                "teaching_years": 12, "management_years": 3,
+                "email": APPLICANT.0, "phone": "+7 701 111 22 33",
+            }),
+        )
+        .await?;
+    anyhow::ensure!(r.status == 200, "apply: {}", r.text);
+    let application = r.body["id"].as_str().context("application id")?.to_string();
     let r = api
         .post("/api/v1/attempts", &json!({"language": "ru"}))
         .await?;
@@ -687,9 +703,21 @@ async fn seed(server: &TestServer) -> Result<()> {
         .await?;
     anyhow::ensure!(r.status == 200, "submit: {}", r.text);
     let r = api
+        .post(
+            &format!("/api/v1/applications/{application}/appeals"),
+            &json!({"stage": 1, "reason": "Связь прерывалась во время теста."}),
+        )
+        .await?;
+    anyhow::ensure!(r.status == 200, "appeal: {}", r.text);
+    let r = api
         .post("/api/v1/practice", &json!({"language": "kk"}))
         .await?;
     anyhow::ensure!(r.status == 200 || r.status == 201, "practice: {}", r.text);
+    let second = Api::login(&server.base, APPLICANT2.0, APPLICANT2.1).await?;
+    let r = second
+        .post("/api/v1/attempts", &json!({"language": "kk"}))
+        .await?;
+    anyhow::ensure!(r.status == 200, "start: {}", r.text);
     Ok(())
 }
 
@@ -748,6 +776,8 @@ async fn crawl_every_page(db: Db) -> Result<()> {
     for (role, account) in roles {
         crawler.crawl(Some(role), Some(account)).await?;
     }
+    // An applicant in the middle of the test: the test page, reached from the dashboard.
+    crawler.crawl(Some("applicant"), Some(APPLICANT2)).await?;
     crawler.crawl(None, None).await?;
 
     let unreached: Vec<_> = crawler

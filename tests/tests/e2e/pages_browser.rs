@@ -219,13 +219,18 @@ async fn the_test_page_keeps_marks_and_place_and_the_check_of_a_wrong_number_is_
         .await?;
     anyhow::ensure!(r.status == 200, "{}", r.text);
     let id = r.body["id"].as_str().unwrap_or_default().to_string();
+    eprintln!("test page step 1");
     b.open(&server.url(&format!("/test/{id}"))).await?;
     // Question 3, marked for review: the grid shows the mark.
     for _ in 0..2 {
+        eprintln!("test page step 2");
         c.find(Locator::Css("#next")).await?.click().await?;
     }
+    eprintln!("test page step 3");
     text_until(c, "#q-number", |t| t.contains('3')).await?;
+    eprintln!("test page step 4");
     c.find(Locator::Css("#flag")).await?.click().await?;
+    eprintln!("test page step 5");
     let cell = c
         .wait()
         .at_most(Duration::from_secs(10))
@@ -234,19 +239,27 @@ async fn the_test_page_keeps_marks_and_place_and_the_check_of_a_wrong_number_is_
     assert_eq!(cell.text().await?.trim_end_matches('⚑').trim(), "3");
     assert!(cell.find(Locator::Css(".flag-mark")).await.is_ok());
     // A reload opens the test on question 3, not 1.
+    eprintln!("test page step 6");
     c.refresh().await?;
     b.wait_hydrated().await?;
+    eprintln!("test page step 7");
     text_until(c, "#q-number", |t| t.contains('3')).await?;
     // The submit dialog lists the marked question and takes the applicant back to it.
+    eprintln!("test page step 8");
     c.find(Locator::Css("#next")).await?.click().await?;
+    eprintln!("test page step 9");
     text_until(c, "#q-number", |t| t.contains('4')).await?;
+    eprintln!("test page step 10");
     c.find(Locator::Css("#submit-test")).await?.click().await?;
+    eprintln!("test page step 11");
     let marked = text_of(c, "#confirm-flagged").await?;
     assert!(marked.contains('3'), "{marked}");
+    eprintln!("test page step 12");
     c.find(Locator::Css("#confirm-flagged button.review-flagged"))
         .await?
         .click()
         .await?;
+    eprintln!("test page step 13");
     text_until(c, "#q-number", |t| t.contains('3')).await?;
     assert!(
         c.find_all(Locator::Css("#confirm-submit"))
@@ -256,7 +269,9 @@ async fn the_test_page_keeps_marks_and_place_and_the_check_of_a_wrong_number_is_
 
     // The public check of an unknown number: a plain "not found", no crash.
     let _ = b.console_errors().await?;
+    eprintln!("test page step 15");
     b.open(&server.url("/verify/LM-2026-0000-0000")).await?;
+    eprintln!("test page step 16");
     text_of(c, "#cert-missing").await?;
     let errors = b.console_errors().await?;
     assert!(errors.is_empty(), "{errors:?}");

@@ -3,6 +3,7 @@
 //! stage closes the later ones); appeals with their evidence; CSV uploads with line errors;
 //! rank cuts with regional quotas; the public verification and the funnel.
 
+use anyhow::Context;
 use qabilet_tests::*;
 use serde_json::{Value, json};
 
@@ -605,6 +606,8 @@ async fn five_stages(db: Db) -> anyhow::Result<()> {
             "/api/v1/reports/funnel.csv?campaign={CAMPAIGN}&by=region"
         ))
         .await?;
+    // A byte-order mark first, so spreadsheets read Cyrillic right.
+    let csv = csv.strip_prefix('\u{feff}').context("a byte-order mark")?;
     assert!(csv.starts_with("group,applications,test,training"), "{csv}");
     assert!(csv.contains("\nTurkestan,1,1,1,1,1,1,1,1,"), "{csv}");
     assert_eq!(a1.get("/api/v1/reports/funnel").await?.status, 403);

@@ -1,6 +1,7 @@
 //! `qabilet analyze`: a scored response matrix in, every statistic out as JSON, checked
 //! against the published estimates for the LSAT section 6 data (Bock and Lieberman, 1970).
 
+use anyhow::Context;
 use qabilet_tests::*;
 use serde_json::{Value, json};
 use std::process::Command;
@@ -182,6 +183,7 @@ async fn methodologists_analyse_a_sitting_and_send_items_back() -> anyhow::Resul
     let csv = m
         .get_text("/api/v1/blueprints/stage1-2026/analysis.csv")
         .await?;
+    let csv = csv.strip_prefix('\u{feff}').context("a byte-order mark")?;
     assert!(csv.starts_with("item_id,n,facility"), "{csv}");
     assert_eq!(csv.lines().count(), items.len() + 1);
     // Nothing to analyse for an unknown blueprint; not for applicants.
