@@ -22,7 +22,7 @@ fn client_addr() -> String {
     // framework's own, so the address travels with the request, not as a context).
     use_context::<http::request::Parts>()
         .and_then(|p| p.extensions.get::<crate::backend::ClientAddr>().cloned())
-        .or_else(|| use_context::<crate::backend::ClientAddr>())
+        .or_else(use_context::<crate::backend::ClientAddr>)
         .map(|a| a.0)
         .unwrap_or_else(|| "unknown".into())
 }

@@ -520,6 +520,17 @@ fn BlueprintEditor(doc: Option<BlueprintDoc>, comps: Vec<CompetencyView>) -> imp
     }
 }
 
+/// A figure with one decimal, in the interface language's notation (a decimal comma in Kazakh
+/// and Russian).
+fn n1(x: f64) -> String {
+    crate::model::format_number(x, 1, super::lang())
+}
+
+/// A figure with two decimals, in the interface language's notation.
+fn n2(x: f64) -> String {
+    crate::model::format_number(x, 2, super::lang())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -536,15 +547,4 @@ mod tests {
             vec![vec!["a-1", "a-2", "a-3"], vec!["b-1", "b-2"]]
         );
     }
-}
-
-/// A figure with one decimal, in the interface language's notation (a decimal comma in Kazakh
-/// and Russian).
-fn n1(x: f64) -> String {
-    crate::model::format_number(x, 1, super::lang())
-}
-
-/// A figure with two decimals, in the interface language's notation.
-fn n2(x: f64) -> String {
-    crate::model::format_number(x, 2, super::lang())
 }

@@ -710,19 +710,6 @@ fn open_feed(
     let _ = (sitting_id, on_message, connected);
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn local_times_read_as_kazakhstan_time() {
-        // 2026-11-23 10:00 in Astana (UTC+5) is 05:00 UTC.
-        assert_eq!(
-            super::local_input_to_ms("2026-11-23T10:00"),
-            Some(1_795_410_000_000)
-        );
-        assert_eq!(super::local_input_to_ms("bad"), None);
-    }
-}
-
 /// An event of an attempt's timeline in the reader's language (the code itself stays in the
 /// incident report and in `data-kind`).
 fn event_name(i18n: leptos_i18n::I18nContext<Locale>, kind: &str) -> String {
@@ -758,5 +745,18 @@ fn event_name(i18n: leptos_i18n::I18nContext<Locale>, kind: &str) -> String {
         "camera_started" => t_string!(i18n, ev_camera_started).to_string(),
         "incident" => t_string!(i18n, ev_incident).to_string(),
         other => other.replace('_', " "),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn local_times_read_as_kazakhstan_time() {
+        // 2026-11-23 10:00 in Astana (UTC+5) is 05:00 UTC.
+        assert_eq!(
+            super::local_input_to_ms("2026-11-23T10:00"),
+            Some(1_795_410_000_000)
+        );
+        assert_eq!(super::local_input_to_ms("bad"), None);
     }
 }

@@ -780,8 +780,11 @@ fn TestRunner(a: AttemptView) -> impl IntoView {
     );
     let linear = a.navigation == Navigation::Linear;
     let allow_flag = a.allow_flag;
-    let flags = RwSignal::new(load_flags(&a.id));
+    // Read after hydration (an effect): the server draws no marks, and the first drawing in
+    // the browser must match it.
+    let flags = RwSignal::new(HashSet::new());
     let flag_key = StoredValue::new(a.id.clone());
+    Effect::new(move |_| flags.set(load_flags(&flag_key.get_value())));
     let toggle_flag = move |item_id: String| {
         flags.update(|f| {
             if !f.remove(&item_id) {

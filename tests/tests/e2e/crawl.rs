@@ -713,6 +713,16 @@ async fn seed(server: &TestServer) -> Result<()> {
         .post("/api/v1/practice", &json!({"language": "kk"}))
         .await?;
     anyhow::ensure!(r.status == 200 || r.status == 201, "practice: {}", r.text);
+    // A standard-setting workshop (its page for staff).
+    let m = Api::login(&server.base, METHODOLOGIST.0, METHODOLOGIST.1).await?;
+    let r = m
+        .post(
+            "/api/v1/standard-settings",
+            &json!({"blueprint_id": "stage1-2026", "name": "Stage 1 panel",
+                    "judges": [EXPERT.0, COMMISSION.0], "seed": 11}),
+        )
+        .await?;
+    anyhow::ensure!(r.status == 200, "workshop: {}", r.text);
     let second = Api::login(&server.base, APPLICANT2.0, APPLICANT2.1).await?;
     let r = second
         .post("/api/v1/attempts", &json!({"language": "kk"}))
