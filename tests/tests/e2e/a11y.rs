@@ -128,8 +128,9 @@ async fn axe_finds_no_serious_violations_and_the_test_works_by_keyboard() -> any
             tab_to(c, "#next", 20).await?;
             press(c, ENTER).await?;
             // The focus is on the new question's text.
+            // Up to 20 s: under a loaded CI machine the new question may take a while.
             let mut moved = false;
-            for _ in 0..50 {
+            for _ in 0..200 {
                 let label = c.find(Locator::Css("#q-number")).await?.text().await?;
                 if label.contains(&(n + 1).to_string()) && focused_matches(c, "#stem").await? {
                     moved = true;
