@@ -269,36 +269,15 @@ impl TestServer {
         &self,
         attempt_id: &str,
     ) -> Result<std::collections::HashMap<String, u32>> {
-        use sqlx::Row;
-        let mut c = self.sql().await?;
-        let form: String = sqlx::query("SELECT form FROM attempts WHERE id = $1")
-            .bind(attempt_id)
-            .fetch_one(&mut c)
+        // The single-choice part of the right answers (one reading of forms and keys).
+        self.right_answers(attempt_id)
             .await?
-            .try_get(0)?;
-        let form: Value = serde_json::from_str(&form)?;
-        let mut out = std::collections::HashMap::new();
-        for e in form["entries"].as_array().context("entries")? {
-            let id = e["item_id"].as_str().context("item_id")?.to_string();
-            let version = e["version"].as_i64().context("version")?;
-            let key: String = sqlx::query(
-                "SELECT answer_key FROM item_versions WHERE item_id = $1 AND version = $2",
-            )
-            .bind(&id)
-            .bind(version)
-            .fetch_one(&mut c)
-            .await?
-            .try_get(0)?;
-            let key: Value = serde_json::from_str(&key)?;
-            let correct = key["correct"].as_u64().context("correct")?;
-            let order = e["option_order"].as_array().context("option_order")?;
-            let shown = order
-                .iter()
-                .position(|o| o.as_u64() == Some(correct))
-                .context("key not in order")?;
-            out.insert(id, u32::try_from(shown)?);
-        }
-        Ok(out)
+            .into_iter()
+            .map(|(id, a)| {
+                let p = a["value"].as_u64().context("a single-choice item")?;
+                Ok((id, u32::try_from(p)?))
+            })
+            .collect()
     }
 }
 
