@@ -447,6 +447,7 @@ pub const MATRIX: &[Entry] = &[
         HOLDER_OR_ADMIN,
         "applicants: their own certificate",
     ),
+    e("POST", "/api/v1/certificates/{number}/revoke", ADMIN, "-"),
     e("GET", "/api/v1/reserve", ADMIN, "-"),
     e("GET", "/api/v1/reports/funnel", ADMIN, "-"),
     e("GET", "/api/v1/reports/funnel.csv", ADMIN, "-"),

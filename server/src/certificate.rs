@@ -292,6 +292,9 @@ mod tests {
             issued_at: 1_790_000_000_000,
             valid_until: 1_890_000_000_000,
             revoked_at: None,
+            revoked_by: None,
+            revoked_reason: None,
+            revoked_note: None,
         };
         let bytes = pdf(&c, "https://qabilet.example/verify/LM-2026-ABCD-EFGH").expect("pdf");
         assert!(bytes.starts_with(b"%PDF-"));

@@ -543,7 +543,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = open_store(&config).await?;
             crate::demo::load(store.as_ref()).await?;
             if synthetic_round {
-                load_round(store.as_ref()).await?;
+                load_round(&store, &config).await?;
             }
             crate::demo::print_accounts();
             Ok(())
@@ -587,13 +587,23 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-async fn load_round(store: &dyn Store) -> anyhow::Result<()> {
+/// The synthetic national round and the simulated pilot of the stage-one test (each once).
+async fn load_round(store: &Arc<dyn Store>, config: &Config) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
-    if crate::demo::campaign::load_synthetic(store).await? {
+    if crate::demo::campaign::load_synthetic(store.as_ref()).await? {
         tracing::info!(
             applications = crate::demo::campaign::SYNTHETIC_FUNNEL[0],
             ms = started.elapsed().as_millis() as u64,
             "synthetic national round loaded"
+        );
+    }
+    let started = std::time::Instant::now();
+    let services = offline_services(store.clone(), config);
+    if crate::demo::pilot::load(&services, store.as_ref()).await? {
+        tracing::info!(
+            examinees = crate::demo::pilot::PILOT_EXAMINEES,
+            ms = started.elapsed().as_millis() as u64,
+            "simulated pilot of the stage-one test loaded"
         );
     }
     Ok(())
@@ -604,7 +614,7 @@ async fn serve(config: Config, demo: bool, synthetic_round: bool) -> anyhow::Res
     if demo {
         crate::demo::load(store.as_ref()).await?;
         if synthetic_round {
-            load_round(store.as_ref()).await?;
+            load_round(&store, &config).await?;
         }
     }
     let secret = auth::load_keys(

@@ -480,6 +480,7 @@ impl Services {
             .iter()
             .map(|a| Self::appeal_view(a, &app.full_name))
             .collect();
+        let certificate = self.store().certificate_of(&app.id).await?;
         Ok(ApplicationView {
             id: app.id.clone(),
             campaign_id: app.campaign_id.clone(),
@@ -497,11 +498,15 @@ impl Services {
             source: app.source.clone(),
             created_ms: app.created_at,
             stages,
-            certificate: self
-                .store()
-                .certificate_of(&app.id)
-                .await?
-                .map(|c| c.number),
+            certificate: certificate.as_ref().map(|c| c.number.clone()),
+            revocation: certificate.and_then(|c| {
+                Some(RevocationView {
+                    at_ms: c.revoked_at?,
+                    reason: c.revoked_reason.unwrap_or_default(),
+                    note: c.revoked_note.unwrap_or_default(),
+                    by: c.revoked_by.unwrap_or_default(),
+                })
+            }),
             appointed: self.store().appointment(&app.id).await?.is_some(),
             report_due,
             report_submitted,
@@ -2222,6 +2227,9 @@ impl Services {
                 issued_at: now,
                 valid_until: now + i64::from(settings.validity_years) * 365 * DAY_MS,
                 revoked_at: None,
+                revoked_by: None,
+                revoked_reason: None,
+                revoked_note: None,
             };
             match self.store().insert_certificate(&row).await {
                 Ok(()) => return Ok(()),
@@ -2262,7 +2270,18 @@ impl Services {
             issued_ms: c.issued_at,
             valid_until_ms: c.valid_until,
             state: state.into(),
+            revoked_ms: c.revoked_at,
         })
+    }
+
+    /// A certificate by its number as typed (any case, spaces around), or not found.
+    async fn certificate_by_number(&self, number: &str) -> Result<CertificateRow, AppError> {
+        let number = parse_certificate_number(number)
+            .ok_or_else(|| AppError::not_found("The certificate"))?;
+        self.store()
+            .certificate(&number)
+            .await?
+            .ok_or_else(|| AppError::not_found("The certificate"))
     }
 
     /// The certificate as PDF: its holder and staff.
@@ -2272,16 +2291,54 @@ impl Services {
         number: &str,
         verify_base: &str,
     ) -> Result<Vec<u8>, AppError> {
-        let number = parse_certificate_number(number)
-            .ok_or_else(|| AppError::not_found("The certificate"))?;
-        let c = self
-            .store()
-            .certificate(&number)
-            .await?
-            .ok_or_else(|| AppError::not_found("The certificate"))?;
+        let c = self.certificate_by_number(number).await?;
         self.visible_application(user, &c.application_id).await?;
+        if c.revoked_at.is_some() {
+            return Err(conflict(
+                "This certificate has been revoked: it is no longer issued as a document.",
+            ));
+        }
         let url = format!("{}/verify/{}", verify_base.trim_end_matches('/'), c.number);
         crate::certificate::pdf(&c, &url).map_err(internal)
+    }
+
+    /// Revokes a certificate (administrators): a reason from [`REVOCATION_REASONS`], a note
+    /// (required with `other`, at most 1,000 characters). Once: a second revocation is a
+    /// conflict. The holder leaves the reserve, reads the reason in their language, and the
+    /// public check says revoked from that day.
+    pub async fn revoke_certificate(
+        &self,
+        user: &UserInfo,
+        number: &str,
+        input: RevocationInput,
+    ) -> Result<ApplicationView, AppError> {
+        require_admin(user)?;
+        let c = self.certificate_by_number(number).await?;
+        if !REVOCATION_REASONS.contains(&input.reason.as_str()) {
+            return Err(AppError::invalid(format!(
+                "The reason is one of {}.",
+                REVOCATION_REASONS.join(", ")
+            )));
+        }
+        let note = clean(&input.note);
+        if note.chars().count() > 1000 {
+            return Err(AppError::invalid("The note is at most 1,000 characters."));
+        }
+        if input.reason == "other" && note.is_empty() {
+            return Err(AppError::invalid(
+                "With the reason \"other\", say in the note why the certificate is revoked.",
+            ));
+        }
+        let app = self.visible_application(user, &c.application_id).await?;
+        if !self
+            .store()
+            .revoke_certificate(&c.number, self.now(), &user.full_name, &input.reason, &note)
+            .await?
+        {
+            return Err(conflict("This certificate has been revoked already."));
+        }
+        tracing::info!(certificate = %c.number, by = %user.email, reason = %input.reason, "certificate revoked");
+        self.application_view(&app).await
     }
 
     /// Staff record that a reserve member was appointed director without competition.

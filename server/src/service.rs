@@ -1822,7 +1822,7 @@ fn temporary_password() -> String {
 
 impl Services {
     /// Draws a form and opens the attempt (or returns the one a parallel request opened).
-    async fn begin_attempt(
+    pub(crate) async fn begin_attempt(
         &self,
         user: &UserInfo,
         bp: &Blueprint,

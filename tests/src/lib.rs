@@ -60,6 +60,25 @@ pub fn pg_admin_url() -> String {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
+/// Whether a line of the server's log is a panic or an ERROR (colour codes or not).
+pub fn is_trouble(line: &str) -> bool {
+    let mut plain = String::with_capacity(line.len());
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            // An escape sequence: up to its final letter.
+            for d in chars.by_ref() {
+                if d.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            plain.push(c);
+        }
+    }
+    plain.contains("panicked") || plain.split_whitespace().any(|w| w == "ERROR")
+}
+
 /// A running server with its own database.
 pub struct TestServer {
     pub base: String,
@@ -69,6 +88,8 @@ pub struct TestServer {
     child: Option<Child>,
     pg_database: Option<String>,
     env: Vec<(String, String)>,
+    /// Panics and ERROR lines the server wrote to its log (stderr), in order.
+    troubles: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl TestServer {
@@ -112,6 +133,7 @@ impl TestServer {
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
+            troubles: Default::default(),
         };
         server.spawn().await?;
         Ok(server)
@@ -156,11 +178,29 @@ impl TestServer {
             .env("QABILET_JWT_SECRET_FILE", self.secret_path())
             .env("QABILET_SITE_ROOT", site_root())
             .env("QABILET_LOG", "warn")
+            // Plain log lines (no colour codes), so the log's levels can be read.
+            .env("NO_COLOR", "1")
             .envs(self.env.iter().map(|(k, v)| (k, v)))
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(Stdio::piped())
             .spawn()
             .with_context(|| format!("starting {}", bin.display()))?;
+        // The log still reaches the test's output; panics and errors are also kept.
+        let stderr = child.stderr.take().context("no stderr")?;
+        let troubles = self.troubles.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr)
+                .lines()
+                .map_while(std::result::Result::ok)
+            {
+                eprintln!("{line}");
+                if is_trouble(&line)
+                    && let Ok(mut t) = troubles.lock()
+                {
+                    t.push(line);
+                }
+            }
+        });
         let stdout = child.stdout.take().context("no stdout")?;
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
@@ -179,6 +219,24 @@ impl TestServer {
             .await?
             .context("the server did not report its address within 60 s")?;
         Ok((child, url))
+    }
+
+    /// Loads the synthetic national round (8,068 applications, 208 certificates) and the
+    /// simulated pilot of the stage-one test with the binary's own command (`demo
+    /// --synthetic-round`; loading twice adds nothing).
+    pub fn load_round(&self) -> Result<()> {
+        let out = self.cli(&["demo", "--synthetic-round"], None)?;
+        anyhow::ensure!(
+            out.status.success(),
+            "demo --synthetic-round failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Ok(())
+    }
+
+    /// The panics and ERROR lines in the server's log so far.
+    pub fn log_troubles(&self) -> Vec<String> {
+        self.troubles.lock().map(|t| t.clone()).unwrap_or_default()
     }
 
     /// Asks the process to stop (SIGTERM, as an orchestrator would) and waits for it to exit;

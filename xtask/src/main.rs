@@ -499,49 +499,119 @@ impl Workspace {
         bail!("PostgreSQL did not come up on 127.0.0.1:5432")
     }
 
+    /// Whether cargo-nextest is installed (it is on this project's machines; without it the
+    /// tests run with `cargo test`, slower and without per-test times).
+    fn have_nextest(&self) -> bool {
+        self.cargo()
+            .args(["nextest", "--version"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    }
+
     fn test(&self) -> Result<()> {
         self.ensure_chromium()?;
         self.ensure_postgres()?;
         let axe = self.axe()?;
         let fuzzer = self.schemathesis()?;
         self.build(false)?;
-        step("running the tests (tests that run on one database: SQLite)");
-        status(
-            self.cargo()
-                .args(["test", "--workspace", "--exclude", "xtask"])
-                .env("QABILET_BIN", self.server_bin(false))
+        let env = |c: &mut Command| {
+            c.env("QABILET_BIN", self.server_bin(false))
                 .env("QABILET_SITE_ROOT", self.site())
                 .env("QABILET_AXE_JS", &axe)
-                .env("QABILET_SCHEMATHESIS", &fuzzer),
-        )?;
-        // The same end-to-end and browser tests again on PostgreSQL (those written for both
-        // databases ran on both already; the backup is SQLite's own).
-        step("running the end-to-end and browser tests again on PostgreSQL");
-        status(
-            self.cargo()
-                .args([
-                    "test",
-                    "-p",
-                    "qabilet-tests",
-                    "--test",
-                    "e2e",
-                    "--",
-                    "--skip",
-                    "on_sqlite",
-                    "--skip",
-                    "on_postgres",
-                    "--skip",
-                    "backup::",
-                    // The fuzzer's run is long; once (on SQLite) is enough for the schema.
-                    "--skip",
-                    "api_fuzz::",
-                ])
-                .env("QABILET_TEST_DB", "postgres")
-                .env("QABILET_BIN", self.server_bin(false))
-                .env("QABILET_SITE_ROOT", self.site())
-                .env("QABILET_AXE_JS", &axe)
-                .env("QABILET_SCHEMATHESIS", &fuzzer),
-        )
+                .env("QABILET_SCHEMATHESIS", &fuzzer);
+        };
+        // The second pass runs the end-to-end and browser tests again on PostgreSQL, except
+        // those written for both databases (they ran on both already), the backup (SQLite's
+        // own) and the fuzzer (its long run is enough once, on SQLite, for the schema).
+        let nextest = self.have_nextest();
+        // Both passes select the same packages (the whole workspace but xtask), so cargo
+        // unifies the same features and builds the test binaries once.
+        const SECOND_PASS: &str = "binary(e2e) and not (test(on_sqlite) | test(on_postgres) \
+                                   | test(/^backup::/) | test(/^api_fuzz::/))";
+        if !nextest {
+            step("running the tests (tests that run on one database: SQLite)");
+            let mut first = self.cargo();
+            first.args(["test", "--workspace", "--exclude", "xtask"]);
+            env(&mut first);
+            status(&mut first)?;
+            step("running the end-to-end and browser tests again on PostgreSQL");
+            let mut second = self.cargo();
+            second.args([
+                "test",
+                "--workspace",
+                "--exclude",
+                "xtask",
+                "--test",
+                "e2e",
+                "--",
+                "--skip",
+                "on_sqlite",
+                "--skip",
+                "on_postgres",
+                "--skip",
+                "backup::",
+                "--skip",
+                "api_fuzz::",
+            ]);
+            env(&mut second);
+            second.env("QABILET_TEST_DB", "postgres");
+            return status(&mut second);
+        }
+        // With nextest: build once, then both passes at the same time (the tests mostly wait
+        // on servers, browsers and clocks: one pass alone keeps this machine's two cores about
+        // half busy). The PostgreSQL pass writes to a file, shown when it ends.
+        step("building the test binaries");
+        let mut build = self.cargo();
+        build.args([
+            "nextest",
+            "run",
+            "--no-run",
+            "--workspace",
+            "--exclude",
+            "xtask",
+        ]);
+        status(&mut build)?;
+        step(
+            "running the tests on SQLite and, at the same time, the end-to-end and browser tests again on PostgreSQL",
+        );
+        let log = self.target.join("postgres-pass.log");
+        let mut second = self.cargo();
+        second.args([
+            "nextest",
+            "run",
+            "--workspace",
+            "--exclude",
+            "xtask",
+            "-E",
+            SECOND_PASS,
+        ]);
+        env(&mut second);
+        second
+            .env("QABILET_TEST_DB", "postgres")
+            .stdout(std::fs::File::create(&log)?)
+            .stderr(std::fs::File::create(
+                self.target.join("postgres-pass.err"),
+            )?);
+        let mut pg = second.spawn().context("starting the PostgreSQL pass")?;
+        let mut first = self.cargo();
+        first.args(["nextest", "run", "--workspace", "--exclude", "xtask"]);
+        env(&mut first);
+        let sqlite = first.status().context("starting the SQLite pass");
+        let pg = pg.wait().context("waiting for the PostgreSQL pass");
+        step("the PostgreSQL pass");
+        for f in [log.clone(), self.target.join("postgres-pass.err")] {
+            print!("{}", std::fs::read_to_string(&f).unwrap_or_default());
+        }
+        match (sqlite?.success(), pg?.success()) {
+            (true, true) => Ok(()),
+            (s, p) => bail!(
+                "tests failed: SQLite pass {}, PostgreSQL pass {}",
+                if s { "passed" } else { "FAILED" },
+                if p { "passed" } else { "FAILED" }
+            ),
+        }
     }
 
     fn lint(&self) -> Result<()> {

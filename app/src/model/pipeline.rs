@@ -231,6 +231,9 @@ pub struct ApplicationView {
     pub created_ms: i64,
     pub stages: Vec<OutcomeView>,
     pub certificate: Option<String>,
+    /// The certificate's revocation (who, when, why), if it was revoked.
+    #[serde(default)]
+    pub revocation: Option<RevocationView>,
     pub appointed: bool,
     /// The candidate passed stage 3 and may hand in the final report.
     pub report_due: bool,
@@ -567,6 +570,40 @@ pub struct CertificateCheck {
     pub valid_until_ms: i64,
     /// `valid`, `expired` or `revoked`.
     pub state: String,
+    /// When it was revoked (the reason is told to its holder, not to the public).
+    #[serde(default)]
+    pub revoked_ms: Option<i64>,
+}
+
+/// The reasons a certificate may be revoked for.
+pub const REVOCATION_REASONS: [&str; 6] = [
+    "false_information",
+    "misconduct",
+    "court_decision",
+    "holder_request",
+    "issued_in_error",
+    "other",
+];
+
+/// Revoking a certificate: a reason from [`REVOCATION_REASONS`] and a note (required with
+/// `other`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RevocationInput {
+    pub reason: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// A certificate's revocation as its holder and staff see it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+pub struct RevocationView {
+    pub reason: String,
+    pub note: String,
+    pub by: String,
+    pub at_ms: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -1039,7 +1039,7 @@ fn ItemEditor(
                                     <p id="correction-confirm-text"><strong>{t!(i18n, bank_correction_confirm, n = move || n, version = move || pv)}</strong></p>
                                     <p class="muted small">{t!(i18n, bank_correction_logged)}</p>
                                     <div class="q-actions">
-                                        <button type="button" id="correction-cancel" data-cancel="" on:click=move |_| reach.set(None)>{t!(i18n, test_cancel)}</button>
+                                        <button type="button" id="correction-cancel" data-cancel="" on:click=move |_| reach.set(None)>{t!(i18n, cancel)}</button>
                                         <button type="button" class="primary" id="correction-confirm-apply" data-changes="" on:click=correct>{t!(i18n, bank_correct_key)}</button>
                                     </div>
                                 </div>

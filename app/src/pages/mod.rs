@@ -332,6 +332,19 @@ pub(crate) fn termination_reason(i18n: leptos_i18n::I18nContext<Locale>, code: &
     .to_string()
 }
 
+/// A revocation reason in the reader's language.
+pub(crate) fn revocation_reason(i18n: leptos_i18n::I18nContext<Locale>, code: &str) -> String {
+    match code {
+        "false_information" => t_string!(i18n, rv_false_information),
+        "misconduct" => t_string!(i18n, rv_misconduct),
+        "court_decision" => t_string!(i18n, rv_court_decision),
+        "holder_request" => t_string!(i18n, rv_holder_request),
+        "issued_in_error" => t_string!(i18n, rv_issued_in_error),
+        _ => t_string!(i18n, rv_other),
+    }
+    .to_string()
+}
+
 /// The menu's name of a page.
 pub(crate) fn menu_label(i18n: leptos_i18n::I18nContext<Locale>, path: &str) -> String {
     match path {

@@ -497,7 +497,7 @@ pub fn MonitorPage() -> impl IntoView {
                                             <textarea id="end-note" rows="2" prop:value=note on:input=move |ev| note.set(event_target_value(&ev))></textarea>
                                         </label>
                                         <div class="q-actions">
-                                            <button type="button" id="end-cancel" data-cancel="" on:click=move |_| ending.set(false)>{t!(i18n, test_cancel)}</button>
+                                            <button type="button" id="end-cancel" data-cancel="" on:click=move |_| ending.set(false)>{t!(i18n, cancel)}</button>
                                             <button type="button" class="danger" id="end-confirm" data-changes=""
                                                 disabled=move || !can_end()
                                                 on:click=move |_| { ending.set(false); act("terminate"); }>{t!(i18n, pr_end_confirm)}</button>

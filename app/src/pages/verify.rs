@@ -77,6 +77,7 @@ pub fn VerifyPage() -> impl IntoView {
                                     <dt>{t!(i18n, pl_issued)}</dt><dd>{super::fmt_date(c.issued_ms)}</dd>
                                     <dt>{t!(i18n, pl_valid_until)}</dt><dd>{super::fmt_date(c.valid_until_ms)}</dd>
                                     <dt>{t!(i18n, pl_status)}</dt><dd id="cert-state"><strong>{label}</strong></dd>
+                                    {c.revoked_ms.map(|at| view! { <dt>{t!(i18n, pl_revoked_on)}</dt><dd id="cert-revoked">{super::fmt_date(at)}</dd> })}
                                 </dl>
                             }.into_any()
                         }

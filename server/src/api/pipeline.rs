@@ -23,7 +23,7 @@ const CSV_LIMIT: usize = 8 * 1024 * 1024;
         application_get, application_import, stage_record, stage_import, stage_select, cuts,
         panel_get, panel_put, report_submit, marking_list, marking_mark, interview_list,
         interview_score, interview_decide, appeal_file, appeal_list, appeal_get, appeal_decide,
-        certificate_verify, certificate_pdf, appoint, reserve, funnel, funnel_csv_route),
+        certificate_verify, certificate_pdf, certificate_revoke, appoint, reserve, funnel, funnel_csv_route),
     tags((name = "pipeline", description = "Applications, stages 2-5, appeals, certificates, the reserve and reports"))
 )]
 pub struct PipelineDoc;
@@ -69,6 +69,7 @@ pub fn routes() -> Router<AppState> {
         .route("/appeals/{id}/decision", post(appeal_decide))
         .route("/public/certificates/{number}", get(certificate_verify))
         .route("/certificates/{number}/pdf", get(certificate_pdf))
+        .route("/certificates/{number}/revoke", post(certificate_revoke))
         .route("/reserve", get(reserve))
         .route("/reports/funnel", get(funnel))
         .route("/reports/funnel.csv", get(funnel_csv_route))
@@ -428,6 +429,25 @@ async fn certificate_pdf(
         bytes,
     )
         .into_response())
+}
+
+/// Revoke a certificate (administrators): a reason from the list, a note (required with
+/// `other`). The holder leaves the reserve and reads the reason; the public check says revoked.
+#[utoipa::path(post, path = "/api/v1/certificates/{number}/revoke", tag = "pipeline", security(("bearer" = [])),
+    params(("number" = String, Path)), request_body = RevocationInput,
+    responses((status = 200, body = ApplicationView), (status = 409, body = AppError), (status = 422, body = AppError)))]
+async fn certificate_revoke(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+    ApiPath(number): ApiPath<String>,
+    ApiJson(input): ApiJson<RevocationInput>,
+) -> ApiResult<Json<ApplicationView>> {
+    Ok(Json(
+        state
+            .services
+            .revoke_certificate(&user, &number, input)
+            .await?,
+    ))
 }
 
 /// Record an appointment of a reserve member without competition (staff).

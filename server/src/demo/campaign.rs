@@ -271,6 +271,9 @@ pub async fn load_synthetic(store: &dyn Store) -> anyhow::Result<bool> {
                 issued_at: issued,
                 valid_until: issued + 3 * 365 * day,
                 revoked_at: None,
+                revoked_by: None,
+                revoked_reason: None,
+                revoked_note: None,
             })
             .await?;
         if rank < SYNTHETIC_FUNNEL[6] {

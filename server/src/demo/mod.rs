@@ -4,6 +4,7 @@
 //! practice test (all seven types), and one account per role. Loading is idempotent.
 
 pub mod campaign;
+pub mod pilot;
 
 use crate::auth;
 use crate::bank::{PUBLISHED, head_for, item_to_row};

@@ -211,6 +211,10 @@ pub struct CertificateRow {
     pub issued_at: i64,
     pub valid_until: i64,
     pub revoked_at: Option<i64>,
+    /// Who revoked it, the reason code (`app::model::REVOCATION_REASONS`) and their note.
+    pub revoked_by: Option<String>,
+    pub revoked_reason: Option<String>,
+    pub revoked_note: Option<String>,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -342,6 +346,15 @@ pub trait PipelineStore: Send + Sync {
     async fn insert_certificate(&self, c: &CertificateRow) -> Result<()>;
     async fn certificate(&self, number: &str) -> Result<Option<CertificateRow>>;
     async fn certificate_of(&self, application_id: &str) -> Result<Option<CertificateRow>>;
+    /// Revokes a certificate not revoked yet (`false`: no such certificate, or revoked already).
+    async fn revoke_certificate(
+        &self,
+        number: &str,
+        at: i64,
+        by: &str,
+        reason: &str,
+        note: &str,
+    ) -> Result<bool>;
     async fn insert_appointment(&self, a: &AppointmentRow) -> Result<()>;
     async fn appointment(&self, application_id: &str) -> Result<Option<AppointmentRow>>;
     async fn reserve(
@@ -391,7 +404,7 @@ fn list_sql(filter: &str) -> String {
         "SELECT a.*, {STAGE_COLUMNS}, c.number AS certificate, \
          CAST(CASE WHEN p.application_id IS NULL THEN 0 ELSE 1 END AS BIGINT) AS appointed \
          FROM applications a \
-         LEFT JOIN certificates c ON c.application_id = a.id \
+         LEFT JOIN certificates c ON c.application_id = a.id AND c.revoked_at IS NULL \
          LEFT JOIN appointments p ON p.application_id = a.id {filter}"
     )
 }
@@ -949,6 +962,28 @@ macro_rules! pipeline_store {
                     .await?)
             }
 
+            async fn revoke_certificate(
+                &self,
+                number: &str,
+                at: i64,
+                by: &str,
+                reason: &str,
+                note: &str,
+            ) -> Result<bool> {
+                let done = sqlx::query(
+                    "UPDATE certificates SET revoked_at = $2, revoked_by = $3, revoked_reason = $4, \
+                     revoked_note = $5 WHERE number = $1 AND revoked_at IS NULL",
+                )
+                .bind(number)
+                .bind(at)
+                .bind(by)
+                .bind(reason)
+                .bind(note)
+                .execute(&self.pool)
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
             async fn insert_appointment(&self, a: &AppointmentRow) -> Result<()> {
                 sqlx::query(
                     "INSERT INTO appointments (application_id, school, position, appointed_on, recorded_by, recorded_at) \
@@ -1134,7 +1169,7 @@ macro_rules! pipeline_store {
                 Ok(sqlx::query_as(&format!(
                     "SELECT a.region, k.year, {STAGE_COLUMNS}, \
                      CAST(CASE WHEN c.number IS NULL THEN 0 ELSE 1 END AS BIGINT) AS reserve, \
-                     CAST(CASE WHEN p.application_id IS NULL THEN 0 ELSE 1 END AS BIGINT) AS appointed \
+                     CAST(CASE WHEN p.application_id IS NULL OR c.number IS NULL THEN 0 ELSE 1 END AS BIGINT) AS appointed \
                      FROM applications a JOIN campaigns k ON k.id = a.campaign_id \
                      LEFT JOIN certificates c ON c.application_id = a.id AND c.revoked_at IS NULL \
                      LEFT JOIN appointments p ON p.application_id = a.id \

@@ -208,6 +208,9 @@ struct Crawler<'a> {
     /// How many controls were clicked and downloads fetched (the test checks it did work).
     clicked: usize,
     downloads: usize,
+    /// How many of the server log's panics and errors were reported already (shared by the
+    /// lanes: each line is reported once, by the lane that looks first).
+    log_seen: std::sync::Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl Crawler<'_> {
@@ -301,6 +304,14 @@ impl Crawler<'_> {
             if !expected {
                 self.problem(role, format!("{label}: console error: {e}"));
             }
+        }
+        // The server's side of the same moment: a panic or an ERROR in its log.
+        let troubles = self.server.log_troubles();
+        let seen = self
+            .log_seen
+            .swap(troubles.len(), std::sync::atomic::Ordering::SeqCst);
+        for t in troubles.iter().skip(seen) {
+            self.problem(role, format!("{label}: server log: {t}"));
         }
         let text = self.browser.client.execute(READ_TEXT, vec![]).await?;
         let text = text.as_str().unwrap_or("");
@@ -567,6 +578,72 @@ impl Crawler<'_> {
         Ok(())
     }
 
+    /// A page this role may not open refuses it plainly: the sign-in page or a message.
+    async fn refuses(&mut self, name: &str, path: &str) -> Result<()> {
+        self.open(name, path, true).await?;
+        let at = self.current_path().await?;
+        let alert = self
+            .browser
+            .client
+            .find_all(Locator::Css("[role=alert]"))
+            .await
+            .map(|v| !v.is_empty())
+            .unwrap_or(false);
+        if at != "/login" && !alert {
+            self.problem(
+                name,
+                format!(
+                    "{path} is not for this role, yet shows neither the sign-in page nor a refusal"
+                ),
+            );
+        }
+        Ok(())
+    }
+
+    /// Takes in what another lane found: its examples, refusals, problems and counts.
+    fn absorb(&mut self, other: Crawler<'_>) {
+        for (route, paths) in other.samples {
+            let mine = self.samples.entry(route).or_default();
+            for p in paths {
+                if mine.len() < 2 {
+                    mine.insert(p);
+                }
+            }
+        }
+        self.refusals.extend(other.refusals);
+        self.problems.extend(other.problems);
+        self.clicked += other.clicked;
+        self.downloads += other.downloads;
+    }
+
+    /// Routes no signed-in lane saw refused (their examples were found by another lane):
+    /// each is opened once by a role it is not for.
+    async fn refusal_sweep(&mut self, roles: &[(&str, (&str, &str))]) -> Result<()> {
+        for page in self.pages.clone() {
+            if self.refusals.contains(&page.path) {
+                continue;
+            }
+            let Some((role, account)) = roles.iter().find(|(r, _)| !page.admits(Some(r))) else {
+                continue;
+            };
+            let path = if page.has_params() {
+                self.samples
+                    .get(&page.path)
+                    .and_then(|s| s.iter().next().cloned())
+            } else {
+                Some(page.path.clone())
+            };
+            let Some(path) = path else { continue };
+            let c = self.browser.client.clone();
+            c.goto(&self.server.url("/login")).await?;
+            c.delete_all_cookies().await?;
+            self.browser.sign_in(&self.server.base, *account).await?;
+            self.refusals.insert(page.path.clone());
+            self.refuses(role, &path).await?;
+        }
+        Ok(())
+    }
+
     /// Crawls as one role (`None`: signed out).
     async fn crawl(&mut self, role: Option<&str>, account: Option<(&str, &str)>) -> Result<()> {
         let name = role.unwrap_or("nobody").to_string();
@@ -644,19 +721,7 @@ impl Crawler<'_> {
             })
             .collect();
         for path in refused {
-            self.open(&name, &path, true).await?;
-            let at = self.current_path().await?;
-            let alert = c
-                .find_all(Locator::Css("[role=alert]"))
-                .await
-                .map(|v| !v.is_empty())
-                .unwrap_or(false);
-            if at != "/login" && !alert {
-                self.problem(
-                    &name,
-                    format!("{path} is not for this role, yet shows neither the sign-in page nor a refusal"),
-                );
-            }
+            self.refuses(&name, &path).await?;
         }
         eprintln!(
             "crawled as {name} in {:.0} s",
@@ -669,12 +734,7 @@ impl Crawler<'_> {
 /// Data every page needs to show something: an attempt in progress and a finished one, a
 /// national round (8,068 applications, so lists have many pages).
 async fn seed(server: &TestServer) -> Result<()> {
-    let out = server.cli(&["demo", "--synthetic-round"], None)?;
-    anyhow::ensure!(
-        out.status.success(),
-        "demo --synthetic-round: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    server.load_round()?;
     // The crawled applicant applies, takes stage one and finishes it (its result page), and
     // appeals the result (the appeal's page for staff); a second applicant's test is running
     // (the test page).
@@ -731,29 +791,59 @@ async fn seed(server: &TestServer) -> Result<()> {
     Ok(())
 }
 
+/// The roles, in three lanes crawled at the same time (each its own browser): the
+/// administrator's pages are the most, so that lane is alone.
+const LANES: [&[(&str, (&str, &str))]; 3] = [
+    &[("admin", ADMIN)],
+    &[
+        ("methodologist", METHODOLOGIST),
+        ("proctor", PROCTOR),
+        ("expert", EXPERT),
+    ],
+    // The second applicant is in the middle of the test: the test page, from the dashboard.
+    &[
+        ("commission", COMMISSION),
+        ("applicant", APPLICANT),
+        ("applicant", APPLICANT2),
+    ],
+];
+
+impl<'a> Crawler<'a> {
+    fn new(browser: &'a Browser, server: &'a TestServer, axe: &str, pages: &[Page]) -> Self {
+        Crawler {
+            browser,
+            server,
+            axe: axe.to_string(),
+            pages: pages.to_vec(),
+            samples: BTreeMap::new(),
+            examined: HashSet::new(),
+            problems: Vec::new(),
+            refusals: HashSet::new(),
+            thorough: server.db == Db::Sqlite,
+            clicked: 0,
+            downloads: 0,
+            log_seen: Default::default(),
+        }
+    }
+
+    async fn lane(&mut self, roles: &[(&str, (&str, &str))]) -> Result<()> {
+        for (role, account) in roles {
+            self.crawl(Some(role), Some(*account)).await?;
+        }
+        Ok(())
+    }
+}
+
 async fn crawl_every_page(db: Db) -> Result<()> {
     let axe = axe_source()?;
     let pages = page_table()?;
     let server = TestServer::start(db).await?;
     seed(&server).await?;
-    let browser = Browser::start().await?;
-    let mut crawler = Crawler {
-        browser: &browser,
-        server: &server,
-        axe,
-        pages,
-        samples: BTreeMap::new(),
-        examined: HashSet::new(),
-        problems: Vec::new(),
-        refusals: HashSet::new(),
-        thorough: db == Db::Sqlite,
-        clicked: 0,
-        downloads: 0,
-    };
+    let (b1, b2, b3) = tokio::try_join!(Browser::start(), Browser::start(), Browser::start())?;
+    let mut crawler = Crawler::new(&b1, &server, &axe, &pages);
     // The crawler's eyes work: a page with the header's old leak (a `>=` in a `view!`
     // attribute), a console error and a box wider than a phone fails each check.
-    browser
-        .client
+    b1.client
         .goto(
             "data:text/html,<html lang=en><title>x</title><body><main>\
              <button>= 200 on : click = move | _ | set_text(1) >A+</button>\
@@ -764,6 +854,19 @@ async fn crawl_every_page(db: Db) -> Result<()> {
     crawler.check("self-test", "a broken page", false).await?;
     crawler.narrow("self-test", "a broken page").await?;
     let seen = std::mem::take(&mut crawler.problems).join("\n");
+    // And it reads the server's log as the server writes it (with or without colour).
+    assert!(is_trouble(
+        "\u{1b}[2m2026-11-28T10:00:00Z\u{1b}[0m \u{1b}[31mERROR\u{1b}[0m qabilet: boom"
+    ));
+    assert!(is_trouble(
+        "2026-11-28T10:00:00Z ERROR qabilet::service: boom"
+    ));
+    assert!(is_trouble(
+        "thread 'tokio-runtime-worker' panicked at server/src/x.rs:1:1:"
+    ));
+    assert!(!is_trouble(
+        "2026-11-28T10:00:00Z  WARN qabilet: an ERRORS-free warning"
+    ));
     for expected in [
         "leaked code \"move |\"",
         "console error",
@@ -774,21 +877,29 @@ async fn crawl_every_page(db: Db) -> Result<()> {
             "the crawler missed {expected:?}: {seen}"
         );
     }
-
-    let roles: [(&str, (&str, &str)); 6] = [
-        ("admin", ADMIN),
-        ("methodologist", METHODOLOGIST),
-        ("proctor", PROCTOR),
-        ("expert", EXPERT),
-        ("commission", COMMISSION),
-        ("applicant", APPLICANT),
-    ];
-    for (role, account) in roles {
-        crawler.crawl(Some(role), Some(account)).await?;
+    // What the server logged while the data was seeded counts too (the self-test read it).
+    for t in server.log_troubles() {
+        crawler.problems.push(format!("seeding: server log: {t}"));
     }
-    // An applicant in the middle of the test: the test page, reached from the dashboard.
-    crawler.crawl(Some("applicant"), Some(APPLICANT2)).await?;
+
+    // The lanes at the same time, one server log between them.
+    let mut second = Crawler::new(&b2, &server, &axe, &pages);
+    let mut third = Crawler::new(&b3, &server, &axe, &pages);
+    second.log_seen = crawler.log_seen.clone();
+    third.log_seen = crawler.log_seen.clone();
+    let started = Instant::now();
+    tokio::try_join!(
+        crawler.lane(LANES[0]),
+        second.lane(LANES[1]),
+        third.lane(LANES[2])
+    )?;
+    eprintln!("lanes crawled in {:.0} s", started.elapsed().as_secs_f64());
+    crawler.absorb(second);
+    crawler.absorb(third);
+    // Nobody, last: every example any lane found is opened signed out (and refused).
     crawler.crawl(None, None).await?;
+    let roles: Vec<_> = LANES.iter().flat_map(|l| l.iter().copied()).collect();
+    crawler.refusal_sweep(&roles).await?;
 
     let unreached: Vec<_> = crawler
         .pages
@@ -807,7 +918,8 @@ async fn crawl_every_page(db: Db) -> Result<()> {
     );
     let problems = std::mem::take(&mut crawler.problems);
     let (clicked, downloads) = (crawler.clicked, crawler.downloads);
-    browser.close().await?;
+    drop(crawler);
+    tokio::try_join!(b1.close(), b2.close(), b3.close())?;
     assert!(
         problems.is_empty(),
         "{} problems:\n{}",

@@ -40,12 +40,7 @@ async fn text_until(
 #[tokio::test]
 async fn staff_page_through_a_round_and_destructive_actions_ask_first() -> anyhow::Result<()> {
     let server = TestServer::start(Db::from_env()).await?;
-    let out = server.cli(&["demo", "--synthetic-round"], None)?;
-    anyhow::ensure!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    server.load_round()?;
     let b = Browser::start().await?;
     let c = &b.client;
     b.sign_in(&server.base, ADMIN).await?;

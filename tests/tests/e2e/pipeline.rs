@@ -611,6 +611,96 @@ async fn five_stages(db: Db) -> anyhow::Result<()> {
     assert!(csv.starts_with("group,applications,test,training"), "{csv}");
     assert!(csv.contains("\nTurkestan,1,1,1,1,1,1,1,1,"), "{csv}");
     assert_eq!(a1.get("/api/v1/reports/funnel").await?.status, 403);
+
+    // Revoking the certificate: administrators only, with a reason from the list (and a note
+    // with "other"), once. The holder reads why; the public check says revoked; the holder
+    // leaves the reserve and the PDF is no longer issued.
+    let revoke = format!("/api/v1/certificates/{number}/revoke");
+    let by_holder = a1
+        .post(&revoke, &json!({"reason": "holder_request", "note": ""}))
+        .await?;
+    assert_eq!(by_holder.status, 403, "{}", by_holder.text);
+    let unknown_reason = admin
+        .post(&revoke, &json!({"reason": "dislike", "note": "x"}))
+        .await?;
+    assert_eq!(unknown_reason.status, 422, "{}", unknown_reason.text);
+    let other_without_note = admin
+        .post(&revoke, &json!({"reason": "other", "note": "  "}))
+        .await?;
+    assert_eq!(
+        other_without_note.status, 422,
+        "{}",
+        other_without_note.text
+    );
+    assert_eq!(
+        public
+            .get(&format!("/api/v1/public/certificates/{number}"))
+            .await?
+            .body["state"],
+        "valid",
+        "a refused revocation changed nothing"
+    );
+    let revoked = admin
+        .post(
+            &revoke,
+            &json!({"reason": "false_information", "note": "Order No. 12: the diploma was not hers"}),
+        )
+        .await?;
+    assert_eq!(revoked.status, 200, "{}", revoked.text);
+    assert_eq!(revoked.body["revocation"]["reason"], "false_information");
+    let twice = admin
+        .post(&revoke, &json!({"reason": "issued_in_error", "note": ""}))
+        .await?;
+    assert_eq!(twice.status, 409, "{}", twice.text);
+    let check = public
+        .get(&format!("/api/v1/public/certificates/{number}"))
+        .await?;
+    assert_eq!(check.body["state"], "revoked", "{}", check.text);
+    assert!(
+        check.body["revoked_ms"].as_i64().is_some(),
+        "{}",
+        check.text
+    );
+    assert!(
+        !check.text.contains("diploma"),
+        "the note is not public: {}",
+        check.text
+    );
+    let mine = my_application(&a1).await?;
+    assert_eq!(mine["revocation"]["reason"], "false_information", "{mine}");
+    assert_eq!(
+        mine["revocation"]["note"],
+        "Order No. 12: the diploma was not hers"
+    );
+    let pdf = a1
+        .http
+        .get(server.url(&format!("/api/v1/certificates/{number}/pdf")))
+        .bearer_auth(a1.token.clone().unwrap_or_default())
+        .send()
+        .await?;
+    assert_eq!(pdf.status(), 409);
+    let reserve = admin.get("/api/v1/reserve?region=Turkestan").await?;
+    assert_eq!(
+        reserve.body.as_array().map(Vec::len),
+        Some(0),
+        "{}",
+        reserve.text
+    );
+    // The funnel no longer counts them in the reserve, nor among those appointed from it.
+    let funnel = admin
+        .get(&format!("/api/v1/reports/funnel?campaign={CAMPAIGN}"))
+        .await?;
+    assert_eq!(
+        funnel.body["total"]["counts"],
+        json!([2, 2, 1, 1, 1, 1, 0, 0]),
+        "{}",
+        funnel.text
+    );
+    // Nor does the staff list show the number as a certificate.
+    let list = admin
+        .get(&format!("/api/v1/campaigns/{CAMPAIGN}/applications"))
+        .await?;
+    assert!(!list.text.contains(&number), "{}", list.text);
     Ok(())
 }
 

@@ -6,18 +6,6 @@ use fantoccini::Locator;
 use qabilet_tests::*;
 use std::time::Duration;
 
-/// Loads the synthetic national round (8,068 applications, 208 certificates) into the
-/// server's database with the binary's own command.
-fn load_round(server: &TestServer) -> anyhow::Result<()> {
-    let out = server.cli(&["demo", "--synthetic-round"], None)?;
-    anyhow::ensure!(
-        out.status.success(),
-        "demo --synthetic-round failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Ok(())
-}
-
 async fn a_certificate(server: &TestServer) -> anyhow::Result<(String, String)> {
     use sqlx::Row;
     let mut c = server.sql().await?;
@@ -39,7 +27,7 @@ async fn text_of(c: &fantoccini::Client, css: &str) -> anyhow::Result<String> {
 #[tokio::test]
 async fn anyone_verifies_a_certificate_by_its_number() -> anyhow::Result<()> {
     let server = TestServer::start(Db::from_env()).await?;
-    load_round(&server)?;
+    server.load_round()?;
     let (number, name) = a_certificate(&server).await?;
     let b = Browser::start().await?;
     let c = &b.client;
@@ -90,7 +78,7 @@ async fn anyone_verifies_a_certificate_by_its_number() -> anyhow::Result<()> {
 #[tokio::test]
 async fn an_applicant_applies_and_staff_read_the_funnel_in_the_browser() -> anyhow::Result<()> {
     let server = TestServer::start(Db::from_env()).await?;
-    load_round(&server)?;
+    server.load_round()?;
     let b = Browser::start().await?;
     let c = &b.client;
 
@@ -212,5 +200,109 @@ async fn an_applicant_applies_and_staff_read_the_funnel_in_the_browser() -> anyh
     let n: i64 = total.rsplit(' ').next().unwrap_or("").parse()?;
     assert!((500..2000).contains(&n), "{total}");
     staff.close().await?;
+    b.close().await
+}
+
+/// Revoking a certificate asks first, naming the holder and the number; cancelling changes
+/// nothing; confirming shows the reason on the candidate's page and the public check says
+/// revoked, with the date.
+#[tokio::test]
+async fn staff_revoke_a_certificate_after_a_dialog_and_the_check_says_so() -> anyhow::Result<()> {
+    use sqlx::Row;
+    let server = TestServer::start(Db::from_env()).await?;
+    server.load_round()?;
+    let (number, name) = a_certificate(&server).await?;
+    let app_id: String = {
+        let mut c = server.sql().await?;
+        sqlx::query("SELECT application_id FROM certificates WHERE number = $1")
+            .bind(&number)
+            .fetch_one(&mut c)
+            .await?
+            .try_get(0)?
+    };
+    let public = Api::new(&server.base);
+    let state = || async {
+        anyhow::Ok(
+            public
+                .get(&format!("/api/v1/public/certificates/{number}"))
+                .await?
+                .body["state"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+        )
+    };
+    let b = Browser::start().await?;
+    let c = &b.client;
+    b.sign_in(&server.base, ADMIN).await?;
+    b.open(&server.url(&format!("/candidate/{app_id}"))).await?;
+    b.wait_hydrated().await?;
+    c.wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css("#revoke-section summary"))
+        .await?
+        .click()
+        .await?;
+    // Nothing can be sent before a reason is chosen.
+    let button = c.find(Locator::Css("#revoke")).await?;
+    assert!(!button.is_enabled().await?);
+    c.find(Locator::Css("#rv-reason option[value='court_decision']"))
+        .await?
+        .click()
+        .await?;
+    c.find(Locator::Css("#rv-note"))
+        .await?
+        .send_keys("Decision of the district court, 3 March")
+        .await?;
+    button.click().await?;
+    let dialog = text_of(c, "#revoke-dialog").await?;
+    assert!(
+        dialog.contains(&number) && dialog.contains(&name),
+        "{dialog}"
+    );
+    assert!(dialog.contains("A court decision"), "{dialog}");
+    c.find(Locator::Css("#revoke-cancel"))
+        .await?
+        .click()
+        .await?;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(c.find(Locator::Css("#revoke-dialog")).await.is_err());
+    assert_eq!(state().await?, "valid", "cancelling revoked nothing");
+
+    c.find(Locator::Css("#revoke")).await?.click().await?;
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("#revoke-confirm"))
+        .await?
+        .click()
+        .await?;
+    let note = c
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css("#revocation"))
+        .await?;
+    assert_eq!(
+        note.attr("data-reason").await?.as_deref(),
+        Some("court_decision")
+    );
+    assert_eq!(text_of(c, "#revocation-reason").await?, "A court decision");
+    assert!(
+        text_of(c, "#revocation-note")
+            .await?
+            .contains("district court")
+    );
+    assert!(c.find(Locator::Css("#cert-pdf")).await.is_err());
+    assert_eq!(state().await?, "revoked");
+
+    // The public check: revoked, with the date, and without the note.
+    b.open(&server.url(&format!("/verify/{number}"))).await?;
+    let result = c
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css("#cert-result"))
+        .await?;
+    assert_eq!(result.attr("data-state").await?.as_deref(), Some("revoked"));
+    assert!(!text_of(c, "#cert-revoked").await?.is_empty());
+    assert!(!c.source().await?.contains("district court"));
     b.close().await
 }

@@ -300,3 +300,78 @@ async fn the_analysis_page_shows_the_sitting() -> anyhow::Result<()> {
     browser.close().await?;
     Ok(())
 }
+
+/// The demo's simulated pilot (with the synthetic round): 240 examinees through the real
+/// attempt path, so the analysis has figures on a fresh demo, and the three items made weak on
+/// purpose are the ones it flags.
+#[tokio::test]
+async fn the_demo_pilot_gives_the_analysis_something_to_show() -> anyhow::Result<()> {
+    let server = TestServer::start(Db::from_env()).await?;
+    server.load_round()?;
+    // Loading again adds nothing.
+    server.load_round()?;
+    let m = Api::login(&server.base, METHODOLOGIST.0, METHODOLOGIST.1).await?;
+    let a = m.get("/api/v1/blueprints/stage1-2026/analysis").await?;
+    assert_eq!(a.status, 200, "{}", a.text);
+    assert_eq!(a.body["examinees"], 240, "{}", a.text);
+    let alpha = a.body["alpha"].as_f64().context("alpha")?;
+    assert!(
+        alpha > 0.4,
+        "a test of one ability has some reliability: {alpha}"
+    );
+    let items = a.body["items"].as_array().context("items")?;
+    assert_eq!(items.len(), 60);
+    let flags = |id: &str| -> Vec<String> {
+        items
+            .iter()
+            .find(|i| i["item_id"] == id)
+            .and_then(|i| i["flags"].as_array())
+            .map(|f| {
+                f.iter()
+                    .filter_map(|x| x.as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    for weak in [
+        "strategic-vision.07",
+        "teaching-quality.04",
+        "digital-data.09",
+    ] {
+        assert!(
+            !flags(weak).is_empty(),
+            "{weak} is weak on purpose: {}",
+            a.text
+        );
+    }
+    let flagged = items
+        .iter()
+        .filter(|i| i["flags"].as_array().is_some_and(|f| !f.is_empty()))
+        .count();
+    assert!(
+        flagged <= 20,
+        "{flagged} of 60 flagged: the rest are sound items"
+    );
+    // The pilot's accounts exist (their attempts are theirs) but cannot sign in: the stored
+    // "hash" is no hash, so no password matches it, not even itself.
+    {
+        use sqlx::Row;
+        let mut c = server.sql().await?;
+        let n: i64 = sqlx::query(
+            "SELECT COUNT(*) FROM users u JOIN attempts a ON a.user_id = u.id \
+             WHERE u.email LIKE 'pilot%@synthetic.kz' AND a.status = 'submitted'",
+        )
+        .fetch_one(&mut c)
+        .await?
+        .try_get(0)?;
+        assert_eq!(n, 240);
+    }
+    let pilot = Api::new(&server.base)
+        .post(
+            "/api/v1/auth/login",
+            &json!({"email": "pilot000@synthetic.kz", "password": "!"}),
+        )
+        .await?;
+    assert_eq!(pilot.status, 401, "{}", pilot.text);
+    Ok(())
+}
