@@ -4,7 +4,7 @@
 //! to review.
 
 use crate::bank::{IN_REVIEW, PUBLISHED};
-use crate::service::Services;
+use crate::services::Services;
 use app::error::{AppError, ErrorCode};
 use app::model::*;
 use question_bank::psychometrics::{ResponseMatrix, classical, dif, irt};

@@ -423,7 +423,7 @@ mod tests {
     #[test]
     fn keys_rotate_by_id_and_a_removed_key_is_refused() {
         let (a, b) = (vec![1u8; 32], vec![2u8; 32]);
-        let now = app::api::now_ms() / 1000;
+        let now = crate::clock::system_now_ms() / 1000;
         let old = Tokens::with_keys(std::slice::from_ref(&a), 3600);
         let (token_a, _) = old.issue(&user(), now).expect("token");
         let header = jsonwebtoken::decode_header(&token_a).expect("header");

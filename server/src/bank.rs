@@ -7,7 +7,7 @@
 //! place; editing a published (or retired) item makes a new version, and the published one stays
 //! in use until the new one is published. Attempts name the exact version they were given.
 
-use crate::service::{Services, internal};
+use crate::services::{Services, internal};
 use crate::store::{
     AuditRow, BankQuery, BankWrite, CompetencyRow, ItemHeadRow, ItemRow, StoreError,
 };
@@ -81,7 +81,7 @@ pub fn item_to_row(
     author: Option<&str>,
     now: i64,
 ) -> anyhow::Result<ItemRow> {
-    let content = crate::service::ItemContent {
+    let content = crate::services::ItemContent {
         stem: item.stem.clone(),
         options: item.options.clone(),
         matches: item.matches.clone(),
@@ -245,7 +245,7 @@ impl Services {
             .item_version(item_id, version)
             .await?
             .ok_or_else(|| AppError::not_found("That version of the item"))?;
-        let item = crate::service::item_from_row(&row).map_err(internal)?;
+        let item = crate::services::item_from_row(&row).map_err(internal)?;
         Ok((item, row))
     }
 
@@ -750,7 +750,7 @@ impl Services {
         let mut versions = Vec::with_capacity(rows.len());
         let mut previous: Option<Item> = None;
         for row in &rows {
-            let item = crate::service::item_from_row(row).map_err(internal)?;
+            let item = crate::services::item_from_row(row).map_err(internal)?;
             let changes = previous
                 .as_ref()
                 .map(|p| question_bank::diff::diff(p, &item))

@@ -6,7 +6,7 @@
 //! recorded (`score_changes`) and the pass/fail flips are listed for staff.
 
 use crate::bank::Actor;
-use crate::service::{Services, internal};
+use crate::services::{Services, internal};
 use crate::store::{AuditRow, BankWrite, BlueprintRow, KeyCorrectionRow, ScoreChangeRow};
 use app::error::{AppError, ErrorCode};
 use app::model::*;
@@ -375,7 +375,7 @@ impl Services {
                 "This version was never published: edit it in the bank instead.",
             ));
         }
-        let old = crate::service::item_from_row(&row).map_err(internal)?;
+        let old = crate::services::item_from_row(&row).map_err(internal)?;
         let mut item = old.clone();
         if item.key == input.key {
             return Err(AppError::invalid("The new key is the same as the old one."));

@@ -4,9 +4,10 @@
 use crate::auth::{self, Tokens};
 use crate::clock::SystemClock;
 use crate::config::Config;
-use crate::service::{Services, Settings};
+use crate::http;
+use crate::services::{Services, Settings};
+use crate::state::AppState;
 use crate::store::{self, Store, StoreError, UserRow};
-use crate::web::{self, AppState};
 use anyhow::Context;
 use app::model::Role;
 use clap::{Parser, Subcommand};
@@ -476,7 +477,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     password_hash: hash.clone(),
                     role: role.as_str().into(),
                     full_name: format!("{prefix} {n}"),
-                    created_at: app::api::now_ms(),
+                    created_at: crate::clock::system_now_ms(),
                 };
                 match store.insert_user(&user).await {
                     Ok(()) => {
@@ -527,7 +528,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Routes { pages } => {
             if pages {
-                crate::web::check_page_table()?;
+                crate::http::check_page_table()?;
                 println!("{}", serde_json::to_string_pretty(app::nav::PAGES)?);
             } else {
                 println!("{}", serde_json::to_string_pretty(crate::authz::MATRIX)?);
@@ -571,7 +572,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 email: email.clone(),
                 password_hash: auth::hash_password(&password)?,
                 role: role.as_str().into(),
-                created_at: app::api::now_ms(),
+                created_at: crate::clock::system_now_ms(),
             };
             match store.insert_user(&user).await {
                 Ok(()) => {
@@ -746,7 +747,7 @@ async fn serve(config: Config, demo: bool, synthetic_round: bool) -> anyhow::Res
         backend: services.clone(),
         services: services.clone(),
     };
-    let router = web::router(state);
+    let router = http::router(state);
     if demo {
         crate::demo::print_accounts();
     }

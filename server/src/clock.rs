@@ -11,8 +11,17 @@ pub struct SystemClock;
 
 impl Clock for SystemClock {
     fn now_ms(&self) -> i64 {
-        app::api::now_ms()
+        system_now_ms()
     }
+}
+
+/// The system's time in milliseconds since the Unix epoch (for commands that run without
+/// `Services`; inside them, `Services::now` reads the serving clock).
+pub fn system_now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
 }
 
 /// A clock that tests set and advance by hand.
@@ -40,7 +49,7 @@ pub struct OffsetClock(pub i64);
 
 impl Clock for OffsetClock {
     fn now_ms(&self) -> i64 {
-        app::api::now_ms() + self.0
+        system_now_ms() + self.0
     }
 }
 

@@ -8,7 +8,7 @@
 //! administrators, see them; every view is logged (`photo_views`); they are deleted after the
 //! retention period (`QABILET_PHOTO_RETENTION_DAYS`).
 
-use crate::service::Services;
+use crate::services::Services;
 use crate::store::{PhotoMeta, PhotoRow};
 use app::error::{AppError, ErrorCode};
 use app::model::*;

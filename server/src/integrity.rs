@@ -15,7 +15,7 @@
 //! Saves and signals count as presence, so an applicant who blocks the heartbeat but keeps
 //! answering has no gap at all.
 
-use crate::service::Services;
+use crate::services::Services;
 use crate::store::{CreditDecision, CreditRequestListRow, CreditRequestRow, OutageRow};
 use app::error::{AppError, ErrorCode};
 use app::model::*;

@@ -3,7 +3,7 @@
 //! (category `message`), so it reaches the other side at once (the applicant's notice stream,
 //! the proctors' live feed) and stays in the incident record.
 
-use crate::service::Services;
+use crate::services::Services;
 use crate::store::AttemptRow;
 use app::error::{AppError, ErrorCode};
 use app::model::*;

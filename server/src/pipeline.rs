@@ -6,8 +6,9 @@
 //! certificate when the fifth stage is passed. Staff entry, CSV uploads, rank cuts, expert
 //! marks, the commission's decision and upheld appeals all take that one path.
 
-use crate::proctor::event_view;
-use crate::service::{Services, internal};
+use crate::services::event_view;
+use crate::services::text::{clean, email_address, valid_date};
+use crate::services::{Services, internal};
 use crate::store::*;
 use app::error::{AppError, ErrorCode};
 use app::model::*;
@@ -61,47 +62,6 @@ fn stage_name(stage: u8) -> &'static str {
 fn parse_stage(stage: u8) -> Result<Stage, AppError> {
     Stage::from_number(i64::from(stage))
         .ok_or_else(|| AppError::invalid(format!("There are five stages (1-5), not {stage}.")))
-}
-
-/// `YYYY-MM-DD`, a real date.
-pub fn valid_date(s: &str) -> bool {
-    let mut parts = s.split('-');
-    let (Some(y), Some(m), Some(d), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return false;
-    };
-    if y.len() != 4 || m.len() != 2 || d.len() != 2 {
-        return false;
-    }
-    let (Ok(y), Ok(m), Ok(d)) = (y.parse::<u16>(), m.parse::<u8>(), d.parse::<u8>()) else {
-        return false;
-    };
-    let days = match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
-        2 => 28,
-        _ => 0,
-    };
-    (1900..=2200).contains(&y) && d >= 1 && d <= days
-}
-
-/// Text with its runs of spaces made one.
-pub(crate) fn clean(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// An e-mail address in lower case, if it looks like one (`x@y.z`, no spaces, at most 254).
-pub(crate) fn email_address(s: &str) -> Option<String> {
-    let email = s.trim().to_lowercase();
-    let at = email.find('@')?;
-    let ok = email.len() <= 254
-        && !email.contains(char::is_whitespace)
-        && at > 0
-        && email[at + 1..].contains('.')
-        && !email.ends_with('.');
-    ok.then_some(email)
 }
 
 /// The canonical name of a region, matched without regard to case.
@@ -2573,16 +2533,6 @@ mod tests {
         assert!(bad(|x| x.phone = "12".into()).contains("phone"));
         assert!(bad(|x| x.teaching_years = 99).contains("experience"));
         assert!(bad(|x| x.school = " ".into()).contains("school"));
-    }
-
-    #[test]
-    fn dates_are_real_dates() {
-        assert!(valid_date("2026-02-28"));
-        assert!(valid_date("2024-02-29"));
-        assert!(!valid_date("2026-02-29"));
-        assert!(!valid_date("2026-13-01"));
-        assert!(!valid_date("26-01-01"));
-        assert!(!valid_date("2026-1-1"));
     }
 
     #[test]

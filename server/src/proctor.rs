@@ -7,7 +7,8 @@
 //! for a person, never an automatic penalty.
 
 use crate::live::Live;
-use crate::service::{Services, internal};
+use crate::services::event_view;
+use crate::services::{Services, internal};
 use crate::store::{AttemptRow, EventRow, MonitorDbRow, SittingRow};
 use app::error::{AppError, ErrorCode};
 use app::model::*;
@@ -31,16 +32,6 @@ pub const SIGNALS: [&str; 12] = [
 
 /// How often the applicant's page sends a heartbeat.
 pub const HEARTBEAT_MS: i64 = 15_000;
-
-pub fn event_view(e: &EventRow) -> AttemptEvent {
-    AttemptEvent {
-        at_ms: e.at,
-        kind: e.kind.clone(),
-        detail: serde_json::from_str(&e.detail).unwrap_or(serde_json::Value::Null),
-        category: e.category.clone(),
-        actor: e.actor.clone(),
-    }
-}
 
 fn sitting_view(s: &SittingRow, proctors: Vec<String>, applicants: usize) -> SittingView {
     SittingView {
@@ -854,24 +845,9 @@ impl Services {
     }
 }
 
-/// `YYYY-MM-DD HH:MM:SS.mmm` in UTC from milliseconds since the epoch.
-pub fn chrono_free_utc(ms: i64) -> String {
-    app::model::format_time(ms, 0, true)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn times_print_in_utc() {
-        assert_eq!(chrono_free_utc(0), "1970-01-01 00:00:00.000");
-        assert_eq!(
-            chrono_free_utc(1_795_440_896_123),
-            "2026-11-23 13:34:56.123"
-        );
-        assert_eq!(chrono_free_utc(951_782_400_000), "2000-02-29 00:00:00.000");
-    }
 
     #[test]
     fn addresses_come_from_lines_or_the_first_column() {

@@ -9,7 +9,7 @@
 //! when every rated item is calibrated, its standard as an ability, which every form carries
 //! through its own items' parameters.
 
-use crate::service::{MIN_P_VALUE_N, Services, internal};
+use crate::services::{MIN_P_VALUE_N, Services, internal};
 use crate::store::StandardSettingRow;
 use app::error::{AppError, ErrorCode};
 use app::model::*;

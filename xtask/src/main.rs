@@ -366,6 +366,11 @@ impl Workspace {
         if cached.exists() {
             step("wasm-opt -Oz: this input was optimised before (cached)");
             std::fs::copy(&cached, &optimised)?;
+            // Used now: the newest to keep.
+            let _ = std::fs::File::options()
+                .append(true)
+                .open(&cached)
+                .and_then(|f| f.set_modified(std::time::SystemTime::now()));
         } else {
             step("optimising the wasm for size (wasm-opt -Oz)");
             status(
@@ -383,9 +388,16 @@ impl Workspace {
                     .arg("-o")
                     .arg(&optimised),
             )?;
-            // Keep only the newest result.
-            for old in std::fs::read_dir(&cache)?.flatten() {
-                let _ = std::fs::remove_file(old.path());
+            // Keep the newest few results (a build of an experiment in between must not
+            // cost the next clean clone of the previous sources its cache).
+            let mut kept: Vec<(std::time::SystemTime, PathBuf)> = std::fs::read_dir(&cache)?
+                .flatten()
+                .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
+                .collect();
+            kept.sort();
+            while kept.len() >= WASM_OPT_KEPT {
+                let (_, oldest) = kept.remove(0);
+                let _ = std::fs::remove_file(oldest);
             }
             std::fs::copy(&optimised, &cached)?;
         }
@@ -642,6 +654,9 @@ impl Workspace {
         ]))
     }
 }
+
+/// How many wasm-opt results are kept (by input digest; about 3 MB each).
+const WASM_OPT_KEPT: usize = 4;
 
 fn env_or(var: &str, default: &str) -> String {
     std::env::var(var).unwrap_or_else(|_| default.to_string())

@@ -1,7 +1,7 @@
 //! REST API v1: JSON for integrations and load tests. Every handler is a thin shim over
 //! [`Backend`], the same service the server functions call. Errors are `{code, message}`.
 
-use crate::web::AppState;
+use crate::state::AppState;
 use app::backend::{SharedBackend, clear_session_cookie, session_cookie, token_from_headers};
 use app::error::{AppError, ErrorCode};
 use app::model::*;
@@ -151,8 +151,8 @@ fn backend(state: &AppState) -> &SharedBackend {
 }
 
 /// A new sign-in as JSON, with its token also set as the session cookie.
-fn session_response(b: &SharedBackend, session: &LoginResponse) -> Response {
-    let max_age = ((session.expires_ms - app::api::now_ms()) / 1000).max(0);
+fn session_response(b: &SharedBackend, session: &LoginResponse, now_ms: i64) -> Response {
+    let max_age = ((session.expires_ms - now_ms) / 1000).max(0);
     let mut response = Json(session).into_response();
     if let Ok(v) =
         HeaderValue::from_str(&session_cookie(&session.token, max_age, b.secure_cookies()))
@@ -178,7 +178,7 @@ async fn login(
 ) -> ApiResult<Response> {
     let b = backend(&state);
     let session = b.login(&req.email, &req.password, &ip).await?;
-    Ok(session_response(b, &session))
+    Ok(session_response(b, &session, state.services.now()))
 }
 
 /// An applicant creates their own account (e-mail, full name, IIN, password of at least 10
@@ -192,7 +192,7 @@ async fn register(
 ) -> ApiResult<Response> {
     let b = backend(&state);
     let session = b.register(req, &ip).await?;
-    Ok(session_response(b, &session))
+    Ok(session_response(b, &session, state.services.now()))
 }
 
 /// Renew the session: a new token (and cookie) for the same sign-in, valid for another
@@ -203,7 +203,7 @@ async fn refresh(State(state): State<AppState>, parts: Parts) -> ApiResult<Respo
     let b = backend(&state);
     let token = token_from_headers(&parts.headers).ok_or_else(AppError::unauthenticated)?;
     let session = b.refresh(&token).await?;
-    Ok(session_response(b, &session))
+    Ok(session_response(b, &session, state.services.now()))
 }
 
 /// The caller's preferences (language, text size, contrast).
@@ -1289,7 +1289,7 @@ async fn sitting_feed(
         let json = |m: &FeedMessage| serde_json::to_string(m).unwrap_or_default();
         let snapshot = |rows| FeedMessage::Snapshot {
             rows,
-            server_now_ms: app::api::now_ms(),
+            server_now_ms: services.now(),
         };
         if tx.send(json(&snapshot(first))).await.is_err() {
             return;
@@ -1335,7 +1335,7 @@ async fn sitting_feed(
                             continue;
                         };
                         for row in rows {
-                            let m = FeedMessage::Row { row, server_now_ms: app::api::now_ms() };
+                            let m = FeedMessage::Row { row, server_now_ms: services.now() };
                             if tx.send(json(&m)).await.is_err() {
                                 return;
                             }

@@ -3,7 +3,7 @@
 //! role and ownership itself.
 
 use super::{ApiJson, ApiPath, ApiQuery, ApiResult, Caller};
-use crate::web::AppState;
+use crate::state::AppState;
 use app::error::AppError;
 use app::model::*;
 use axum::extract::{DefaultBodyLimit, State};

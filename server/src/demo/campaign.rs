@@ -83,7 +83,7 @@ pub async fn load_open(store: &dyn Store, blueprint_id: &str) -> anyhow::Result<
             open: 1,
             settings: serde_json::to_string(&settings)?,
             created_by: "demo".into(),
-            created_at: app::api::now_ms(),
+            created_at: crate::clock::system_now_ms(),
         })
         .await?;
     for (panel, emails, chair) in [

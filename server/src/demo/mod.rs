@@ -323,7 +323,7 @@ pub fn full_blueprint() -> Blueprint {
 
 /// Loads the demo data; what exists already is left as it is.
 pub async fn load(store: &dyn Store) -> anyhow::Result<()> {
-    let now = app::api::now_ms();
+    let now = crate::clock::system_now_ms();
     for (position, (code, kk, ru, en)) in COMPETENCIES.iter().enumerate() {
         let names = LocalizedText::new()
             .with(Language::Kk, *kk)

@@ -10,7 +10,7 @@
 //! which items each examinee meets varies between loads, the figures a little with it). The
 //! examinees' accounts cannot sign in (their password hash is not a hash).
 
-use crate::service::Services;
+use crate::services::Services;
 use crate::store::{SaveCmd, SaveOutcome, Store, UserRow};
 use anyhow::Context;
 use app::model::{AttemptStatus, Role, UserInfo};

@@ -1,9 +1,13 @@
 //! The use cases: sign in, start an attempt, save a response, submit, score. One
 //! implementation serves the REST API and the server functions (through [`Backend`]).
 
+pub mod text;
+
 use crate::auth::{self, Tokens};
 use crate::clock::Clock;
-use crate::store::{AttemptRow, Claim, ItemRow, SaveCmd, SaveOutcome, StageRow, Store, StoreError};
+use crate::store::{
+    AttemptRow, Claim, EventRow, ItemRow, SaveCmd, SaveOutcome, StageRow, Store, StoreError,
+};
 use app::backend::Backend;
 use app::error::{AppError, ErrorCode};
 use app::model::*;
@@ -924,10 +928,10 @@ impl Services {
         if user.role != Role::Admin {
             return Err(AppError::forbidden());
         }
-        let email = crate::pipeline::email_address(&input.email).ok_or_else(|| {
+        let email = text::email_address(&input.email).ok_or_else(|| {
             AppError::invalid(format!("{:?} is not an e-mail address.", input.email))
         })?;
-        let name = crate::pipeline::clean(&input.full_name);
+        let name = text::clean(&input.full_name);
         if name.is_empty() || name.chars().count() > 200 {
             return Err(AppError::invalid(
                 "Give the person's full name (at most 200 letters).",
@@ -1112,10 +1116,10 @@ impl Backend for Services {
     }
 
     async fn register(&self, input: RegisterRequest, ip: &str) -> Result<LoginResponse, AppError> {
-        let email = crate::pipeline::email_address(&input.email).ok_or_else(|| {
+        let email = text::email_address(&input.email).ok_or_else(|| {
             AppError::invalid(format!("{:?} is not an e-mail address.", input.email))
         })?;
-        let name = crate::pipeline::clean(&input.full_name);
+        let name = text::clean(&input.full_name);
         if name.split(' ').count() < 2 || name.chars().count() > 200 {
             return Err(AppError::invalid(
                 "Give your surname and name (at most 200 letters).",
@@ -1417,7 +1421,7 @@ impl Backend for Services {
                         ErrorCode::Conflict,
                         format!(
                             "Your sitting opens at {} UTC.",
-                            crate::proctor::chrono_free_utc(s.opens_at)
+                            text::chrono_free_utc(s.opens_at)
                         ),
                     ));
                 }
@@ -1668,7 +1672,7 @@ impl Backend for Services {
             .events(attempt_id)
             .await?
             .iter()
-            .map(crate::proctor::event_view)
+            .map(event_view)
             .collect())
     }
 
@@ -1916,5 +1920,16 @@ impl Services {
             self.store.delete_practice_attempt(&existing.id).await?;
         }
         self.begin_attempt(user, &bp, lang, None).await
+    }
+}
+
+/// An attempt's event as staff and the applicant see it.
+pub fn event_view(e: &EventRow) -> AttemptEvent {
+    AttemptEvent {
+        at_ms: e.at,
+        kind: e.kind.clone(),
+        detail: serde_json::from_str(&e.detail).unwrap_or(serde_json::Value::Null),
+        category: e.category.clone(),
+        actor: e.actor.clone(),
     }
 }

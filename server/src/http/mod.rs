@@ -2,17 +2,18 @@
 //! static site bundle.
 
 use crate::api;
-use crate::service::Services;
-use app::backend::SharedBackend;
+use crate::state::AppState;
+
+mod middleware;
+mod ops;
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, FromRef, Request, State};
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::response::IntoResponse;
 use axum::routing::post;
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list, handle_server_fns_with_context};
 use std::path::Path;
-use std::sync::Arc;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -92,19 +93,6 @@ pub const CSP: &str = "default-src 'self'; script-src 'self' 'unsafe-inline' 'wa
 
 /// Request bodies larger than this are refused with 413 before they are read.
 pub const BODY_LIMIT: usize = 64 * 1024;
-
-#[derive(Clone)]
-pub struct AppState {
-    pub leptos_options: LeptosOptions,
-    pub backend: SharedBackend,
-    pub services: Arc<Services>,
-}
-
-impl FromRef<AppState> for LeptosOptions {
-    fn from_ref(state: &AppState) -> Self {
-        state.leptos_options.clone()
-    }
-}
 
 async fn server_fn_handler(State(state): State<AppState>, req: Request) -> impl IntoResponse {
     let backend = state.backend.clone();
@@ -212,9 +200,9 @@ pub fn router(state: AppState) -> Router {
         ));
     let ops_state = state.clone();
     Router::new()
-        .route("/healthz", axum::routing::get(crate::metrics::healthz))
-        .route("/readyz", axum::routing::get(crate::metrics::readyz))
-        .route("/metrics", axum::routing::get(crate::metrics::metrics))
+        .route("/healthz", axum::routing::get(ops::healthz))
+        .route("/readyz", axum::routing::get(ops::readyz))
+        .route("/metrics", axum::routing::get(ops::metrics))
         .route("/api/fn/{*fn_name}", post(server_fn_handler))
         .nest("/api/v1", api::router())
         .leptos_routes_with_context(
@@ -232,7 +220,7 @@ pub fn router(state: AppState) -> Router {
         // Who may call what: the authorization matrix, before any handler reads the body.
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            crate::authz::enforce,
+            middleware::enforce,
         ))
         .layer(axum::middleware::from_fn(same_origin))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
@@ -241,7 +229,7 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(axum::middleware::from_fn_with_state(
             ops_state,
-            crate::metrics::track,
+            ops::track,
         ))
         // Every request gets an id (or keeps the one it came with): in the response header
         // and in the span of everything logged while handling it.
