@@ -315,11 +315,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let meta =
                 std::fs::metadata(&file).with_context(|| format!("reading {}", file.display()))?;
             anyhow::ensure!(
-                meta.len() <= crate::bank::MAX_IMPORT_BYTES as u64,
+                meta.len() <= crate::services::bank::MAX_IMPORT_BYTES as u64,
                 "{} has {} bytes; at most {} are taken at once",
                 file.display(),
                 meta.len(),
-                crate::bank::MAX_IMPORT_BYTES
+                crate::services::bank::MAX_IMPORT_BYTES
             );
             let bytes =
                 std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
@@ -335,7 +335,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let started = std::time::Instant::now();
             let report = services
                 .bank_import(
-                    &crate::bank::Actor::cli(),
+                    &crate::services::bank::Actor::cli(),
                     format,
                     &text,
                     &options,
@@ -418,7 +418,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = open_store(&config).await?;
             let services = offline_services(store, &config);
             let report = services
-                .rescore_blueprint(&crate::bank::Actor::cli(), &blueprint)
+                .rescore_blueprint(&crate::services::bank::Actor::cli(), &blueprint)
                 .await
                 .map_err(|e| anyhow::anyhow!("{}", e.message))?;
             println!("{}", serde_json::to_string_pretty(&report)?);
@@ -659,7 +659,7 @@ async fn serve(config: Config, demo: bool, synthetic_round: bool) -> anyhow::Res
     let alive_as = instance.clone();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_millis(
-            crate::integrity::SERVER_TICK_MS as u64,
+            crate::services::integrity::SERVER_TICK_MS as u64,
         ));
         let mut ticks: u64 = 0;
         loop {

@@ -571,12 +571,16 @@ fn bank_routes() -> Router<AppState> {
         .route("/bank/bulk", post(bank_bulk))
         .route(
             "/bank/import",
-            post(bank_import).layer(DefaultBodyLimit::max(crate::bank::MAX_IMPORT_BYTES)),
+            post(bank_import).layer(DefaultBodyLimit::max(
+                crate::services::bank::MAX_IMPORT_BYTES,
+            )),
         )
         .route("/bank/export", get(bank_export))
         .route(
             "/bank/attachments",
-            post(bank_upload).layer(DefaultBodyLimit::max(crate::bank::MAX_IMAGE_BYTES + 1)),
+            post(bank_upload).layer(DefaultBodyLimit::max(
+                crate::services::bank::MAX_IMAGE_BYTES + 1,
+            )),
         )
         .route("/attachments/{sha256}", get(attachment))
         .route("/bank/competencies", get(bank_competencies))
@@ -753,7 +757,7 @@ async fn bank_import(
     if let Some(c) = p.default_competency.filter(|c| !c.is_empty()) {
         options.default_competency = c;
     }
-    let actor = crate::bank::Actor::of(&user);
+    let actor = crate::services::bank::Actor::of(&user);
     Ok(Json(
         state
             .services
@@ -1123,13 +1127,13 @@ pub(crate) fn proctor_routes() -> Router<AppState> {
         .route(
             "/me/photo",
             post(upload_photo).layer(axum::extract::DefaultBodyLimit::max(
-                crate::identity::MAX_PHOTO_BYTES + 1,
+                crate::services::identity::MAX_PHOTO_BYTES + 1,
             )),
         )
         .route(
             "/attempts/{id}/snapshots",
             post(upload_snapshot).layer(axum::extract::DefaultBodyLimit::max(
-                crate::identity::MAX_PHOTO_BYTES + 1,
+                crate::services::identity::MAX_PHOTO_BYTES + 1,
             )),
         )
         .route("/photos/{id}", get(photo))

@@ -1,8 +1,8 @@
-//! REST routes of the selection pipeline. Thin shims over [`crate::pipeline`]; every service
+//! REST routes of the selection pipeline. Thin shims over [`crate::services::pipeline`]; every service
 //! checks the caller's role and ownership itself.
 
 use super::{ApiJson, ApiPath, ApiQuery, ApiResult, Caller};
-use crate::pipeline::ApplicationFilter;
+use crate::services::pipeline::ApplicationFilter;
 use crate::state::AppState;
 use app::error::AppError;
 use app::model::*;
@@ -537,7 +537,7 @@ async fn funnel_csv_route(
         )
         .await?;
     Ok(super::csv_response(
-        crate::pipeline::funnel_csv(&report),
+        crate::services::pipeline::funnel_csv(&report),
         "funnel.csv",
     ))
 }

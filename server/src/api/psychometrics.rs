@@ -1,5 +1,5 @@
 //! REST routes of psychometrics: storing calibrations and the modified-Angoff workshop. Thin
-//! shims over [`crate::analysis`] and [`crate::standards`]; every service checks the caller's
+//! shims over [`crate::services::analysis`] and [`crate::services::standards`]; every service checks the caller's
 //! role and ownership itself.
 
 use super::{ApiJson, ApiPath, ApiQuery, ApiResult, Caller};

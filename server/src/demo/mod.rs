@@ -7,7 +7,7 @@ pub mod campaign;
 pub mod pilot;
 
 use crate::auth;
-use crate::bank::{PUBLISHED, head_for, item_to_row};
+use crate::services::bank::{PUBLISHED, head_for, item_to_row};
 use crate::store::{AuditRow, BankWrite};
 use crate::store::{BlueprintRow, CompetencyRow, Store, StoreError, UserRow};
 use anyhow::{Context, bail};

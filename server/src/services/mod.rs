@@ -1,6 +1,15 @@
 //! The use cases: sign in, start an attempt, save a response, submit, score. One
 //! implementation serves the REST API and the server functions (through [`Backend`]).
 
+pub mod analysis;
+pub mod bank;
+pub mod blueprints;
+pub mod identity;
+pub mod integrity;
+pub mod messages;
+pub mod pipeline;
+pub mod proctoring;
+pub mod standards;
 pub mod text;
 
 use crate::auth::{self, Tokens};

@@ -32,7 +32,7 @@ pub fn photo_type(bytes: &[u8]) -> Result<&'static str, AppError> {
             "A photo may have at most 2 MiB.",
         ));
     }
-    match crate::bank::image_type(bytes) {
+    match crate::services::bank::image_type(bytes) {
         Some(t @ ("image/png" | "image/jpeg" | "image/webp")) => Ok(t),
         _ => Err(AppError::invalid(
             "This is not a photo: send a PNG, JPEG or WebP image.",

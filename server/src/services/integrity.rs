@@ -279,7 +279,7 @@ impl Services {
         };
         // The heartbeat's own rhythm explains up to one interval of silence; a gap shorter
         // than the threshold is asked of nobody (what an outage covered of it is credited).
-        let rhythm = crate::proctor::HEARTBEAT_MS.min(self.settings().credit_after_ms);
+        let rhythm = crate::services::proctoring::HEARTBEAT_MS.min(self.settings().credit_after_ms);
         let rest = if gap > self.settings().credit_after_ms {
             (gap - auto - rhythm).max(0)
         } else {
@@ -290,7 +290,7 @@ impl Services {
         }
         let signals: Vec<serde_json::Value> = offline
             .iter()
-            .filter(|(_, at)| *at >= since - crate::proctor::HEARTBEAT_MS)
+            .filter(|(_, at)| *at >= since - crate::services::proctoring::HEARTBEAT_MS)
             .map(|(kind, at)| serde_json::json!({ "kind": kind, "at_ms": at }))
             .collect();
         let request = CreditRequestRow {

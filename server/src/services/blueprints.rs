@@ -5,7 +5,7 @@
 //! given; every closed attempt holding that version is scored again, each changed score is
 //! recorded (`score_changes`) and the pass/fail flips are listed for staff.
 
-use crate::bank::Actor;
+use crate::services::bank::Actor;
 use crate::services::{Services, internal};
 use crate::store::{AuditRow, BankWrite, BlueprintRow, KeyCorrectionRow, ScoreChangeRow};
 use app::error::{AppError, ErrorCode};

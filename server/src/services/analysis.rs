@@ -3,8 +3,8 @@
 //! between the two main test languages), for methodologists; and sending a flagged item back
 //! to review.
 
-use crate::bank::{IN_REVIEW, PUBLISHED};
 use crate::services::Services;
+use crate::services::bank::{IN_REVIEW, PUBLISHED};
 use app::error::{AppError, ErrorCode};
 use app::model::*;
 use question_bank::psychometrics::{ResponseMatrix, classical, dif, irt};
@@ -542,7 +542,7 @@ impl Services {
             created_by: user.full_name.clone(),
             created_at: now,
         };
-        let actor = crate::bank::Actor::of(user);
+        let actor = crate::services::bank::Actor::of(user);
         let mut params = Vec::with_capacity(keys.len());
         let mut audit = Vec::with_capacity(keys.len());
         for ((item_id, version), e) in keys.iter().zip(&calibration.items) {
