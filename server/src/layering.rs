@@ -397,7 +397,6 @@ fn the_reader_sees_paths_and_only_paths() {
 
 /// Files allowed over the limit for now, with their size when listed: they may only shrink.
 const OVERSIZED: &[(&str, usize)] = &[
-    ("server/src/services/mod.rs", 1944),
     ("app/src/pages/pipeline.rs", 1682),
     ("server/src/api/mod.rs", 1674),
     ("server/src/store/sql.rs", 1363),
