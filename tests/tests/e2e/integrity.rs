@@ -460,7 +460,12 @@ async fn a_sitting_wide_outage_is_credited_a_small_group_is_not() -> anyhow::Res
         let api = api.clone();
         async move { api.post(&path, &json!({})).await }
     };
+    // Each one's silence starts with their last beat: the credit can never be more than the
+    // time from sending it to hearing back after the return (the server's own measure of the
+    // gap lies inside that), however slow the machine.
+    let mut last_beat = Vec::new();
     for n in 0..6 {
+        last_beat.push(std::time::Instant::now());
         assert_eq!(beat(n).await?.status, 200);
     }
     // Five go silent; the sixth keeps beating. Silent after 2 s, seen by the next sweep.
@@ -470,11 +475,12 @@ async fn a_sitting_wide_outage_is_credited_a_small_group_is_not() -> anyhow::Res
     }
     for (n, (api, id, d0)) in people.iter().enumerate().take(5) {
         let ack = beat(n).await?;
+        let gap = i64::try_from(last_beat[n].elapsed().as_millis())?;
         assert_eq!(ack.status, 200, "{}", ack.text);
         let credited = ack.body["credited_ms"].as_i64().unwrap_or(0);
         assert!(
-            (1_500..=6_500).contains(&credited),
-            "applicant {n}: {}",
+            credited >= 1_500 && credited <= gap,
+            "applicant {n} silent {gap} ms: {}",
             ack.text
         );
         assert_eq!(deadline(api, id).await? - d0, credited);
