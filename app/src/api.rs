@@ -238,20 +238,23 @@ pub async fn bank_item(item_id: String) -> Result<ItemDoc, AppError> {
     backend.bank_item(&user, &item_id).await
 }
 
-#[server(prefix = "/api/fn", endpoint = "bank_save", input = leptos::server_fn::codec::Json)]
-pub async fn bank_save(input: ItemInput, create: bool) -> Result<ItemDoc, AppError> {
+#[server(prefix = "/api/fn", endpoint = "bank_create", input = leptos::server_fn::codec::Json)]
+pub async fn bank_create(input: ItemInput) -> Result<ItemDoc, AppError> {
     let (backend, user) = caller()?;
-    backend.bank_save(&user, input, create).await
+    backend.bank_create(&user, input).await
 }
 
-#[server(prefix = "/api/fn", endpoint = "bank_act", input = leptos::server_fn::codec::Json)]
-pub async fn bank_act(
-    item_id: String,
-    action: String,
-    review: Option<ReviewInput>,
-) -> Result<ItemDoc, AppError> {
+#[server(prefix = "/api/fn", endpoint = "bank_update", input = leptos::server_fn::codec::Json)]
+pub async fn bank_update(input: ItemInput) -> Result<ItemDoc, AppError> {
     let (backend, user) = caller()?;
-    backend.bank_act(&user, &item_id, &action, review).await
+    let item_id = input.item.id.to_string();
+    backend.bank_update(&user, &item_id, input).await
+}
+
+#[server(prefix = "/api/fn", endpoint = "bank_step", input = leptos::server_fn::codec::Json)]
+pub async fn bank_step(item_id: String, step: ItemStep) -> Result<ItemDoc, AppError> {
+    let (backend, user) = caller()?;
+    backend.bank_step(&user, &item_id, step).await
 }
 
 #[server(prefix = "/api/fn", endpoint = "bank_restore", input = leptos::server_fn::codec::Json)]

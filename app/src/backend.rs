@@ -86,19 +86,19 @@ pub trait Backend: Send + Sync + 'static {
     // route, which takes larger bodies than server functions.
     async fn bank_list(&self, user: &UserInfo, filter: &BankFilter) -> Result<BankPage, AppError>;
     async fn bank_item(&self, user: &UserInfo, item_id: &str) -> Result<ItemDoc, AppError>;
-    async fn bank_save(
-        &self,
-        user: &UserInfo,
-        input: ItemInput,
-        create: bool,
-    ) -> Result<ItemDoc, AppError>;
-    /// `submit`, `retire`, or `review` (with `review`).
-    async fn bank_act(
+    async fn bank_create(&self, user: &UserInfo, input: ItemInput) -> Result<ItemDoc, AppError>;
+    async fn bank_update(
         &self,
         user: &UserInfo,
         item_id: &str,
-        action: &str,
-        review: Option<ReviewInput>,
+        input: ItemInput,
+    ) -> Result<ItemDoc, AppError>;
+    /// A step in the item's life: sent to review, reviewed, retired.
+    async fn bank_step(
+        &self,
+        user: &UserInfo,
+        item_id: &str,
+        step: ItemStep,
     ) -> Result<ItemDoc, AppError>;
     async fn bank_restore(
         &self,

@@ -905,6 +905,49 @@ pub fn assemble(
     Assembler::new(blueprint, pool)?.form(seed)
 }
 
+/// The one adapter for the answer's older shape: before answers of every type existed, a
+/// single choice travelled (API v1 `choice: n`) and was stored (the `choice` column) as a bare
+/// position. New answers are `Answer`s; the bare position is read here and nowhere else.
+pub mod legacy {
+    use super::Answer;
+
+    /// The answer meant by a typed answer and/or a bare choice (the typed one wins).
+    pub fn answer(typed: Option<Answer>, choice: Option<i64>) -> Option<Answer> {
+        typed.or_else(|| {
+            choice
+                .and_then(|c| u32::try_from(c).ok())
+                .map(Answer::Choice)
+        })
+    }
+
+    /// The bare position kept beside a single-choice answer (read by older reports).
+    pub fn choice_column(answer: Option<&Answer>) -> Option<i64> {
+        match answer {
+            Some(Answer::Choice(c)) => Some(i64::from(*c)),
+            _ => None,
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn the_typed_answer_wins_and_a_bare_choice_is_read() {
+            assert_eq!(answer(None, Some(2)), Some(Answer::Choice(2)));
+            assert_eq!(
+                answer(Some(Answer::Bool(true)), Some(2)),
+                Some(Answer::Bool(true))
+            );
+            assert_eq!(answer(None, None), None);
+            assert_eq!(answer(None, Some(-1)), None);
+            assert_eq!(choice_column(Some(&Answer::Choice(3))), Some(3));
+            assert_eq!(choice_column(Some(&Answer::Bool(true))), None);
+            assert_eq!(choice_column(None), None);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

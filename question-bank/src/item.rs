@@ -390,6 +390,67 @@ fn same_text(a: &LocalizedText, b: &LocalizedText, lang: Language) -> bool {
 }
 
 impl Item {
+    /// A new single-choice item with four empty options, as the editor opens it.
+    pub fn blank() -> Item {
+        let empty = LocalizedText::new;
+        Item {
+            id: ItemId(String::from("new-item")),
+            version: 1,
+            competency: String::new(),
+            difficulty: Difficulty::Medium,
+            stem: empty(),
+            options: vec![empty(), empty(), empty(), empty()],
+            matches: vec![],
+            key: Key::SingleChoice { correct: 0 },
+            rationale: empty(),
+            meta: ItemMeta::default(),
+            attachments: vec![],
+        }
+    }
+
+    /// Makes this item another type, keeping what fits (the stem, the options where the new
+    /// type has options, as many answers as options for matching) and starting a key of the
+    /// new type.
+    pub fn retype(&mut self, t: ItemType) {
+        let ensure = |v: &mut Vec<LocalizedText>, n: usize| {
+            while v.len() < n {
+                v.push(LocalizedText::new());
+            }
+        };
+        if !t.has_options() {
+            self.options.clear();
+        } else {
+            ensure(&mut self.options, 2);
+        }
+        if t != ItemType::Matching {
+            self.matches.clear();
+        }
+        self.key = match t {
+            ItemType::SingleChoice => Key::SingleChoice { correct: 0 },
+            ItemType::MultipleResponse => Key::MultipleResponse {
+                correct: vec![0],
+                credit: PartialCredit::RightMinusWrong,
+            },
+            ItemType::TrueFalse => Key::TrueFalse { answer: true },
+            ItemType::Matching => {
+                let n = self.options.len();
+                ensure(&mut self.matches, n);
+                Key::Matching {
+                    pairs: (0..n).collect(),
+                }
+            }
+            ItemType::Ordering => Key::Ordering,
+            ItemType::Numeric => Key::Numeric {
+                value: 0.0,
+                tolerance: 0.0,
+            },
+            ItemType::ShortText => Key::ShortText {
+                accepted: vec![],
+                case_sensitive: false,
+            },
+        };
+    }
+
     pub fn item_type(&self) -> ItemType {
         self.key.item_type()
     }

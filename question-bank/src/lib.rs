@@ -10,6 +10,7 @@ pub mod formats;
 pub mod iin;
 pub mod item;
 pub mod language;
+pub mod lifecycle;
 pub mod markdown;
 pub mod psychometrics;
 pub mod scoring;
@@ -27,6 +28,7 @@ pub use item::{
     PartialCredit,
 };
 pub use language::Language;
+pub use lifecycle::{ItemStatus, Lifecycle, Step};
 pub use scoring::{
     CompetencyScore, Response, ScoreReport, ScoredEntry, credit, score, score_with_pass,
 };

@@ -491,10 +491,11 @@ pub const MATRIX: &[Entry] = &[
     e("POST", "/api/fn/result", ATTEMPT_READERS, READ_ATTEMPT),
     e("POST", "/api/fn/bank_list", BANK, "-"),
     e("POST", "/api/fn/bank_item", BANK, "-"),
-    e("POST", "/api/fn/bank_save", BANK, "-"),
+    e("POST", "/api/fn/bank_create", BANK, "-"),
+    e("POST", "/api/fn/bank_update", BANK, "-"),
     e(
         "POST",
-        "/api/fn/bank_act",
+        "/api/fn/bank_step",
         BANK,
         "reviews: not the item's author",
     ),

@@ -16,3 +16,7 @@ pub mod metrics;
 pub mod services;
 pub mod state;
 pub mod store;
+#[cfg(test)]
+mod testing;
+#[cfg(test)]
+mod tests;

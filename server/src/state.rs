@@ -1,5 +1,6 @@
-//! What every request handler holds: the site's options, the use cases behind the pages' port
-//! and the services themselves.
+//! What every request handler holds: the site's options and the services (the use cases). The
+//! REST handlers call the services; the pages' server functions reach the same object through
+//! the port the UI crate defines ([`AppState::backend`]).
 
 use crate::services::Services;
 use app::backend::SharedBackend;
@@ -10,8 +11,14 @@ use std::sync::Arc;
 #[derive(Clone)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
-    pub backend: SharedBackend,
     pub services: Arc<Services>,
+}
+
+impl AppState {
+    /// The services as the pages' port.
+    pub fn backend(&self) -> SharedBackend {
+        self.services.clone()
+    }
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -107,19 +107,8 @@ impl TestServer {
                 None,
             ),
             Db::Postgres => {
-                let name = format!("qabilet_test_{}", uuid::Uuid::new_v4().simple());
-                let mut admin = sqlx::PgConnection::connect(&pg_admin_url()).await.context(
-                    "connecting to PostgreSQL for a test database (set QABILET_TEST_PG)",
-                )?;
-                sqlx::query(&format!("CREATE DATABASE {name}"))
-                    .execute(&mut admin)
-                    .await?;
-                let base = pg_admin_url();
-                let url = match base.rfind('/') {
-                    Some(i) => format!("{}/{name}", &base[..i]),
-                    None => bail!("QABILET_TEST_PG has no database part"),
-                };
-                (url, Some(name))
+                let name = create_pg_database().await?;
+                (pg_url(&name)?, Some(name))
             }
         };
         let mut server = Self {
@@ -427,25 +416,91 @@ impl Drop for TestServer {
     fn drop(&mut self) {
         self.kill();
         if let Some(name) = self.pg_database.take() {
-            let admin = pg_admin_url();
-            // Best effort, on a fresh runtime: Drop cannot be async.
-            let _ = std::thread::spawn(move || {
-                let Ok(rt) = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                else {
-                    return;
-                };
-                rt.block_on(async move {
-                    if let Ok(mut c) = sqlx::PgConnection::connect(&admin).await {
-                        let _ =
-                            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                                .execute(&mut c)
-                                .await;
-                    }
-                });
-            })
-            .join();
+            drop_pg_database(name);
+        }
+    }
+}
+
+/// A fresh PostgreSQL database for one test (named `qabilet_test_<uuid>`).
+async fn create_pg_database() -> Result<String> {
+    let name = format!("qabilet_test_{}", uuid::Uuid::new_v4().simple());
+    let mut admin = sqlx::PgConnection::connect(&pg_admin_url())
+        .await
+        .context("connecting to PostgreSQL for a test database (set QABILET_TEST_PG)")?;
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .await?;
+    Ok(name)
+}
+
+/// The address of the test database `name` on the administrative connection's server.
+fn pg_url(name: &str) -> Result<String> {
+    let base = pg_admin_url();
+    match base.rfind('/') {
+        Some(i) => Ok(format!("{}/{name}", &base[..i])),
+        None => bail!("QABILET_TEST_PG has no database part"),
+    }
+}
+
+/// Drops a test database (best effort, on a fresh runtime: it runs from `Drop`, which cannot
+/// be async and may run inside another runtime).
+fn drop_pg_database(name: String) {
+    let admin = pg_admin_url();
+    let _ = std::thread::spawn(move || {
+        let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        else {
+            return;
+        };
+        rt.block_on(async move {
+            if let Ok(mut c) = sqlx::PgConnection::connect(&admin).await {
+                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut c)
+                    .await;
+            }
+        });
+    })
+    .join();
+}
+
+/// A fresh, empty database of the kind `QABILET_TEST_DB` chooses, for tests that run the
+/// services in their own process (the one way tests choose their database: the same as
+/// [`TestServer`]'s). SQLite: a file in a temporary folder; PostgreSQL: a new database,
+/// dropped with this value.
+pub struct TestDatabase {
+    pub db: Db,
+    pub url: String,
+    pub dir: tempfile::TempDir,
+    pg_database: Option<String>,
+}
+
+impl TestDatabase {
+    pub async fn create(db: Db) -> Result<Self> {
+        let dir = tempfile::tempdir()?;
+        let (url, pg_database) = match db {
+            Db::Sqlite => (
+                format!("sqlite:{}", dir.path().join("qabilet.db").display()),
+                None,
+            ),
+            Db::Postgres => {
+                let name = create_pg_database().await?;
+                (pg_url(&name)?, Some(name))
+            }
+        };
+        Ok(Self {
+            db,
+            url,
+            dir,
+            pg_database,
+        })
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let Some(name) = self.pg_database.take() {
+            drop_pg_database(name);
         }
     }
 }

@@ -9,7 +9,7 @@ pub(super) async fn dashboard(
     State(state): State<AppState>,
     Caller(user): Caller,
 ) -> ApiResult<Json<Dashboard>> {
-    Ok(Json(backend(&state).dashboard(&user).await?))
+    Ok(Json(state.services.dashboard(&user).await?))
 }
 
 /// Start the stage-one test (or resume it: an applicant has one attempt per blueprint). The
@@ -24,7 +24,8 @@ pub(super) async fn start_attempt(
     ApiJson(req): ApiJson<StartRequest>,
 ) -> ApiResult<Json<AttemptView>> {
     Ok(Json(
-        backend(&state)
+        state
+            .services
             .start_attempt(&user, req.language.as_deref())
             .await?,
     ))
@@ -39,7 +40,7 @@ pub(super) async fn get_attempt(
     Caller(user): Caller,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<AttemptView>> {
-    Ok(Json(backend(&state).attempt(&user, &id).await?))
+    Ok(Json(state.services.attempt(&user, &id).await?))
 }
 
 /// Save one response. Idempotent: a save with a sequence number not above the stored one
@@ -56,7 +57,8 @@ pub(super) async fn save_response(
     ApiJson(req): ApiJson<SaveRequest>,
 ) -> ApiResult<Json<SaveAck>> {
     Ok(Json(
-        backend(&state)
+        state
+            .services
             .save_response(&user, &id, &item_id, req)
             .await?,
     ))
@@ -71,7 +73,7 @@ pub(super) async fn submit(
     Caller(user): Caller,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<ResultView>> {
-    Ok(Json(backend(&state).submit(&user, &id).await?))
+    Ok(Json(state.services.submit(&user, &id).await?))
 }
 
 /// The result of a closed attempt: total and per-competency percentages, pass or fail.
@@ -83,7 +85,7 @@ pub(super) async fn result(
     Caller(user): Caller,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<ResultView>> {
-    Ok(Json(backend(&state).result(&user, &id).await?))
+    Ok(Json(state.services.result(&user, &id).await?))
 }
 
 /// The attempt's event log (started, device takeovers, submitted or expired): proctors and
@@ -96,5 +98,5 @@ pub(super) async fn events(
     Caller(user): Caller,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<Vec<AttemptEvent>>> {
-    Ok(Json(backend(&state).events(&user, &id).await?))
+    Ok(Json(state.services.events(&user, &id).await?))
 }

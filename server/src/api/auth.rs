@@ -3,16 +3,15 @@
 use super::*;
 
 /// A new sign-in as JSON, with its token also set as the session cookie.
-pub(super) fn session_response(
-    b: &SharedBackend,
-    session: &LoginResponse,
-    now_ms: i64,
-) -> Response {
+pub(super) fn session_response(services: &Services, session: &LoginResponse) -> Response {
+    let now_ms = services.now();
     let max_age = ((session.expires_ms - now_ms) / 1000).max(0);
     let mut response = Json(session).into_response();
-    if let Ok(v) =
-        HeaderValue::from_str(&session_cookie(&session.token, max_age, b.secure_cookies()))
-    {
+    if let Ok(v) = HeaderValue::from_str(&session_cookie(
+        &session.token,
+        max_age,
+        services.secure_cookies(),
+    )) {
         response.headers_mut().append(header::SET_COOKIE, v);
     }
     for c in app::backend::preference_cookies(&session.preferences) {
@@ -32,9 +31,8 @@ pub(super) async fn login(
     ClientIp(ip): ClientIp,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> ApiResult<Response> {
-    let b = backend(&state);
-    let session = b.login(&req.email, &req.password, &ip).await?;
-    Ok(session_response(b, &session, state.services.now()))
+    let session = state.services.login(&req.email, &req.password, &ip).await?;
+    Ok(session_response(&state.services, &session))
 }
 
 /// An applicant creates their own account (e-mail, full name, IIN, password of at least 10
@@ -46,9 +44,8 @@ pub(super) async fn register(
     ClientIp(ip): ClientIp,
     ApiJson(req): ApiJson<RegisterRequest>,
 ) -> ApiResult<Response> {
-    let b = backend(&state);
-    let session = b.register(req, &ip).await?;
-    Ok(session_response(b, &session, state.services.now()))
+    let session = state.services.register(req, &ip).await?;
+    Ok(session_response(&state.services, &session))
 }
 
 /// Renew the session: a new token (and cookie) for the same sign-in, valid for another
@@ -56,10 +53,9 @@ pub(super) async fn register(
 #[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth", security(("bearer" = [])),
     responses((status = 200, body = LoginResponse), (status = 401, body = AppError)))]
 pub(super) async fn refresh(State(state): State<AppState>, parts: Parts) -> ApiResult<Response> {
-    let b = backend(&state);
     let token = token_from_headers(&parts.headers).ok_or_else(AppError::unauthenticated)?;
-    let session = b.refresh(&token).await?;
-    Ok(session_response(b, &session, state.services.now()))
+    let session = state.services.refresh(&token).await?;
+    Ok(session_response(&state.services, &session))
 }
 
 /// The caller's preferences (language, text size, contrast).
@@ -69,7 +65,7 @@ pub(super) async fn preferences_get(
     State(state): State<AppState>,
     Caller(user): Caller,
 ) -> ApiResult<Json<Preferences>> {
-    Ok(Json(backend(&state).preferences(&user).await?))
+    Ok(Json(state.services.preferences_of(&user.id).await?))
 }
 
 /// Keep the caller's preferences with their account.
@@ -81,7 +77,7 @@ pub(super) async fn preferences_put(
     Caller(user): Caller,
     ApiJson(input): ApiJson<Preferences>,
 ) -> ApiResult<Json<Preferences>> {
-    Ok(Json(backend(&state).save_preferences(&user, input).await?))
+    Ok(Json(state.services.save_preferences(&user, input).await?))
 }
 
 /// Change one's own password (the current one is checked).
@@ -109,7 +105,7 @@ pub(super) async fn create_account(
     ApiJson(input): ApiJson<NewAccount>,
 ) -> ApiResult<Json<PasswordReset>> {
     Ok(Json(
-        backend(&state).create_account(&user, input, &ip).await?,
+        state.services.create_account(&user, input, &ip).await?,
     ))
 }
 
@@ -150,8 +146,8 @@ pub(super) async fn logout(State(state): State<AppState>, parts: Parts) -> Respo
     // The session's tokens are refused from now on (a missing or bad token just clears the
     // cookie).
     if let Some(token) = token_from_headers(&parts.headers)
-        && let Ok(user) = state.backend.authenticate(&token)
-        && let Err(e) = state.backend.logout(&user).await
+        && let Ok(user) = state.services.authenticate(&token)
+        && let Err(e) = state.services.logout(&user).await
     {
         return ApiError(e).into_response();
     }

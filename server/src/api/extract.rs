@@ -73,7 +73,7 @@ impl FromRequestParts<AppState> for Caller {
             return Ok(Caller(user.clone()));
         }
         let token = token_from_headers(&parts.headers).ok_or_else(AppError::unauthenticated)?;
-        Ok(Caller(state.backend.authenticate(&token)?))
+        Ok(Caller(state.services.authenticate(&token)?))
     }
 }
 

@@ -1,8 +1,9 @@
 //! REST API v1: JSON for integrations and load tests. Every handler is a thin shim over
 //! [`Backend`], the same service the server functions call. Errors are `{code, message}`.
 
+use crate::services::Services;
 use crate::state::AppState;
-use app::backend::{SharedBackend, clear_session_cookie, session_cookie, token_from_headers};
+use app::backend::{clear_session_cookie, session_cookie, token_from_headers};
 use app::error::{AppError, ErrorCode};
 use app::model::*;
 use axum::extract::rejection::{JsonRejection, PathRejection};
@@ -58,10 +59,6 @@ pub fn router() -> Router<AppState> {
         .merge(psychometrics::routes())
         .route("/openapi.json", get(openapi))
         .fallback(|| async { ApiError(AppError::not_found("This API route")) })
-}
-
-fn backend(state: &AppState) -> &SharedBackend {
-    &state.backend
 }
 
 #[derive(OpenApi)]

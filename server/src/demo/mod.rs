@@ -7,10 +7,11 @@ pub mod campaign;
 pub mod pilot;
 
 use crate::auth;
-use crate::services::bank::{PUBLISHED, head_for, item_to_row};
+use crate::services::bank::{head_for, item_to_row};
 use crate::store::{AuditRow, BankWrite};
 use crate::store::{BlueprintRow, CompetencyRow, Store, StoreError, UserRow};
 use anyhow::{Context, bail};
+use question_bank::ItemStatus;
 use question_bank::{Blueprint, Difficulty, Item, ItemId, Key, Language, LocalizedText, Section};
 
 const BANK: &str = include_str!("bank.txt");
@@ -374,8 +375,19 @@ pub async fn load(store: &dyn Store) -> anyhow::Result<()> {
         let author = "demo";
         let write = BankWrite {
             expect: vec![(item.id.to_string(), None)],
-            versions: vec![item_to_row(&item, PUBLISHED, Some(author), now)?],
-            heads: vec![head_for(&item, PUBLISHED, Some(1), Some(author), now)],
+            versions: vec![item_to_row(
+                &item,
+                ItemStatus::Published,
+                Some(author),
+                now,
+            )?],
+            heads: vec![head_for(
+                &item,
+                ItemStatus::Published,
+                Some(1),
+                Some(author),
+                now,
+            )],
             audit: vec![AuditRow {
                 id: 0,
                 item_id: item.id.to_string(),

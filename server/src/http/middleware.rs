@@ -41,7 +41,7 @@ pub async fn enforce(State(state): State<AppState>, mut req: Request, next: Next
     }
     let user = match app::backend::token_from_headers(req.headers()) {
         None => return deny(AppError::unauthenticated()),
-        Some(token) => match state.backend.authenticate(&token) {
+        Some(token) => match state.services.authenticate(&token) {
             Ok(u) => u,
             Err(e) => return deny(e),
         },

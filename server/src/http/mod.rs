@@ -95,7 +95,7 @@ pub const CSP: &str = "default-src 'self'; script-src 'self' 'unsafe-inline' 'wa
 pub const BODY_LIMIT: usize = 64 * 1024;
 
 async fn server_fn_handler(State(state): State<AppState>, req: Request) -> impl IntoResponse {
-    let backend = state.backend.clone();
+    let backend = state.backend();
     let ip = req
         .extensions()
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
@@ -183,7 +183,7 @@ pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(app::App);
     let site_root = state.leptos_options.site_root.to_string();
     let pkg = Path::new(&site_root).join(state.leptos_options.site_pkg_dir.as_ref());
-    let backend = state.backend.clone();
+    let backend = state.backend();
     let options = state.leptos_options.clone();
     let static_files = Router::new()
         .nest_service(

@@ -3,8 +3,6 @@
 use super::*;
 
 impl Services {
-    /// Closes attempts whose time (plus grace) is over, and scores closed attempts that a
-    /// crash left unscored. Returns how many attempts it closed or scored.
     /// The caller changes their password (the current one checked; the new one meets the
     /// policy). Audited.
     pub async fn change_password(
@@ -137,5 +135,17 @@ impl Services {
             r.extend(sids);
         }
         Ok(())
+    }
+    pub(crate) async fn save_preferences(
+        &self,
+        user: &UserInfo,
+        preferences: Preferences,
+    ) -> Result<Preferences, AppError> {
+        if let Some(problem) = preferences.problem() {
+            return Err(AppError::invalid(problem));
+        }
+        let json = serde_json::to_string(&preferences).map_err(internal)?;
+        self.store.set_user_preferences(&user.id, &json).await?;
+        Ok(preferences)
     }
 }

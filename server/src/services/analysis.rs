@@ -4,9 +4,9 @@
 //! to review.
 
 use crate::services::Services;
-use crate::services::bank::{IN_REVIEW, PUBLISHED};
 use app::error::{AppError, ErrorCode};
 use app::model::*;
+use question_bank::Step;
 use question_bank::psychometrics::{ResponseMatrix, classical, dif, irt};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -676,17 +676,7 @@ impl Services {
             .item_head(item_id)
             .await?
             .ok_or_else(|| AppError::not_found("The item"))?;
-        if head.status != PUBLISHED {
-            return Err(AppError::new(
-                ErrorCode::Conflict,
-                format!(
-                    "Only a published item can be sent back to review; this item is {}.",
-                    head.status
-                ),
-            ));
-        }
-        self.move_item(user, &head, IN_REVIEW, "sent_back_by_analysis", reason)
-            .await?;
+        self.move_item(user, &head, Step::Reopen, reason).await?;
         self.bank_item(user, item_id).await
     }
 }

@@ -369,7 +369,9 @@ impl Services {
             .item_version(item_id, version)
             .await?
             .ok_or_else(|| AppError::not_found("The item version"))?;
-        if matches!(row.status.as_str(), "draft" | "in_review") {
+        if question_bank::ItemStatus::parse(&row.status)
+            .is_some_and(question_bank::ItemStatus::editable_in_place)
+        {
             return Err(AppError::new(
                 ErrorCode::Conflict,
                 "This version was never published: edit it in the bank instead.",

@@ -2,18 +2,19 @@
 //! implementation serves the REST API and the server functions (through [`Backend`]).
 
 pub mod accounts;
-
 pub mod analysis;
 pub mod attempts;
 pub mod backend;
 pub mod bank;
 pub mod blueprints;
+pub mod dashboard;
 pub mod identity;
 pub mod integrity;
 pub mod messages;
 pub mod pipeline;
 pub mod proctoring;
 pub mod scoring;
+pub mod sessions;
 pub mod standards;
 pub mod text;
 
@@ -174,13 +175,11 @@ fn closed() -> AppError {
 /// The answer a stored response holds: its JSON answer, or a single choice saved before
 /// answers of every type existed.
 pub(crate) fn stored_answer(r: &crate::store::ResponseRow) -> Option<Answer> {
-    match &r.answer {
-        Some(json) => serde_json::from_str(json).ok(),
-        None => r
-            .choice
-            .and_then(|c| u32::try_from(c).ok())
-            .map(Answer::Choice),
-    }
+    let typed = r
+        .answer
+        .as_deref()
+        .and_then(|j| serde_json::from_str(j).ok());
+    question_bank::form::legacy::answer(typed, r.choice)
 }
 
 /// Parses a stored item version into the domain type.

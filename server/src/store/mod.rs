@@ -5,17 +5,27 @@
 //!
 //! Conventions: times are milliseconds since the Unix epoch (`i64`), documents are JSON text.
 
+mod accounts;
+mod assessment;
+mod bank;
 mod integrity;
 mod pipeline;
 mod psychometrics;
+mod reserve;
+mod sittings;
 mod sql;
 
 use async_trait::async_trait;
 use std::sync::Arc;
 
+pub use accounts::*;
+pub use assessment::*;
+pub use bank::*;
 pub use integrity::*;
 pub use pipeline::*;
 pub use psychometrics::*;
+pub use reserve::*;
+pub use sittings::*;
 pub use sql::{PgStore, SaveCmd, SqliteStore};
 
 /// Columns the bank list may be sorted by.
@@ -387,7 +397,17 @@ pub enum SaveOutcome {
 
 #[async_trait]
 pub trait Store:
-    PipelineStore + PsychometricsStore + IntegrityStore + Send + Sync + 'static
+    AccountStore
+    + AssessmentStore
+    + BankStore
+    + IntegrityStore
+    + PipelineStore
+    + PsychometricsStore
+    + ReserveStore
+    + SittingStore
+    + Send
+    + Sync
+    + 'static
 {
     /// `sqlite` or `postgres`.
     fn kind(&self) -> &'static str;
@@ -396,35 +416,6 @@ pub trait Store:
     async fn insert_user(&self, user: &UserRow) -> Result<()>;
     async fn user_by_email(&self, email: &str) -> Result<Option<UserRow>>;
     async fn user_by_id(&self, id: &str) -> Result<Option<UserRow>>;
-
-    async fn upsert_competency(&self, c: &CompetencyRow) -> Result<()>;
-    async fn competencies(&self) -> Result<Vec<CompetencyRow>>;
-
-    async fn insert_item_version(&self, item: &ItemRow) -> Result<()>;
-    async fn item_version(&self, item_id: &str, version: i64) -> Result<Option<ItemRow>>;
-    /// The latest published version of every published item.
-    async fn published_pool(&self) -> Result<Vec<PoolRow>>;
-    async fn count_published_by_competency(&self) -> Result<Vec<(String, i64)>>;
-
-    /// A page of the bank list and the number of items matching the filters.
-    async fn bank_page(&self, q: &BankQuery) -> Result<(Vec<ItemHeadRow>, i64)>;
-    async fn item_head(&self, item_id: &str) -> Result<Option<ItemHeadRow>>;
-    async fn item_heads(&self, item_ids: &[String]) -> Result<Vec<ItemHeadRow>>;
-    /// Every version of an item, oldest first.
-    async fn item_versions(&self, item_id: &str) -> Result<Vec<ItemRow>>;
-    async fn item_audit(&self, item_id: &str) -> Result<Vec<AuditRow>>;
-    async fn write_bank(&self, w: &BankWrite) -> Result<()>;
-    /// `(media type, bytes)` of a stored attachment.
-    async fn attachment(&self, sha256: &str) -> Result<Option<(String, Vec<u8>)>>;
-    async fn all_heads(&self) -> Result<Vec<ItemHeadRow>>;
-
-    async fn upsert_blueprint(&self, b: &BlueprintRow) -> Result<()>;
-    async fn blueprint(&self, id: &str) -> Result<Option<BlueprintRow>>;
-    async fn active_blueprint(&self) -> Result<Option<BlueprintRow>>;
-    /// Every blueprint, the active one first.
-    async fn blueprints(&self) -> Result<Vec<BlueprintRow>>;
-    /// Makes `id` the one active blueprint (or none, with `None`).
-    async fn activate_blueprint(&self, id: Option<&str>) -> Result<()>;
 
     /// Inserts the attempt and its form's items `(item_id, version)` unless the user already
     /// has an attempt for this blueprint (then `false`).
@@ -437,15 +428,6 @@ pub trait Store:
     async fn attempts_with_item(&self, item_id: &str, version: i64) -> Result<Vec<String>>;
     /// Closed attempts of a blueprint.
     async fn closed_attempts(&self, blueprint_id: &str) -> Result<Vec<String>>;
-    /// Replaces the key of a stored item version and records the correction.
-    async fn correct_key(&self, c: &KeyCorrectionRow) -> Result<()>;
-    async fn set_correction_rescored(&self, id: &str, rescored: i64) -> Result<()>;
-    async fn key_corrections(&self, item_id: &str) -> Result<Vec<KeyCorrectionRow>>;
-    /// How many key corrections were ever made (a cheap change counter for caches).
-    async fn key_correction_count(&self) -> Result<i64>;
-    async fn add_score_change(&self, c: &ScoreChangeRow) -> Result<()>;
-    /// Score changes, newest first, of one blueprint or all.
-    async fn score_changes(&self, blueprint_id: Option<&str>) -> Result<Vec<ScoreChangeRow>>;
     async fn attempt(&self, id: &str) -> Result<Option<AttemptRow>>;
     async fn attempt_for(&self, user_id: &str, blueprint_id: &str) -> Result<Option<AttemptRow>>;
     async fn responses(&self, attempt_id: &str) -> Result<Vec<ResponseRow>>;
@@ -459,38 +441,6 @@ pub trait Store:
     /// Records an event with its category and actor; returns it with its id.
     async fn add_event_as(&self, e: &EventRow) -> Result<EventRow>;
 
-    async fn insert_sitting(&self, s: &SittingRow) -> Result<()>;
-    async fn sitting(&self, id: &str) -> Result<Option<SittingRow>>;
-    /// All sittings, or those `proctor` is assigned to; newest first.
-    async fn sittings(&self, proctor: Option<&str>) -> Result<Vec<SittingRow>>;
-    async fn sitting_proctors(&self, id: &str) -> Result<Vec<UserRow>>;
-    async fn add_sitting_proctors(&self, id: &str, user_ids: &[String]) -> Result<()>;
-    async fn add_sitting_applicants(&self, id: &str, user_ids: &[String]) -> Result<()>;
-    async fn sitting_applicant_ids(&self, id: &str) -> Result<Vec<String>>;
-    /// The user's seat in a sitting of this blueprint (the newest), if any.
-    async fn seat_for(&self, user_id: &str, blueprint_id: &str) -> Result<Option<SeatRow>>;
-    async fn seat(&self, sitting_id: &str, user_id: &str) -> Result<Option<SeatRow>>;
-    async fn check_in(&self, sitting_id: &str, user_id: &str, now: i64) -> Result<()>;
-    /// Admits a checked-in or assigned applicant; `false` if already admitted.
-    async fn admit(&self, sitting_id: &str, user_id: &str, by: &str, now: i64) -> Result<bool>;
-    async fn set_sitting_paused(&self, id: &str, paused_at: Option<i64>) -> Result<()>;
-    /// Rows of the proctor's dashboard: all applicants of the sitting, or one.
-    async fn monitor_rows(
-        &self,
-        sitting_id: &str,
-        user_id: Option<&str>,
-    ) -> Result<Vec<MonitorDbRow>>;
-    async fn sitting_open_attempts(&self, sitting_id: &str) -> Result<Vec<String>>;
-    async fn sitting_events(&self, sitting_id: &str) -> Result<Vec<SittingEventRow>>;
-    /// Stops the clock of an in-progress attempt; `false` if it was not running.
-    async fn pause_attempt(&self, id: &str, now: i64) -> Result<bool>;
-    /// Restarts the clock, moving the deadline on by the paused time (returned); the paused
-    /// time is not a silence (presence restarts now).
-    async fn resume_attempt(&self, id: &str, now: i64) -> Result<Option<i64>>;
-    /// Moves the deadline of an in-progress attempt on by `ms`.
-    async fn extend_deadline(&self, id: &str, ms: i64) -> Result<bool>;
-    /// Closes an in-progress attempt as ended by a proctor.
-    async fn terminate_attempt(&self, id: &str, now: i64, termination: &str) -> Result<bool>;
     /// Records a heartbeat; returns the previous one, its address and the newest save (`None`
     /// when the attempt is not in progress).
     async fn heartbeat(&self, id: &str, now: i64, ip: &str) -> Result<Option<Beat>>;

@@ -170,4 +170,99 @@ impl Services {
         }
         self.begin_attempt(user, &bp, lang, None).await
     }
+    #[tracing::instrument(name = "start attempt", skip(self, user), fields(user = %user.id))]
+    pub(crate) async fn start_attempt(
+        &self,
+        user: &UserInfo,
+        language: Option<&str>,
+    ) -> Result<AttemptView, AppError> {
+        Self::require(user, &[Role::Applicant])?;
+        let lang = test_language(language)?;
+        let bp_row = self
+            .store
+            .active_blueprint()
+            .await?
+            .ok_or_else(|| AppError::not_found("An open stage-one test"))?;
+        let bp: Blueprint = serde_json::from_str(&bp_row.spec).map_err(internal)?;
+        if let Some(existing) = self.store.attempt_for(&user.id, &bp.id).await? {
+            let existing = self.expire_if_due(existing).await?;
+            self.claim(user, &existing).await?;
+            return self.view(&existing).await;
+        }
+        if !bp.offers(lang) {
+            let offered: Vec<&str> = bp.offered_languages().iter().map(|l| l.code()).collect();
+            return Err(AppError::invalid(format!(
+                "This test is offered in {}, not {}.",
+                offered.join(", "),
+                lang.code()
+            )));
+        }
+        // A seat in a sitting binds the start to its window and, where required, admission.
+        let now = self.now();
+        let seat = self.store.seat_for(&user.id, &bp.id).await?;
+        let sitting = match &seat {
+            Some(seat) => {
+                let s = self
+                    .store
+                    .sitting(&seat.sitting_id)
+                    .await?
+                    .ok_or_else(AppError::internal)?;
+                if now < s.opens_at {
+                    return Err(AppError::new(
+                        ErrorCode::Conflict,
+                        format!(
+                            "Your sitting opens at {} UTC.",
+                            text::chrono_free_utc(s.opens_at)
+                        ),
+                    ));
+                }
+                if now > s.closes_at {
+                    return Err(AppError::new(
+                        ErrorCode::Conflict,
+                        "Your sitting's window to start has closed.",
+                    ));
+                }
+                if let Some(reason) = &seat.refused_reason {
+                    return Err(AppError::new(
+                        ErrorCode::Conflict,
+                        format!(
+                            "The proctor could not confirm your identity: {reason}. Speak to \
+                             your proctor."
+                        ),
+                    ));
+                }
+                if s.camera != 0 && !self.has_start_photo(&user.id, &s.id).await? {
+                    return Err(AppError::new(
+                        ErrorCode::Conflict,
+                        "Your sitting takes your picture before the start: allow the camera \
+                         and take it on your page.",
+                    ));
+                }
+                if s.requires_admission != 0 && seat.admitted_at.is_none() {
+                    self.store.check_in(&s.id, &user.id, now).await?;
+                    self.hub.publish(crate::live::Live::Touch {
+                        sitting: s.id.clone(),
+                        user: user.id.clone(),
+                    });
+                    return Err(AppError::new(
+                        ErrorCode::Conflict,
+                        "Waiting for admission: a proctor checks your identity and admits you; \
+                         the test then starts from here.",
+                    ));
+                }
+                Some(s)
+            }
+            None if bp.seated_only => {
+                return Err(AppError::new(
+                    ErrorCode::Conflict,
+                    "This test is taken only in a sitting, and you have no seat in one: the \
+                     programme staff assign you to a sitting and tell you its time. Until then \
+                     the practice test and the system check are open to you.",
+                ));
+            }
+            None => None,
+        };
+        self.begin_attempt(user, &bp, lang, sitting.map(|s| s.id))
+            .await
+    }
 }

@@ -44,4 +44,36 @@ impl Services {
         }
         Ok(done)
     }
+    #[tracing::instrument(name = "submit attempt", skip(self, user), fields(user = %user.id))]
+    pub(crate) async fn submit(
+        &self,
+        user: &UserInfo,
+        attempt_id: &str,
+    ) -> Result<ResultView, AppError> {
+        let row = self.owned_attempt(user, attempt_id).await?;
+        if row.user_id != user.id {
+            return Err(AppError::forbidden());
+        }
+        if row.status == AttemptStatus::InProgress.as_str() {
+            if row
+                .device
+                .as_deref()
+                .is_some_and(|d| d != user.session.as_str())
+            {
+                return Err(superseded());
+            }
+            let status = if self.now() > row.deadline + self.settings.grace_ms {
+                AttemptStatus::Expired
+            } else {
+                AttemptStatus::Submitted
+            };
+            self.close_and_score(&row.id, status).await?;
+        }
+        let row = self
+            .store
+            .attempt(attempt_id)
+            .await?
+            .ok_or_else(|| AppError::not_found("The attempt"))?;
+        self.result_view(&row).await
+    }
 }

@@ -160,4 +160,53 @@ impl Services {
         }
         Ok(view)
     }
+    pub(crate) async fn attempt(
+        &self,
+        user: &UserInfo,
+        attempt_id: &str,
+    ) -> Result<AttemptView, AppError> {
+        let row = self.owned_attempt(user, attempt_id).await?;
+        let row = self.expire_if_due(row).await?;
+        self.claim(user, &row).await?;
+        self.view(&row).await
+    }
+
+    pub(crate) async fn result(
+        &self,
+        user: &UserInfo,
+        attempt_id: &str,
+    ) -> Result<ResultView, AppError> {
+        let row = self.owned_attempt(user, attempt_id).await?;
+        let row = self.expire_if_due(row).await?;
+        if row.status == AttemptStatus::InProgress.as_str() {
+            return Err(AppError::new(
+                ErrorCode::Conflict,
+                "The attempt is still in progress: submit it first.",
+            ));
+        }
+        self.result_view(&row).await
+    }
+
+    pub(crate) async fn events(
+        &self,
+        user: &UserInfo,
+        attempt_id: &str,
+    ) -> Result<Vec<AttemptEvent>, AppError> {
+        Self::require(user, &[Role::Proctor, Role::Admin])?;
+        let row = self
+            .store
+            .attempt(attempt_id)
+            .await?
+            .ok_or_else(|| AppError::not_found("The attempt"))?;
+        if let Some(s) = &row.sitting_id {
+            self.watched_sitting(user, s).await?;
+        }
+        Ok(self
+            .store
+            .events(attempt_id)
+            .await?
+            .iter()
+            .map(event_view)
+            .collect())
+    }
 }

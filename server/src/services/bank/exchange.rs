@@ -123,7 +123,7 @@ impl Services {
                 *ready.entry(l.code()).or_default() += 1;
             }
             let head = heads.get(i.item.id.as_str());
-            if head.is_some_and(|h| h.status == IN_REVIEW) {
+            if head.is_some_and(|h| h.status == ItemStatus::InReview.as_str()) {
                 report.errors.push(note(
                     &i.position,
                     format!(
@@ -136,16 +136,17 @@ impl Services {
             let mut planned = Self::plan(&i.item, head, actor, "imported", &comment, now)?;
             if publish {
                 for v in &mut planned.write.versions {
-                    v.status = PUBLISHED.into();
+                    v.status = ItemStatus::Published.as_str().into();
                 }
                 for h in &mut planned.write.heads {
                     if let Some(old) = h.published_version.filter(|p| *p != h.head_version) {
-                        planned
-                            .write
-                            .statuses
-                            .push((h.item_id.clone(), old, SUPERSEDED.into()));
+                        planned.write.statuses.push((
+                            h.item_id.clone(),
+                            old,
+                            ItemStatus::Superseded.as_str().into(),
+                        ));
                     }
-                    h.status = PUBLISHED.into();
+                    h.status = ItemStatus::Published.as_str().into();
                     h.published_version = Some(h.head_version);
                 }
                 planned.write.audit.push(audit(

@@ -115,72 +115,52 @@ impl Services {
         self.bank_item(user, item_id).await
     }
 
-    /// Moves an item to another status with an audit entry (for other services).
+    /// One step in an item's life taken by a person (for other services).
     pub(crate) async fn move_item(
         &self,
         user: &UserInfo,
         head: &ItemHeadRow,
-        to: &str,
-        action: &str,
+        step: Step,
         comment: &str,
     ) -> Result<(), AppError> {
-        self.transition(&Actor::of(user), head, to, action, comment)
-            .await
+        self.transition(&Actor::of(user), head, step, comment).await
     }
 
-    /// Changes the status of the newest version (and what goes with it), with an audit entry.
+    /// Takes one step in the item's life (the domain's [`Lifecycle`] says whether it is
+    /// allowed and what it changes), with an audit entry.
     pub(in crate::services) async fn transition(
         &self,
         actor: &Actor,
         head: &ItemHeadRow,
-        to: &str,
-        action: &str,
+        step: Step,
         comment: &str,
     ) -> Result<(), AppError> {
+        let status = ItemStatus::parse(&head.status)
+            .ok_or_else(|| internal(format!("bad item status {}", head.status)))?;
+        let change = Lifecycle {
+            status,
+            head_version: head.head_version,
+            published_version: head.published_version,
+        }
+        .step(step)
+        .map_err(|e| AppError::new(ErrorCode::Conflict, e.to_string()))?;
         let now = self.now();
         let mut w = BankWrite::default();
         w.expect.push((head.item_id.clone(), Some(head.updated_at)));
         let mut new_head = head.clone();
-        new_head.status = to.into();
+        new_head.status = change.after.status.as_str().into();
+        new_head.published_version = change.after.published_version;
         new_head.updated_at = now;
-        match to {
-            PUBLISHED => {
-                if let Some(old) = head.published_version.filter(|v| *v != head.head_version) {
-                    w.statuses
-                        .push((head.item_id.clone(), old, SUPERSEDED.into()));
-                }
-                new_head.published_version = Some(head.head_version);
-            }
-            // A published item sent back to review leaves the pool until approved again.
-            IN_REVIEW if head.status == PUBLISHED => {
-                new_head.published_version = None;
-            }
-            RETIRED => {
-                if let Some(p) = head.published_version {
-                    w.statuses.push((head.item_id.clone(), p, RETIRED.into()));
-                }
-                new_head.published_version = None;
-                if head.status != PUBLISHED {
-                    // A draft on top of a published version stays a draft; only the published
-                    // version leaves the pool.
-                    new_head.status = head.status.clone();
-                }
-            }
-            _ => {}
-        }
-        if to != RETIRED || head.status == PUBLISHED {
-            w.statuses.push((
-                head.item_id.clone(),
-                head.head_version,
-                new_head.status.clone(),
-            ));
+        for (version, status) in change.versions {
+            w.statuses
+                .push((head.item_id.clone(), version, status.as_str().into()));
         }
         w.heads.push(new_head);
         w.audit.push(audit(
             &head.item_id,
             head.head_version,
             actor,
-            action,
+            step.audit_action(),
             comment,
             now,
         ));
@@ -193,17 +173,7 @@ impl Services {
         item_id: &str,
     ) -> Result<(), AppError> {
         let head = self.head(item_id).await?;
-        if head.status != DRAFT {
-            return Err(AppError::new(
-                ErrorCode::Conflict,
-                format!(
-                    "Only a draft can be sent to review; this item is {}.",
-                    head.status
-                ),
-            ));
-        }
-        self.transition(actor, &head, IN_REVIEW, "sent_to_review", "")
-            .await
+        self.transition(actor, &head, Step::Submit, "").await
     }
 
     pub async fn bank_submit(&self, user: &UserInfo, item_id: &str) -> Result<ItemDoc, AppError> {
@@ -222,13 +192,15 @@ impl Services {
             return Err(AppError::forbidden());
         }
         let head = self.head(item_id).await?;
-        if head.status != IN_REVIEW {
+        if head.status != ItemStatus::InReview.as_str() {
+            let status = ItemStatus::parse(&head.status).unwrap_or(ItemStatus::Draft);
             return Err(AppError::new(
                 ErrorCode::Conflict,
-                format!(
-                    "Only an item in review can be reviewed; this item is {}.",
-                    head.status
-                ),
+                question_bank::lifecycle::StepRefused {
+                    step: Step::Approve,
+                    status,
+                }
+                .to_string(),
             ));
         }
         let edited_by_reviewer = head.author_id.as_deref() == Some(user.id.as_str())
@@ -245,7 +217,7 @@ impl Services {
         }
         let comment = input.comment.trim();
         if input.approve {
-            self.transition(&Actor::of(user), &head, PUBLISHED, "approved", comment)
+            self.transition(&Actor::of(user), &head, Step::Approve, comment)
                 .await?;
         } else {
             if comment.is_empty() {
@@ -253,7 +225,7 @@ impl Services {
                     "Say what to change: a comment is required when sending an item back.",
                 ));
             }
-            self.transition(&Actor::of(user), &head, DRAFT, "changes_requested", comment)
+            self.transition(&Actor::of(user), &head, Step::SendBack, comment)
                 .await?;
         }
         self.bank_item(user, item_id).await
@@ -265,13 +237,21 @@ impl Services {
         item_id: &str,
     ) -> Result<(), AppError> {
         let head = self.head(item_id).await?;
-        if head.published_version.is_none() {
-            return Err(AppError::new(
-                ErrorCode::Conflict,
-                "Only a published item can be retired (a draft can simply be left).",
-            ));
+        self.transition(actor, &head, Step::Retire, "").await
+    }
+
+    /// One step in the item's life as the pages ask for it.
+    pub async fn bank_step(
+        &self,
+        user: &UserInfo,
+        item_id: &str,
+        step: ItemStep,
+    ) -> Result<ItemDoc, AppError> {
+        match step {
+            ItemStep::Submit => self.bank_submit(user, item_id).await,
+            ItemStep::Retire => self.bank_retire(user, item_id).await,
+            ItemStep::Review(review) => self.bank_review(user, item_id, review).await,
         }
-        self.transition(actor, &head, RETIRED, "retired", "").await
     }
 
     pub async fn bank_retire(&self, user: &UserInfo, item_id: &str) -> Result<ItemDoc, AppError> {
@@ -321,12 +301,19 @@ impl Services {
         let now = self.now();
         // Tags do not change what candidates see or how they are scored: the version keeps its
         // number and status.
-        let mut new_row = item_to_row(&item, &row.status, row.author_id.as_deref(), row.created_at)
-            .map_err(internal)?;
+        let status =
+            |s: &str| ItemStatus::parse(s).ok_or_else(|| internal(format!("bad item status {s}")));
+        let mut new_row = item_to_row(
+            &item,
+            status(&row.status)?,
+            row.author_id.as_deref(),
+            row.created_at,
+        )
+        .map_err(internal)?;
         new_row.updated_at = now;
         let mut new_head = head_for(
             &item,
-            &head.status,
+            status(&head.status)?,
             head.published_version,
             head.author_id.as_deref(),
             now,

@@ -14,18 +14,11 @@ use crate::store::{
 use app::error::{AppError, ErrorCode};
 use app::model::*;
 use question_bank::formats::{self, Format, ImportOptions};
-use question_bank::{Item, Language, LocalizedText, markdown};
+use question_bank::{Item, ItemStatus, Language, Lifecycle, LocalizedText, Step, markdown};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 pub mod exchange;
 pub mod items;
-
-/// Statuses of a version.
-pub const DRAFT: &str = "draft";
-pub const IN_REVIEW: &str = "in_review";
-pub const PUBLISHED: &str = "published";
-pub const RETIRED: &str = "retired";
-pub const SUPERSEDED: &str = "superseded";
 
 /// Actions that make or change a version's content (its editors may not review it).
 const EDITS: [&str; 5] = ["created", "edited", "new_version", "restored", "imported"];
@@ -80,7 +73,7 @@ impl Actor {
 /// The stored row of an item version.
 pub fn item_to_row(
     item: &Item,
-    status: &str,
+    status: ItemStatus,
     author: Option<&str>,
     now: i64,
 ) -> anyhow::Result<ItemRow> {
@@ -96,7 +89,7 @@ pub fn item_to_row(
         version: i64::from(item.version),
         competency: item.competency.clone(),
         difficulty: item.difficulty.as_str().into(),
-        status: status.into(),
+        status: status.as_str().into(),
         content: serde_json::to_string(&content)?,
         answer_key: serde_json::to_string(&item.key)?,
         rationale: serde_json::to_string(&item.rationale)?,
@@ -111,7 +104,7 @@ pub fn item_to_row(
 /// The list row of an item whose newest version is `item`.
 pub fn head_for(
     item: &Item,
-    status: &str,
+    status: ItemStatus,
     published_version: Option<i64>,
     author: Option<&str>,
     now: i64,
@@ -142,7 +135,7 @@ pub fn head_for(
         item_id: item.id.to_string(),
         head_version: i64::from(item.version),
         published_version,
-        status: status.into(),
+        status: status.as_str().into(),
         competency: item.competency.clone(),
         item_type: item.item_type().as_str().into(),
         difficulty: item.difficulty.as_str().into(),
@@ -308,10 +301,17 @@ impl Services {
             None => {
                 item.version = 1;
                 w.expect.push((item.id.to_string(), None));
-                w.versions
-                    .push(item_to_row(&item, DRAFT, Some(&actor.id), now).map_err(internal)?);
-                w.heads
-                    .push(head_for(&item, DRAFT, None, Some(&actor.id), now));
+                w.versions.push(
+                    item_to_row(&item, ItemStatus::Draft, Some(&actor.id), now)
+                        .map_err(internal)?,
+                );
+                w.heads.push(head_for(
+                    &item,
+                    ItemStatus::Draft,
+                    None,
+                    Some(&actor.id),
+                    now,
+                ));
                 w.audit
                     .push(audit(item.id.as_str(), 1, actor, action_new, comment, now));
                 Ok(Planned {
@@ -321,7 +321,8 @@ impl Services {
             }
             Some(h) => {
                 w.expect.push((h.item_id.clone(), Some(h.updated_at)));
-                let in_place = h.status == DRAFT || h.status == IN_REVIEW;
+                let in_place =
+                    ItemStatus::parse(&h.status).is_some_and(ItemStatus::editable_in_place);
                 let (version, action) = if in_place {
                     (
                         h.head_version,
@@ -348,9 +349,14 @@ impl Services {
                     Some(actor.id.as_str())
                 };
                 w.versions
-                    .push(item_to_row(&item, DRAFT, author, now).map_err(internal)?);
-                w.heads
-                    .push(head_for(&item, DRAFT, h.published_version, author, now));
+                    .push(item_to_row(&item, ItemStatus::Draft, author, now).map_err(internal)?);
+                w.heads.push(head_for(
+                    &item,
+                    ItemStatus::Draft,
+                    h.published_version,
+                    author,
+                    now,
+                ));
                 w.audit.push(audit(
                     item.id.as_str(),
                     version,

@@ -141,12 +141,8 @@ impl Services {
                     for (i, e) in form.entries.iter().enumerate() {
                         let answer = responses
                             .get(e.item_id.as_str())
-                            .and_then(|r| {
-                                r.answer
-                                    .as_deref()
-                                    .and_then(|a| serde_json::from_str(a).ok())
-                                    .or_else(|| r.choice.map(|c| serde_json::json!({"choice": c})))
-                            })
+                            .and_then(crate::services::stored_answer)
+                            .and_then(|a| serde_json::to_value(a).ok())
                             .unwrap_or(serde_json::Value::Null);
                         evidence.answers.push(EvidenceAnswer {
                             item_id: e.item_id.to_string(),

@@ -1,430 +1,6 @@
-//! The question bank for methodologists: the list (filters, sort, pages, bulk actions), the
-//! editor (three languages side by side, the key per type, inline validation, a live preview
-//! as the applicant will see the item, review, history with restore) and the import page
-//! (check first, then import).
+//! One item: the editor (new or existing), its review, versions, key correction and images.
 
-use super::markdown::{Markdown, MarkdownInline};
-use super::{ErrorNote, go};
-use crate::api::{
-    bank_act, bank_bulk, bank_competencies, bank_history, bank_import, bank_item, bank_list,
-    bank_put_competency, bank_restore, bank_save, current_user,
-};
-use crate::i18n::*;
-use crate::model::*;
-use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
-use question_bank::{
-    Difficulty, Item, ItemId, ItemMeta, ItemType, Key, Language, LocalizedText, PartialCredit,
-};
-use std::collections::HashSet;
-
-const LANGS: [Language; 3] = [Language::Kk, Language::Ru, Language::En];
-
-fn status_label(i18n: leptos_i18n::I18nContext<Locale>, s: &str) -> String {
-    match s {
-        "draft" => t_string!(i18n, bank_status_draft).to_string(),
-        "in_review" => t_string!(i18n, bank_status_in_review).to_string(),
-        "published" => t_string!(i18n, bank_status_published).to_string(),
-        "retired" => t_string!(i18n, bank_status_retired).to_string(),
-        "superseded" => t_string!(i18n, bank_status_superseded).to_string(),
-        other => other.to_string(),
-    }
-}
-
-fn type_label(i18n: leptos_i18n::I18nContext<Locale>, t: &str) -> String {
-    match t {
-        "single_choice" => t_string!(i18n, bank_type_single_choice).to_string(),
-        "multiple_response" => t_string!(i18n, bank_type_multiple_response).to_string(),
-        "true_false" => t_string!(i18n, bank_type_true_false).to_string(),
-        "matching" => t_string!(i18n, bank_type_matching).to_string(),
-        "ordering" => t_string!(i18n, bank_type_ordering).to_string(),
-        "numeric" => t_string!(i18n, bank_type_numeric).to_string(),
-        "short_text" => t_string!(i18n, bank_type_short_text).to_string(),
-        other => other.to_string(),
-    }
-}
-
-fn opt(s: String) -> Option<String> {
-    let s = s.trim().to_string();
-    (!s.is_empty()).then_some(s)
-}
-
-// ---------------------------------------------------------------- the list
-
-#[component]
-pub fn BankListPage() -> impl IntoView {
-    let i18n = use_i18n();
-    let filter = RwSignal::new(BankFilter {
-        per_page: Some(25),
-        ..Default::default()
-    });
-    let page = Resource::new(move || filter.get(), bank_list);
-    let comps = Resource::new(|| (), |_| bank_competencies());
-    let selected = RwSignal::new(HashSet::<String>::new());
-    let notice = RwSignal::new(None::<String>);
-    let done_count = RwSignal::new(None::<usize>);
-    let tag = RwSignal::new(String::new());
-    let set = move |f: fn(&mut BankFilter, Option<String>), v: String| {
-        filter.update(|x| {
-            f(x, opt(v));
-            x.page = Some(1);
-        });
-    };
-    let sort_by = move |col: &'static str| {
-        filter.update(|x| {
-            if x.sort.as_deref() == Some(col) {
-                x.descending = Some(!x.descending.unwrap_or(false));
-            } else {
-                x.sort = Some(col.into());
-                x.descending = Some(false);
-            }
-        });
-    };
-    let bulk = move |action: &'static str| {
-        let ids: Vec<String> = selected.get_untracked().into_iter().collect();
-        if ids.is_empty() {
-            return;
-        }
-        let tag_value = (action == "tag").then(|| tag.get_untracked());
-        leptos::task::spawn_local(async move {
-            let r = bank_bulk(BulkInput {
-                item_ids: ids,
-                action: action.into(),
-                tag: tag_value,
-            })
-            .await;
-            match r {
-                Ok(r) => {
-                    let mut msg = String::new();
-                    for f in r.refused {
-                        msg.push_str(&format!(" {}: {}", f.item_id, f.message));
-                    }
-                    done_count.set(Some(r.done.len()));
-                    notice.set(Some(msg));
-                    selected.set(HashSet::new());
-                    page.refetch();
-                }
-                Err(e) => {
-                    done_count.set(None);
-                    notice.set(Some(e.message));
-                }
-            }
-        });
-    };
-    let header = move |col: &'static str, label: String| {
-        let mark = move || {
-            filter.with(|f| match (f.sort.as_deref(), f.descending) {
-                (Some(c), Some(true)) if c == col => " ▼",
-                (Some(c), _) if c == col => " ▲",
-                _ => "",
-            })
-        };
-        let sorted = move || {
-            filter.with(|f| match (f.sort.as_deref(), f.descending) {
-                (Some(c), Some(true)) if c == col => "descending",
-                (Some(c), _) if c == col => "ascending",
-                _ => "none",
-            })
-        };
-        view! {
-            <th aria-sort=sorted>
-                <button type="button" class="link sort" id=format!("sort-{col}") on:click=move |_| sort_by(col)>
-                    {label} {mark}
-                </button>
-            </th>
-        }
-    };
-    view! {
-        <section class="card wide">
-            <div class="row-between">
-                <h1>{t!(i18n, bank_title)}</h1>
-                <div class="actions">
-                    <a class="button primary" href="/bank/new" id="new-item">{t!(i18n, bank_new)}</a>
-                    <a class="button" href="/bank/import" id="import-link">{t!(i18n, bank_import)}</a>
-                    <a class="button" href="/bank/competencies" id="taxonomy-link">{t!(i18n, bank_taxonomy)}</a>
-                </div>
-            </div>
-            <form class="filters" role="search" on:submit=|ev| ev.prevent_default()>
-                <label>
-                    <span>{t!(i18n, bank_search)}</span>
-                    <input type="search" id="filter-q"
-                        on:change=move |ev| set(|f, v| f.q = v, event_target_value(&ev)) />
-                </label>
-                <label>
-                    <span>{t!(i18n, bank_competency)}</span>
-                    <select id="filter-competency" on:change=move |ev| set(|f, v| f.competency = v, event_target_value(&ev))>
-                        <option value="">{t!(i18n, bank_any)}</option>
-                        <Suspense fallback=|| ()>
-                            {move || Suspend::new(async move {
-                                comps.await.unwrap_or_default().into_iter().map(|c| {
-                                    let label = c.names.get("ru").or_else(|| c.names.values().next()).cloned().unwrap_or(c.code.clone());
-                                    view! { <option value=c.code.clone()>{label}</option> }
-                                }).collect_view()
-                            })}
-                        </Suspense>
-                    </select>
-                </label>
-                <label>
-                    <span>{t!(i18n, bank_status)}</span>
-                    <select id="filter-status" on:change=move |ev| set(|f, v| f.status = v, event_target_value(&ev))>
-                        <option value="">{t!(i18n, bank_any)}</option>
-                        {["draft", "in_review", "published", "retired"].into_iter().map(|s| view! {
-                            <option value=s>{move || status_label(i18n, s)}</option>
-                        }).collect_view()}
-                    </select>
-                </label>
-                <label>
-                    <span>{t!(i18n, bank_type)}</span>
-                    <select id="filter-type" on:change=move |ev| set(|f, v| f.item_type = v, event_target_value(&ev))>
-                        <option value="">{t!(i18n, bank_any)}</option>
-                        {ItemType::ALL.into_iter().map(|t| view! {
-                            <option value=t.as_str()>{move || type_label(i18n, t.as_str())}</option>
-                        }).collect_view()}
-                    </select>
-                </label>
-                <label>
-                    <span>{t!(i18n, bank_missing_in)}</span>
-                    <select id="filter-missing" on:change=move |ev| set(|f, v| f.missing_in = v, event_target_value(&ev))>
-                        <option value="">{t!(i18n, bank_any)}</option>
-                        {LANGS.into_iter().map(|l| view! { <option value=l.code()>{l.code()}</option> }).collect_view()}
-                    </select>
-                </label>
-            </form>
-            <div class="bulk" role="group" aria-label=move || t_string!(i18n, bank_bulk)>
-                <span class="muted">{t!(i18n, bank_selected, n = move || selected.with(HashSet::len))}</span>
-                <button type="button" id="bulk-review" data-changes="" on:click=move |_| bulk("send_to_review")>{t!(i18n, bank_send_to_review)}</button>
-                <button type="button" id="bulk-retire" data-changes="" on:click=move |_| bulk("retire")>{t!(i18n, bank_retire)}</button>
-                <input type="text" id="bulk-tag-name" placeholder=move || t_string!(i18n, bank_tag)
-                    prop:value=tag on:input=move |ev| tag.set(event_target_value(&ev)) />
-                <button type="button" id="bulk-tag" data-changes="" on:click=move |_| bulk("tag")>{t!(i18n, bank_add_tag)}</button>
-            </div>
-            {move || notice.get().map(|n| view! {
-                <p class="notice" role="status" id="bank-notice">
-                    {done_count.get().map(|c| view! { {t!(i18n, bank_bulk_done, n = c)} " " })}
-                    {n}
-                </p>
-            })}
-            <Transition fallback=move || view! { <p class="muted loading" role="status">{t!(i18n, loading)}</p> }>
-                {move || Suspend::new(async move {
-                    match page.await {
-                        Err(error) => view! { <ErrorNote error /> }.into_any(),
-                        Ok(p) => {
-                            let pages = ((p.total + i64::from(p.per_page) - 1) / i64::from(p.per_page)).max(1);
-                            let current = i64::from(p.page);
-                            view! {
-                                {p.rows.is_empty().then(|| view! { <p class="muted empty" role="status" id="bank-empty">{t!(i18n, empty_filtered)}</p> })}
-                                <table class="table bank-table" id="bank-table">
-                                    <thead><tr>
-                                        <th><span class="sr-only">{t!(i18n, bank_select)}</span></th>
-                                        {header("item_id", t_string!(i18n, bank_id).to_string())}
-                                        <th>{t!(i18n, bank_text)}</th>
-                                        {header("competency", t_string!(i18n, bank_competency).to_string())}
-                                        {header("item_type", t_string!(i18n, bank_type).to_string())}
-                                        {header("status", t_string!(i18n, bank_status).to_string())}
-                                        <th>{t!(i18n, bank_languages)}</th>
-                                        {header("updated_at", t_string!(i18n, bank_updated).to_string())}
-                                    </tr></thead>
-                                    <tbody>
-                                        {p.rows.into_iter().map(|r| {
-                                            let id = r.item_id.clone();
-                                            let id2 = id.clone();
-                                            let checked = move || selected.with(|s| s.contains(&id));
-                                            view! {
-                                                <tr data-item=r.item_id.clone() data-status=r.status.clone()>
-                                                    <td><input type="checkbox" class="pick" aria-label=r.item_id.clone()
-                                                        prop:checked=checked
-                                                        on:change=move |ev| {
-                                                            let on = event_target_checked(&ev);
-                                                            selected.update(|s| { if on { s.insert(id2.clone()); } else { s.remove(&id2); } });
-                                                        } /></td>
-                                                    <td><a href=format!("/bank/item/{}", r.item_id)>{r.item_id.clone()}</a>
-                                                        <span class="muted small">" v" {r.version}</span></td>
-                                                    <td class="preview">{r.preview.clone()}</td>
-                                                    <td>{r.competency.clone()}</td>
-                                                    <td>{type_label(i18n, &r.item_type)}</td>
-                                                    <td><span class=format!("badge status-{}", r.status)>{status_label(i18n, &r.status)}</span></td>
-                                                    <td>{LANGS.into_iter().map(|l| {
-                                                        let ok = r.ready.iter().any(|x| x == l.code());
-                                                        view! { <span class="lang-dot" class:ready=ok title=l.code()>{l.code()}</span> }
-                                                    }).collect_view()}</td>
-                                                    <td class="small">{date(r.updated_ms)}</td>
-                                                </tr>
-                                            }
-                                        }).collect_view()}
-                                    </tbody>
-                                </table>
-                                <nav class="pager" aria-label=move || t_string!(i18n, pager)>
-                                    <button type="button" id="prev-page" disabled={ current <= 1 }
-                                        on:click=move |_| filter.update(|f| f.page = Some(f.page.unwrap_or(1).saturating_sub(1).max(1)))>
-                                        "←"
-                                    </button>
-                                    <span id="page-info">{t!(i18n, bank_page_of, page = current, pages = pages, total = p.total)}</span>
-                                    <button type="button" id="next-page" disabled={ current >= pages }
-                                        on:click=move |_| filter.update(|f| f.page = Some(f.page.unwrap_or(1) + 1))>
-                                        "→"
-                                    </button>
-                                </nav>
-                            }.into_any()
-                        }
-                    }
-                })}
-            </Transition>
-        </section>
-    }
-}
-
-/// `YYYY-MM-DD` of a time in milliseconds (UTC).
-pub(crate) fn date(ms: i64) -> String {
-    let days = ms.div_euclid(86_400_000);
-    // Civil from days (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = if m <= 2 { y + 1 } else { y };
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
-// ---------------------------------------------------------------- the editor
-
-fn blank_item() -> Item {
-    let empty = LocalizedText::new;
-    Item {
-        id: ItemId::parse("new-item").unwrap_or_else(|_| unreachable_id()),
-        version: 1,
-        competency: String::new(),
-        difficulty: Difficulty::Medium,
-        stem: empty(),
-        options: vec![empty(), empty(), empty(), empty()],
-        matches: vec![],
-        key: Key::SingleChoice { correct: 0 },
-        rationale: empty(),
-        meta: ItemMeta::default(),
-        attachments: vec![],
-    }
-}
-
-fn unreachable_id() -> ItemId {
-    ItemId::parse("item").unwrap_or_else(|_| unreachable_id())
-}
-
-/// Converts an item to another type, keeping what fits.
-fn retype(item: &mut Item, t: ItemType) {
-    let ensure = |v: &mut Vec<LocalizedText>, n: usize| {
-        while v.len() < n {
-            v.push(LocalizedText::new());
-        }
-    };
-    if !t.has_options() {
-        item.options.clear();
-    } else {
-        ensure(&mut item.options, 2);
-    }
-    if t != ItemType::Matching {
-        item.matches.clear();
-    }
-    item.key = match t {
-        ItemType::SingleChoice => Key::SingleChoice { correct: 0 },
-        ItemType::MultipleResponse => Key::MultipleResponse {
-            correct: vec![0],
-            credit: PartialCredit::RightMinusWrong,
-        },
-        ItemType::TrueFalse => Key::TrueFalse { answer: true },
-        ItemType::Matching => {
-            let n = item.options.len();
-            ensure(&mut item.matches, n);
-            Key::Matching {
-                pairs: (0..n).collect(),
-            }
-        }
-        ItemType::Ordering => Key::Ordering,
-        ItemType::Numeric => Key::Numeric {
-            value: 0.0,
-            tolerance: 0.0,
-        },
-        ItemType::ShortText => Key::ShortText {
-            accepted: vec![],
-            case_sensitive: false,
-        },
-    };
-}
-
-fn set_text(t: &mut LocalizedText, lang: Language, v: String) {
-    if v.trim().is_empty() {
-        t.0.remove(&lang);
-    } else {
-        t.0.insert(lang, v);
-    }
-}
-
-#[derive(Clone, Copy, PartialEq)]
-enum Field {
-    Stem,
-    Option(usize),
-    Match(usize),
-    Rationale,
-}
-
-fn field_text(item: &Item, f: Field) -> Option<&LocalizedText> {
-    match f {
-        Field::Stem => Some(&item.stem),
-        Field::Option(i) => item.options.get(i),
-        Field::Match(i) => item.matches.get(i),
-        Field::Rationale => Some(&item.rationale),
-    }
-}
-
-fn field_text_mut(item: &mut Item, f: Field) -> Option<&mut LocalizedText> {
-    match f {
-        Field::Stem => Some(&mut item.stem),
-        Field::Option(i) => item.options.get_mut(i),
-        Field::Match(i) => item.matches.get_mut(i),
-        Field::Rationale => Some(&mut item.rationale),
-    }
-}
-
-fn field_id(f: Field) -> String {
-    match f {
-        Field::Stem => "stem".into(),
-        Field::Option(i) => format!("option-{i}"),
-        Field::Match(i) => format!("match-{i}"),
-        Field::Rationale => "rationale".into(),
-    }
-}
-
-/// One text in the three languages, side by side.
-#[component]
-fn TextRow(draft: RwSignal<Item>, field: Field, label: String) -> impl IntoView {
-    let rows = if matches!(field, Field::Stem | Field::Rationale) {
-        3
-    } else {
-        1
-    };
-    view! {
-        <div class="text-row">
-            <div class="text-label">{label}</div>
-            {LANGS.into_iter().map(|lang| {
-                let value = move || draft.with(|i| field_text(i, field).and_then(|t| t.0.get(&lang).cloned()).unwrap_or_default());
-                let id = format!("text-{}-{}", field_id(field), lang.code());
-                view! {
-                    <label class="text-cell">
-                        <span class="lang-tag">{lang.code()}</span>
-                        <textarea id=id rows=rows prop:value=value
-                            on:input=move |ev| {
-                                let v = event_target_value(&ev);
-                                draft.update(|i| if let Some(t) = field_text_mut(i, field) { set_text(t, lang, v) });
-                            }></textarea>
-                    </label>
-                }
-            }).collect_view()}
-        </div>
-    }
-}
+use super::*;
 
 #[component]
 pub fn BankNewPage() -> impl IntoView {
@@ -466,7 +42,7 @@ pub fn BankItemPage() -> impl IntoView {
 }
 
 #[component]
-fn ItemEditor(
+pub(crate) fn ItemEditor(
     doc: Option<ItemDoc>,
     comps: Vec<CompetencyView>,
     me: Option<UserInfo>,
@@ -480,7 +56,7 @@ fn ItemEditor(
     let published_version = doc.as_ref().and_then(|d| d.published_version);
     let updated_ms = doc.as_ref().map(|d| d.updated_ms);
     let author = doc.as_ref().and_then(|d| d.author_id.clone());
-    let mut initial = doc.map(|d| d.item).unwrap_or_else(blank_item);
+    let mut initial = doc.map(|d| d.item).unwrap_or_else(Item::blank);
     if creating && let Some(c) = comps.first() {
         initial.competency = c.code.clone();
     }
@@ -532,7 +108,12 @@ fn ItemEditor(
                 item,
                 expected_updated_ms: updated_ms,
             };
-            match bank_save(input, creating).await {
+            let saved = if creating {
+                bank_create(input).await
+            } else {
+                bank_update(input).await
+            };
+            match saved {
                 Ok(d) => go(&format!("/bank/item/{}", d.item.id)),
                 Err(e) => {
                     error.set(Some(e.message));
@@ -541,11 +122,11 @@ fn ItemEditor(
             }
         });
     };
-    let act = move |action: &'static str, review: Option<ReviewInput>| {
+    let act = move |step: ItemStep| {
         busy.set(true);
         let id = item_id_sv.get_value();
         leptos::task::spawn_local(async move {
-            match bank_act(id.clone(), action.into(), review).await {
+            match bank_step(id.clone(), step).await {
                 Ok(_) => go(&format!("/bank/item/{id}")),
                 Err(e) => {
                     error.set(Some(e.message));
@@ -870,7 +451,7 @@ fn ItemEditor(
                 </label>
                 <label>{t!(i18n, bank_type)}
                     <select id="item-type" on:change=move |ev| {
-                        if let Some(t) = ItemType::parse(&event_target_value(&ev)) { draft.update(|i| retype(i, t)); }
+                        if let Some(t) = ItemType::parse(&event_target_value(&ev)) { draft.update(|i| i.retype(t)); }
                     }>
                         {ItemType::ALL.into_iter().map(|t| view! {
                             <option value=t.as_str() selected=move || kind() == t>{move || type_label(i18n, t.as_str())}</option>
@@ -987,12 +568,12 @@ fn ItemEditor(
                     {t!(i18n, bank_save)}
                 </button>
                 {(!creating && status == "draft").then(|| view! {
-                    <button type="button" id="submit-review" data-changes="" disabled=move || busy.get() on:click=move |_| act("submit", None)>
+                    <button type="button" id="submit-review" data-changes="" disabled=move || busy.get() on:click=move |_| act(ItemStep::Submit)>
                         {t!(i18n, bank_send_to_review)}
                     </button>
                 })}
                 {(!creating && published_version.is_some()).then(|| view! {
-                    <button type="button" id="retire" data-changes="" disabled=move || busy.get() on:click=move |_| act("retire", None)>
+                    <button type="button" id="retire" data-changes="" disabled=move || busy.get() on:click=move |_| act(ItemStep::Retire)>
                         {t!(i18n, bank_retire)}
                     </button>
                 })}
@@ -1063,11 +644,11 @@ fn ItemEditor(
                     </label>
                     <div class="q-actions">
                         <button type="button" class="primary" id="approve" data-changes="" disabled=move || busy.get()
-                            on:click=move |_| act("review", Some(ReviewInput { approve: true, comment: comment.get_untracked() }))>
+                            on:click=move |_| act(ItemStep::Review(ReviewInput { approve: true, comment: comment.get_untracked() }))>
                             {t!(i18n, bank_approve)}
                         </button>
                         <button type="button" id="send-back" data-changes="" disabled=move || busy.get()
-                            on:click=move |_| act("review", Some(ReviewInput { approve: false, comment: comment.get_untracked() }))>
+                            on:click=move |_| act(ItemStep::Review(ReviewInput { approve: false, comment: comment.get_untracked() }))>
                             {t!(i18n, bank_send_back)}
                         </button>
                     </div>
@@ -1081,11 +662,12 @@ fn ItemEditor(
     }
 }
 
-#[cfg(feature = "hydrate")]
-use crate::camera::chosen_file;
-
 /// Uploads the chosen image and adds it to the item (browser only).
-fn upload_image(ev: leptos::ev::Event, draft: RwSignal<Item>, error: RwSignal<Option<String>>) {
+pub(crate) fn upload_image(
+    ev: leptos::ev::Event,
+    draft: RwSignal<Item>,
+    error: RwSignal<Option<String>>,
+) {
     #[cfg(feature = "hydrate")]
     {
         let Some(file) = chosen_file(&ev) else {
@@ -1127,207 +709,4 @@ fn upload_image(ev: leptos::ev::Event, draft: RwSignal<Item>, error: RwSignal<Op
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = (ev, draft, error);
-}
-
-// ---------------------------------------------------------------- import
-
-#[component]
-pub fn BankImportPage() -> impl IntoView {
-    let i18n = use_i18n();
-    let text = RwSignal::new(String::new());
-    let file_name = RwSignal::new(String::new());
-    let format = RwSignal::new("gift".to_string());
-    let language = RwSignal::new("ru".to_string());
-    let report = RwSignal::new(None::<ImportReport>);
-    let error = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
-    let checked = RwSignal::new(false);
-
-    let on_file = move |ev: leptos::ev::Event| {
-        #[cfg(feature = "hydrate")]
-        {
-            let Some(file) = chosen_file(&ev) else {
-                return;
-            };
-            let name = file.name();
-            if let Some(f) = question_bank::formats::Format::from_file_name(&name) {
-                format.set(f.as_str().into());
-            }
-            file_name.set(name);
-            report.set(None);
-            checked.set(false);
-            leptos::task::spawn_local(async move {
-                match wasm_bindgen_futures::JsFuture::from(file.text()).await {
-                    Ok(v) => text.set(v.as_string().unwrap_or_default()),
-                    Err(_) => error.set(Some("the file could not be read".into())),
-                }
-            });
-        }
-        #[cfg(not(feature = "hydrate"))]
-        let _ = ev;
-    };
-    let run = move |dry_run: bool| {
-        busy.set(true);
-        error.set(None);
-        leptos::task::spawn_local(async move {
-            let r = bank_import(
-                format.get_untracked(),
-                language.get_untracked(),
-                text.get_untracked(),
-                dry_run,
-            )
-            .await;
-            match r {
-                Ok(r) => {
-                    checked.set(dry_run && r.errors.is_empty());
-                    report.set(Some(r));
-                }
-                Err(e) => error.set(Some(e.message)),
-            }
-            busy.set(false);
-        });
-    };
-    let notes = |id: &'static str, title: String, list: Vec<ImportNote>| {
-        (!list.is_empty()).then(|| {
-            view! {
-                <h3>{title}</h3>
-                <ul class="notes" id=id>
-                    {list.into_iter().map(|n| view! { <li><code>{n.at}</code> " " {n.message}</li> }).collect_view()}
-                </ul>
-            }
-        })
-    };
-    view! {
-        <section class="card wide">
-            <h1>{t!(i18n, bank_import_title)}</h1>
-            <p><a href="/bank">{t!(i18n, bank_back)}</a></p>
-            <p class="hint">{t!(i18n, bank_import_hint)}</p>
-            <div class="meta-grid">
-                <label>{t!(i18n, bank_file)}
-                    <input type="file" id="import-file" accept=".gift,.txt,.xml,.csv" on:change=on_file />
-                </label>
-                <label>{t!(i18n, bank_format)}
-                    <select id="import-format" on:change=move |ev| { format.set(event_target_value(&ev)); checked.set(false); }>
-                        {["gift", "moodle-xml", "csv"].into_iter().map(|f| view! {
-                            <option value=f selected=move || format.get() == f>{f}</option>
-                        }).collect_view()}
-                    </select>
-                </label>
-                <label>{t!(i18n, bank_text_language)}
-                    <select id="import-language" on:change=move |ev| { language.set(event_target_value(&ev)); checked.set(false); }>
-                        {LANGS.into_iter().map(|l| view! { <option value=l.code() selected=l == Language::Ru>{l.code()}</option> }).collect_view()}
-                    </select>
-                </label>
-            </div>
-            <label>{t!(i18n, bank_or_paste)}
-                <textarea id="import-text" rows=6 prop:value=text
-                    on:input=move |ev| { text.set(event_target_value(&ev)); checked.set(false); }></textarea>
-            </label>
-            <p class="muted small">{move || file_name.get()}</p>
-            <div class="q-actions">
-                <button type="button" id="import-check" disabled=move || busy.get() || text.with(String::is_empty)
-                    on:click=move |_| run(true)>{t!(i18n, bank_check)}</button>
-                <button type="button" class="primary" id="import-commit" data-changes="" disabled=move || busy.get() || !checked.get()
-                    on:click=move |_| run(false)>{t!(i18n, bank_import_commit)}</button>
-            </div>
-            {move || error.get().map(|e| view! { <p class="alert" role="alert">{e}</p> })}
-            {move || report.get().map(|r| {
-                let (errors, created, updated) = (r.errors.len(), r.created.len(), r.updated.len());
-                let summary = if errors > 0 {
-                    view! { {t!(i18n, bank_report_errors, n = errors)} }.into_any()
-                } else if r.dry_run {
-                    view! { {t!(i18n, bank_report_would, created = created, updated = updated)} }.into_any()
-                } else {
-                    view! { {t!(i18n, bank_report_done, created = created, updated = updated)} }.into_any()
-                };
-                view! {
-                    <section class="report" id="import-report" data-dry-run=r.dry_run.to_string() data-errors=errors>
-                        <p class=if errors == 0 { "ok-note" } else { "alert" } id="import-summary">{summary}</p>
-                        {notes("import-errors", t_string!(i18n, bank_errors).to_string(), r.errors)}
-                        {notes("import-skipped", t_string!(i18n, bank_skipped).to_string(), r.skipped)}
-                        {notes("import-warnings", t_string!(i18n, bank_warnings).to_string(), r.warnings)}
-                        {(!r.new_competencies.is_empty()).then(|| view! {
-                            <p>{t!(i18n, bank_new_competencies)} " " {r.new_competencies.join(", ")}</p>
-                        })}
-                        {(!r.ready.is_empty()).then(|| view! {
-                            <p>{t!(i18n, bank_ready_counts)} " " {r.ready.iter().map(|(l, n)| format!("{l}: {n}")).collect::<Vec<_>>().join(", ")}</p>
-                        })}
-                        {(!r.created.is_empty() || !r.updated.is_empty()).then(|| view! {
-                            <details><summary>{t!(i18n, bank_items)}</summary>
-                                <p class="small">{r.created.iter().chain(r.updated.iter()).cloned().collect::<Vec<_>>().join(", ")}</p>
-                            </details>
-                        })}
-                    </section>
-                }
-            })}
-        </section>
-    }
-}
-
-// ---------------------------------------------------------------- the taxonomy
-
-/// The competency taxonomy: codes and names in three languages; add or rename.
-#[component]
-pub fn BankTaxonomyPage() -> impl IntoView {
-    let i18n = use_i18n();
-    let comps = Resource::new(|| (), |_| bank_competencies());
-    let message = RwSignal::new(None::<String>);
-    let save = move |c: CompetencyView| {
-        leptos::task::spawn_local(async move {
-            match bank_put_competency(c).await {
-                Ok(c) => {
-                    message.set(Some(format!("✓ {}", c.code)));
-                    comps.refetch();
-                }
-                Err(e) => message.set(Some(e.message)),
-            }
-        });
-    };
-    let row = move |c: CompetencyView, new: bool| {
-        let code = RwSignal::new(c.code.clone());
-        let names = RwSignal::new(c.names.clone());
-        let position = c.position;
-        view! {
-            <tr data-code=c.code.clone()>
-                <td><input type="text" class="code" disabled=!new prop:value=code aria-label=move || t_string!(i18n, bank_code)
-                    on:input=move |ev| code.set(event_target_value(&ev)) /></td>
-                {LANGS.into_iter().map(|l| view! {
-                    <td><input type="text" class=format!("name-{}", l.code()) aria-label=format!("{} ({})", c.code, l.code())
-                        prop:value=move || names.with(|n| n.get(l.code()).cloned().unwrap_or_default())
-                        on:input=move |ev| { let v = event_target_value(&ev); names.update(|n| { n.insert(l.code().to_string(), v); }); } /></td>
-                }).collect_view()}
-                <td><button type="button" class="save-competency" data-changes="" on:click=move |_| save(CompetencyView {
-                    code: code.get_untracked().trim().to_string(),
-                    position,
-                    names: names.get_untracked(),
-                })>{t!(i18n, bank_save)}</button></td>
-            </tr>
-        }
-    };
-    view! {
-        <section class="card wide">
-            <h1>{t!(i18n, bank_taxonomy)}</h1>
-            <p><a href="/bank">{t!(i18n, bank_back)}</a></p>
-            {move || message.get().map(|m| view! { <p class="notice" role="status" id="taxonomy-message">{m}</p> })}
-            <Suspense fallback=move || view! { <p class="muted loading" role="status">{t!(i18n, loading)}</p> }>
-                {move || Suspend::new(async move {
-                    match comps.await {
-                        Err(error) => view! { <ErrorNote error /> }.into_any(),
-                        Ok(list) => {
-                            let next = list.iter().map(|c| c.position).max().unwrap_or(0) + 1;
-                            view! {
-                                <table class="table" id="taxonomy">
-                                    <thead><tr><th>{t!(i18n, bank_id)}</th><th>"kk"</th><th>"ru"</th><th>"en"</th><th></th></tr></thead>
-                                    <tbody>
-                                        {list.into_iter().map(|c| row(c, false)).collect_view()}
-                                        {row(CompetencyView { code: String::new(), position: next, names: Default::default() }, true)}
-                                    </tbody>
-                                </table>
-                            }.into_any()
-                        }
-                    }
-                })}
-            </Suspense>
-        </section>
-    }
 }
