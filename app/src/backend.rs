@@ -154,6 +154,244 @@ pub trait Backend: Send + Sync + 'static {
         item_id: &str,
         version: i64,
     ) -> Result<u32, AppError>;
+
+    // Standard setting, item analysis and calibration
+    /// Standard setting (methodologists open workshops; judges sit on them).
+    async fn standard_settings(
+        &self,
+        user: &UserInfo,
+    ) -> Result<Vec<StandardSettingSummary>, AppError>;
+    async fn standard_setting_create(
+        &self,
+        user: &UserInfo,
+        input: StandardSettingInput,
+    ) -> Result<StandardSettingView, AppError>;
+    async fn standard_setting(
+        &self,
+        user: &UserInfo,
+        id: &str,
+    ) -> Result<StandardSettingView, AppError>;
+    async fn standard_setting_rate(
+        &self,
+        user: &UserInfo,
+        id: &str,
+        input: RatingsInput,
+    ) -> Result<StandardSettingView, AppError>;
+    async fn standard_setting_next_round(
+        &self,
+        user: &UserInfo,
+        id: &str,
+    ) -> Result<StandardSettingView, AppError>;
+    async fn standard_setting_adopt(
+        &self,
+        user: &UserInfo,
+        id: &str,
+        input: AdoptInput,
+    ) -> Result<StandardSettingView, AppError>;
+    /// Item analysis and calibration.
+    async fn item_analysis(
+        &self,
+        user: &UserInfo,
+        blueprint_id: &str,
+        sitting_id: Option<&str>,
+    ) -> Result<AnalysisView, AppError>;
+    async fn calibrate_blueprint(
+        &self,
+        user: &UserInfo,
+        blueprint_id: &str,
+        input: CalibrateInput,
+    ) -> Result<CalibrationSummary, AppError>;
+    async fn send_back_to_review(
+        &self,
+        user: &UserInfo,
+        item_id: &str,
+        input: SendBackInput,
+    ) -> Result<ItemDoc, AppError>;
+
+    // Sittings and proctoring
+    /// Sittings and proctoring (the live table itself is a stream: REST).
+    async fn sittings(&self, user: &UserInfo) -> Result<Vec<SittingView>, AppError>;
+    async fn sitting_create(
+        &self,
+        user: &UserInfo,
+        input: SittingInput,
+    ) -> Result<SittingView, AppError>;
+    async fn sitting_assign(
+        &self,
+        user: &UserInfo,
+        sitting_id: &str,
+        role: Role,
+        input: AssignInput,
+    ) -> Result<AssignReport, AppError>;
+    async fn sitting_pause(
+        &self,
+        user: &UserInfo,
+        sitting_id: &str,
+        pause: bool,
+        reason: &str,
+    ) -> Result<SittingView, AppError>;
+    async fn applicant_identity(
+        &self,
+        user: &UserInfo,
+        sitting_id: &str,
+        applicant_id: &str,
+    ) -> Result<IdentityView, AppError>;
+    async fn intervene(
+        &self,
+        user: &UserInfo,
+        sitting_id: &str,
+        applicant_id: &str,
+        input: InterventionInput,
+    ) -> Result<MonitorRow, AppError>;
+    async fn message_sitting(
+        &self,
+        user: &UserInfo,
+        sitting_id: &str,
+        input: MessageInput,
+    ) -> Result<u32, AppError>;
+    async fn message_applicant(
+        &self,
+        user: &UserInfo,
+        sitting_id: &str,
+        applicant_id: &str,
+        input: MessageInput,
+    ) -> Result<ChatMessage, AppError>;
+    async fn credit_requests(
+        &self,
+        user: &UserInfo,
+        sitting_id: &str,
+    ) -> Result<Vec<CreditRequestView>, AppError>;
+    async fn decide_credit(
+        &self,
+        user: &UserInfo,
+        id: &str,
+        input: CreditDecisionInput,
+    ) -> Result<CreditRequestView, AppError>;
+
+    // The selection pipeline
+    /// The selection pipeline (CSV uploads and downloads, PDFs and photos stay REST).
+    async fn campaigns(&self, user: &UserInfo) -> Result<Vec<CampaignView>, AppError>;
+    async fn campaign(&self, user: &UserInfo, id: &str) -> Result<CampaignView, AppError>;
+    async fn campaign_save(
+        &self,
+        user: &UserInfo,
+        input: CampaignInput,
+    ) -> Result<CampaignView, AppError>;
+    async fn campaign_applications(
+        &self,
+        user: &UserInfo,
+        campaign_id: &str,
+        filter: ApplicationFilter,
+    ) -> Result<ApplicationPage, AppError>;
+    async fn apply(
+        &self,
+        user: &UserInfo,
+        input: ApplicationInput,
+    ) -> Result<ApplicationView, AppError>;
+    async fn my_applications(&self, user: &UserInfo) -> Result<Vec<ApplicationView>, AppError>;
+    async fn application(&self, user: &UserInfo, id: &str) -> Result<ApplicationView, AppError>;
+    async fn record_stage(
+        &self,
+        user: &UserInfo,
+        application_id: &str,
+        stage: u8,
+        input: StageInput,
+    ) -> Result<ApplicationView, AppError>;
+    async fn select_stage(
+        &self,
+        user: &UserInfo,
+        campaign_id: &str,
+        stage: u8,
+        input: SelectInput,
+    ) -> Result<SelectionView, AppError>;
+    async fn campaign_cuts(
+        &self,
+        user: &UserInfo,
+        campaign_id: &str,
+    ) -> Result<Vec<SelectionView>, AppError>;
+    async fn panel(
+        &self,
+        user: &UserInfo,
+        campaign_id: &str,
+        panel: &str,
+    ) -> Result<Vec<PanelMember>, AppError>;
+    async fn panel_save(
+        &self,
+        user: &UserInfo,
+        campaign_id: &str,
+        panel: &str,
+        input: PanelInput,
+    ) -> Result<Vec<PanelMember>, AppError>;
+    async fn submit_report(
+        &self,
+        user: &UserInfo,
+        application_id: &str,
+        input: ReportInput,
+    ) -> Result<ApplicationView, AppError>;
+    async fn campaign_appeals(
+        &self,
+        user: &UserInfo,
+        campaign_id: &str,
+    ) -> Result<Vec<AppealView>, AppError>;
+    async fn file_appeal(
+        &self,
+        user: &UserInfo,
+        application_id: &str,
+        input: AppealInput,
+    ) -> Result<AppealView, AppError>;
+    async fn appeal_detail(&self, user: &UserInfo, id: &str) -> Result<AppealEvidence, AppError>;
+    async fn decide_appeal(
+        &self,
+        user: &UserInfo,
+        id: &str,
+        input: AppealDecision,
+    ) -> Result<AppealView, AppError>;
+    async fn appoint(
+        &self,
+        user: &UserInfo,
+        application_id: &str,
+        input: AppointmentInput,
+    ) -> Result<ApplicationView, AppError>;
+    async fn reserve_list(
+        &self,
+        user: &UserInfo,
+        campaign_id: Option<&str>,
+        region: Option<&str>,
+        available_only: bool,
+    ) -> Result<Vec<ReserveEntry>, AppError>;
+    async fn funnel_counts(
+        &self,
+        user: &UserInfo,
+        campaign_id: Option<&str>,
+        by: &str,
+    ) -> Result<FunnelReport, AppError>;
+    async fn marking_tasks(&self, user: &UserInfo) -> Result<Vec<MarkingTask>, AppError>;
+    async fn mark_report(
+        &self,
+        user: &UserInfo,
+        code: &str,
+        input: MarkInput,
+    ) -> Result<MarkAck, AppError>;
+    async fn interview_list(&self, user: &UserInfo) -> Result<Vec<InterviewCandidate>, AppError>;
+    async fn interview_score(
+        &self,
+        user: &UserInfo,
+        application_id: &str,
+        input: InterviewInput,
+    ) -> Result<InterviewScoreView, AppError>;
+    async fn interview_decide(
+        &self,
+        user: &UserInfo,
+        application_id: &str,
+        input: DecisionInput,
+    ) -> Result<ApplicationView, AppError>;
+    async fn revoke_certificate(
+        &self,
+        user: &UserInfo,
+        number: &str,
+        input: RevocationInput,
+    ) -> Result<ApplicationView, AppError>;
+
     /// What anyone may see of a certificate (no sign-in needed).
     async fn certificate_check(&self, number: &str) -> Result<CertificateCheck, AppError>;
 }

@@ -536,12 +536,15 @@ impl Workspace {
         };
         // The second pass runs the end-to-end and browser tests again on PostgreSQL, except
         // those written for both databases (they ran on both already), the backup (SQLite's
-        // own) and the fuzzer (its long run is enough once, on SQLite, for the schema).
+        // own) and the fuzzer (its long run is enough once, on SQLite, for the schema), and
+        // the in-process service tests.
         let nextest = self.have_nextest();
         // Both passes select the same packages (the whole workspace but xtask), so cargo
         // unifies the same features and builds the test binaries once.
-        const SECOND_PASS: &str = "binary(e2e) and not (test(on_sqlite) | test(on_postgres) \
-                                   | test(/^backup::/) | test(/^api_fuzz::/))";
+        // The in-process service and router tests run again on PostgreSQL too (seconds).
+        const SECOND_PASS: &str = "(binary(e2e) and not (test(on_sqlite) | test(on_postgres) \
+                                   | test(/^backup::/) | test(/^api_fuzz::/))) \
+                                   | (package(server) and test(/^tests::/))";
         if !nextest {
             step("running the tests (tests that run on one database: SQLite)");
             let mut first = self.cargo();

@@ -652,3 +652,19 @@ pub struct FunnelReport {
     pub total: FunnelRowView,
     pub rows: Vec<FunnelRowView>,
 }
+
+/// Filters and paging of the staff list of applications.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::IntoParams))]
+#[serde(deny_unknown_fields)]
+pub struct ApplicationFilter {
+    pub region: Option<String>,
+    /// Only candidates with a result in this stage (1-5)...
+    pub stage: Option<i64>,
+    /// ...and this status there.
+    pub status: Option<String>,
+    /// Words of the name, IIN, school or e-mail.
+    pub q: Option<String>,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}

@@ -2,12 +2,11 @@
 //! score histogram, an item map (difficulty against discrimination), each item's curve, the
 //! item table with flags and per-language facilities, CSV export, and "send back to review".
 
-use crate::api::rest;
+use crate::api::{calibrate_blueprint, item_analysis, send_back_to_review};
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::model::{
-    AnalysisView, CalibrateInput, CalibrationSummary, ItemAnalysisRow, ItemDoc, OptionCurve,
-    SendBackInput,
+    AnalysisView, CalibrateInput, CalibrationSummary, ItemAnalysisRow, OptionCurve, SendBackInput,
 };
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -23,43 +22,32 @@ pub fn AnalysisPage() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
     let id = move || params.with(|p| p.get("id").unwrap_or_default());
-    let data = RwSignal::new(None::<Result<AnalysisView, AppError>>);
     // One sitting, or every closed attempt of the blueprint.
     let sitting = RwSignal::new(String::new());
+    let (data, reload) = super::server_data(
+        move || (id(), sitting.get()),
+        |(id, s)| item_analysis(id, (!s.is_empty()).then_some(s)),
+    );
+    // The sittings to choose from, as the newest analysis lists them.
     let sittings = RwSignal::new(Vec::<(String, String)>::new());
-    let calibration = RwSignal::new(None::<Result<CalibrationSummary, AppError>>);
-    let reload = move || {
-        let s = sitting.get_untracked();
-        let url = if s.is_empty() {
-            format!("/api/v1/blueprints/{}/analysis", id())
-        } else {
-            format!("/api/v1/blueprints/{}/analysis?sitting={s}", id())
-        };
-        leptos::task::spawn_local(async move {
-            let r = rest::<AnalysisView>("GET", &url, None).await;
-            if let Ok(v) = &r
-                && !v.sittings.is_empty()
-            {
-                sittings.set(v.sittings.clone());
-            }
-            data.set(Some(r));
-        });
-    };
     Effect::new(move |_| {
-        sitting.track();
-        reload()
+        if let Some(Ok(v)) = data.get()
+            && !v.sittings.is_empty()
+        {
+            sittings.set(v.sittings);
+        }
     });
+    let calibration = RwSignal::new(None::<Result<CalibrationSummary, AppError>>);
     let selected = RwSignal::new(None::<String>);
     let calibrate = move |model: &'static str| {
-        let url = format!("/api/v1/blueprints/{}/calibration", id());
         let s = sitting.get_untracked();
-        let body = serde_json::to_string(&CalibrateInput {
+        let input = CalibrateInput {
             model: model.into(),
             sitting: (!s.is_empty()).then_some(s),
-        })
-        .ok();
+        };
+        let id = id();
         leptos::task::spawn_local(async move {
-            let r = rest::<CalibrationSummary>("POST", &url, body).await;
+            let r = calibrate_blueprint(id, input).await;
             let ok = r.is_ok();
             calibration.set(Some(r));
             if ok {
@@ -96,11 +84,13 @@ pub fn AnalysisPage() -> impl IntoView {
                 }.into_any(),
                 Err(e) => view! { <p class="alert" role="alert" id="calibration-result">{e.message}</p> }.into_any(),
             })}
+            <Transition fallback=|| view! { <p class="muted">"…"</p> }>
             {move || match data.get() {
                 None => view! { <p class="muted">"…"</p> }.into_any(),
                 Some(Err(e)) => view! { <p class="alert" role="alert">{e.message}</p> }.into_any(),
                 Some(Ok(v)) => view! { <AnalysisBody v=v selected=selected reload=reload /> }.into_any(),
             }}
+            </Transition>
         </section>
     }
 }
@@ -193,13 +183,12 @@ fn ItemRowView(
             .join(", ")
     );
     let send = move |_| {
-        let url = format!("/api/v1/bank/items/{}/send-back", id);
-        let body = serde_json::to_string(&SendBackInput {
+        let input = SendBackInput {
             reason: reason.clone(),
-        })
-        .ok();
+        };
+        let id = id.clone();
         leptos::task::spawn_local(async move {
-            match rest::<ItemDoc>("POST", &url, body).await {
+            match send_back_to_review(id, input).await {
                 Ok(_) => reload(),
                 Err(e) => message.set(Some(e.message)),
             }

@@ -464,3 +464,23 @@ pub(crate) fn fmt_date(ms: i64) -> String {
 pub(crate) fn pct(p: f64) -> String {
     crate::model::format_number(p, 1, lang())
 }
+
+/// What a page reads through a server function: fetched while the page renders on the server
+/// (read it inside a `Transition` or `Suspense`), carried to the browser with the page, and
+/// fetched again in the browser when the key changes or `reload` is called (after a change).
+pub(crate) fn server_data<K, T, Fut>(
+    key: impl Fn() -> K + Send + Sync + 'static,
+    fetch: impl Fn(K) -> Fut + Send + Sync + 'static,
+) -> (
+    Resource<Result<T, AppError>>,
+    impl Fn() + Copy + Send + Sync + 'static,
+)
+where
+    K: Clone + PartialEq + Send + Sync + 'static,
+    T: serde::Serialize + serde::de::DeserializeOwned + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<T, AppError>> + Send + 'static,
+{
+    let version = RwSignal::new(0u32);
+    let data = Resource::new(move || (key(), version.get()), move |(k, _)| fetch(k));
+    (data, move || version.update(|v| *v += 1))
+}

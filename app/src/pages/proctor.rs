@@ -3,8 +3,11 @@
 //! applicant's timeline, and the interventions.
 
 use super::{ErrorNote, termination_reason};
-use crate::api::{now_ms, rest};
-use crate::error::AppError;
+use crate::api::{
+    applicant_identity, attempt_events, credit_requests, decide_credit, intervene,
+    message_applicant, message_sitting, now_ms, sitting_assign, sitting_create, sitting_pause,
+    sittings,
+};
 use crate::i18n::*;
 use crate::model::*;
 use leptos::prelude::*;
@@ -34,16 +37,8 @@ fn local_input_to_ms(value: &str) -> Option<i64> {
 #[component]
 pub fn SittingsPage() -> impl IntoView {
     let i18n = use_i18n();
-    let list = RwSignal::new(None::<Result<Vec<SittingView>, AppError>>);
+    let (list, reload) = super::server_data(|| (), |_| sittings());
     let me = Resource::new(|| (), |_| crate::api::current_user());
-    let reload = move || {
-        leptos::task::spawn_local(async move {
-            list.set(Some(
-                rest::<Vec<SittingView>>("GET", "/api/v1/sittings", None).await,
-            ));
-        });
-    };
-    Effect::new(move |_| reload());
     let message = RwSignal::new(None::<String>);
     let form = RwSignal::new(SittingInput {
         name: String::new(),
@@ -68,8 +63,7 @@ pub fn SittingsPage() -> impl IntoView {
         input.camera = input.camera && input.mode == "online";
         input.snapshot_seconds = snapshots.get_untracked().trim().parse().ok();
         leptos::task::spawn_local(async move {
-            let body = serde_json::to_string(&input).unwrap_or_default();
-            match rest::<SittingView>("POST", "/api/v1/sittings", Some(body)).await {
+            match sitting_create(input).await {
                 Ok(s) => {
                     message.set(Some(format!("✓ {}", s.name)));
                     reload();
@@ -87,10 +81,13 @@ pub fn SittingsPage() -> impl IntoView {
         }
     };
     let assign = move |id: String, who: &'static str, text: String| {
+        let role = if who == "proctors" {
+            Role::Proctor
+        } else {
+            Role::Applicant
+        };
         leptos::task::spawn_local(async move {
-            let body = serde_json::json!({ "text": text }).to_string();
-            let url = format!("/api/v1/sittings/{id}/{who}");
-            match rest::<AssignReport>("POST", &url, Some(body)).await {
+            match sitting_assign(id, role, AssignInput { text }).await {
                 Ok(r) if r.errors.is_empty() => {
                     message.set(Some(format!("✓ {} + {}", who, r.added.len())));
                     reload();
@@ -110,6 +107,7 @@ pub fn SittingsPage() -> impl IntoView {
         <section class="card wide">
             <h1>{t!(i18n, pr_sittings)}</h1>
             {move || message.get().map(|m| view! { <p class="notice" role="status" id="sittings-message">{m}</p> })}
+            <Transition fallback=move || view! { <p class="muted loading" role="status">{t!(i18n, loading)}</p> }>
             {move || match list.get() {
                 None => view! { <p class="muted loading" role="status">{t!(i18n, loading)}</p> }.into_any(),
                 Some(Err(error)) => view! { <ErrorNote error /> }.into_any(),
@@ -142,6 +140,7 @@ pub fn SittingsPage() -> impl IntoView {
                     </table>
                 }.into_any(),
             }}
+            </Transition>
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     let admin = matches!(me.await, Ok(Some(u)) if u.role == Role::Admin);
@@ -252,12 +251,9 @@ pub fn MonitorPage() -> impl IntoView {
 
     let identity = RwSignal::new(None::<IdentityView>);
     let load_identity = move |user_id: String| {
-        let url = format!(
-            "/api/v1/sittings/{}/applicants/{user_id}/identity",
-            sitting_id.get_value()
-        );
+        let sitting = sitting_id.get_value();
         leptos::task::spawn_local(async move {
-            if let Ok(v) = rest::<IdentityView>("GET", &url, None).await {
+            if let Ok(v) = applicant_identity(sitting, user_id).await {
                 identity.set(Some(v));
             }
         });
@@ -269,10 +265,7 @@ pub fn MonitorPage() -> impl IntoView {
         timeline.set(vec![]);
         if let Some(a) = attempt {
             leptos::task::spawn_local(async move {
-                if let Ok(events) =
-                    rest::<Vec<AttemptEvent>>("GET", &format!("/api/v1/attempts/{a}/events"), None)
-                        .await
-                {
+                if let Ok(events) = attempt_events(a).await {
                     timeline.set(events);
                 }
             });
@@ -292,12 +285,9 @@ pub fn MonitorPage() -> impl IntoView {
             minutes: minutes.get_untracked().trim().parse().ok(),
             reason: (action == "terminate").then(|| end_reason.get_untracked()),
         };
-        let url = format!(
-            "/api/v1/sittings/{}/applicants/{user}/intervene",
-            sitting_id.get_value()
-        );
+        let sitting = sitting_id.get_value();
         leptos::task::spawn_local(async move {
-            match rest::<MonitorRow>("POST", &url, serde_json::to_string(&body).ok()).await {
+            match intervene(sitting, user, body).await {
                 Ok(row) => {
                     error.set(None);
                     note.set(String::new());
@@ -314,22 +304,25 @@ pub fn MonitorPage() -> impl IntoView {
     // A message to the selected applicant, or to everyone taking the test here (the text of
     // the message field).
     let message = move |everyone: bool| {
-        let text = note.get_untracked();
-        let url = if everyone {
-            format!("/api/v1/sittings/{}/messages", sitting_id.get_value())
+        let input = MessageInput {
+            text: note.get_untracked(),
+        };
+        let sitting = sitting_id.get_value();
+        let to = if everyone {
+            None
         } else {
             let Some(user) = selected.get_untracked() else {
                 return;
             };
-            format!(
-                "/api/v1/sittings/{}/applicants/{user}/messages",
-                sitting_id.get_value()
-            )
+            Some(user)
         };
-        let body = serde_json::to_string(&MessageInput { text }).ok();
         leptos::task::spawn_local(async move {
-            match rest::<serde_json::Value>("POST", &url, body).await {
-                Ok(_) => {
+            let sent = match to {
+                None => message_sitting(sitting, input).await.map(|_| ()),
+                Some(user) => message_applicant(sitting, user, input).await.map(|_| ()),
+            };
+            match sent {
+                Ok(()) => {
                     error.set(None);
                     note.set(String::new());
                 }
@@ -338,14 +331,10 @@ pub fn MonitorPage() -> impl IntoView {
         });
     };
     let whole = move |pause: bool| {
-        let url = format!(
-            "/api/v1/sittings/{}/{}",
-            sitting_id.get_value(),
-            if pause { "pause" } else { "resume" }
-        );
-        let body = serde_json::json!({ "reason": note.get_untracked() }).to_string();
+        let sitting = sitting_id.get_value();
+        let reason = note.get_untracked();
         leptos::task::spawn_local(async move {
-            if let Err(e) = rest::<SittingView>("POST", &url, Some(body)).await {
+            if let Err(e) = sitting_pause(sitting, pause, reason).await {
                 error.set(Some(e.message));
             }
         });
@@ -589,10 +578,10 @@ fn CreditRequests(sitting_id: String) -> impl IntoView {
     let list = RwSignal::new(Vec::<CreditRequestView>::new());
     let error = RwSignal::new(None::<String>);
     let reasons = RwSignal::new(std::collections::HashMap::<String, String>::new());
-    let url = StoredValue::new(format!("/api/v1/sittings/{sitting_id}/credit-requests"));
+    let sitting = StoredValue::new(sitting_id);
     let load = move || {
         leptos::task::spawn_local(async move {
-            if let Ok(l) = rest::<Vec<CreditRequestView>>("GET", &url.get_value(), None).await {
+            if let Ok(l) = credit_requests(sitting.get_value()).await {
                 list.set(l);
             }
         });
@@ -607,13 +596,7 @@ fn CreditRequests(sitting_id: String) -> impl IntoView {
         let reason = reasons.with_untracked(|r| r.get(&id).cloned().unwrap_or_default());
         let body = CreditDecisionInput { grant, reason };
         leptos::task::spawn_local(async move {
-            match rest::<CreditRequestView>(
-                "POST",
-                &format!("/api/v1/credit-requests/{id}"),
-                serde_json::to_string(&body).ok(),
-            )
-            .await
-            {
+            match decide_credit(id, body).await {
                 Ok(_) => {
                     error.set(None);
                     load();

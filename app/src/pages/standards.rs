@@ -3,12 +3,14 @@
 //! the panel's previous round and the items' statistics; the facilitator follows the judges'
 //! progress, opens the next round and adopts a round's cut as the blueprint's standard.
 
-use crate::api::rest;
+use crate::api::{
+    standard_setting, standard_setting_adopt, standard_setting_create, standard_setting_next_round,
+    standard_setting_rate, standard_settings,
+};
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::model::{
-    AdoptInput, RatedItem, RatingsInput, RoundResult, StandardSettingInput, StandardSettingSummary,
-    StandardSettingView,
+    AdoptInput, RatedItem, RatingsInput, RoundResult, StandardSettingInput, StandardSettingView,
 };
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -25,15 +27,7 @@ fn opt(x: Option<f64>, decimals: usize) -> String {
 #[component]
 pub fn StandardsPage() -> impl IntoView {
     let i18n = use_i18n();
-    let list = RwSignal::new(None::<Result<Vec<StandardSettingSummary>, AppError>>);
-    let reload = move || {
-        leptos::task::spawn_local(async move {
-            list.set(Some(
-                rest::<Vec<StandardSettingSummary>>("GET", "/api/v1/standard-settings", None).await,
-            ));
-        });
-    };
-    Effect::new(move |_| reload());
+    let (list, _) = super::server_data(|| (), |_| standard_settings());
     let blueprint = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());
     let judges = RwSignal::new(String::new());
@@ -54,9 +48,8 @@ pub fn StandardsPage() -> impl IntoView {
             language: Some(language.get_untracked()),
             seed: None,
         };
-        let body = serde_json::to_string(&input).ok();
         leptos::task::spawn_local(async move {
-            match rest::<StandardSettingView>("POST", "/api/v1/standard-settings", body).await {
+            match standard_setting_create(input).await {
                 Ok(v) => super::go(&format!("/standards/{}", v.id)),
                 Err(e) => error.set(Some(e.message)),
             }
@@ -66,6 +59,7 @@ pub fn StandardsPage() -> impl IntoView {
         <section class="card">
             <h1>{t!(i18n, ss_title)}</h1>
             <p class="muted">{t!(i18n, ss_hint)}</p>
+            <Transition fallback=|| view! { <p class="muted">"…"</p> }>
             {move || match list.get() {
                 None => view! { <p class="muted">"…"</p> }.into_any(),
                 Some(Err(e)) => view! { <p class="alert" role="alert">{e.message}</p> }.into_any(),
@@ -92,6 +86,7 @@ pub fn StandardsPage() -> impl IntoView {
                     </table>
                 }.into_any(),
             }}
+            </Transition>
         </section>
         <section class="card">
             <h2>{t!(i18n, ss_new)}</h2>
@@ -120,24 +115,19 @@ pub fn StandardPage() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
     let id = move || params.with(|p| p.get("id").unwrap_or_default());
-    let data = RwSignal::new(None::<Result<StandardSettingView, AppError>>);
-    let reload = move || {
-        let url = format!("/api/v1/standard-settings/{}", id());
-        leptos::task::spawn_local(async move {
-            data.set(Some(rest::<StandardSettingView>("GET", &url, None).await));
-        });
-    };
-    Effect::new(move |_| reload());
+    let (data, reload) = super::server_data(id, standard_setting);
     // Outlives each render of the workshop (a save renders it again).
     let message = RwSignal::new(None::<Result<String, String>>);
     view! {
         <section class="card">
             <p><a href="/standards">{t!(i18n, ss_title)}</a></p>
+            <Transition fallback=|| view! { <p class="muted">"…"</p> }>
             {move || match data.get() {
                 None => view! { <p class="muted">"…"</p> }.into_any(),
                 Some(Err(e)) => view! { <p class="alert" role="alert">{e.message}</p> }.into_any(),
-                Some(Ok(v)) => view! { <Workshop v=v data=data message=message /> }.into_any(),
+                Some(Ok(v)) => view! { <Workshop v=v reload=reload message=message /> }.into_any(),
             }}
+            </Transition>
         </section>
     }
 }
@@ -145,7 +135,7 @@ pub fn StandardPage() -> impl IntoView {
 #[component]
 fn Workshop(
     v: StandardSettingView,
-    data: RwSignal<Option<Result<StandardSettingView, AppError>>>,
+    reload: impl Fn() + Copy + Send + Sync + 'static,
     message: RwSignal<Option<Result<String, String>>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
@@ -161,12 +151,16 @@ fn Workshop(
             })
             .collect::<HashMap<String, String>>(),
     );
-    let post = move |method: &'static str, url: String, body: Option<String>, done: String| {
+    // A change, then the workshop read again (the page renders it anew).
+    let post = move |change: std::pin::Pin<
+        Box<dyn std::future::Future<Output = Result<StandardSettingView, AppError>>>,
+    >,
+                     done: String| {
         leptos::task::spawn_local(async move {
-            match rest::<StandardSettingView>(method, &url, body).await {
-                Ok(v) => {
+            match change.await {
+                Ok(_) => {
                     message.set(Some(Ok(done)));
-                    data.set(Some(Ok(v)));
+                    reload();
                 }
                 Err(e) => message.set(Some(Err(e.message))),
             }
@@ -196,30 +190,28 @@ fn Workshop(
             message.set(Some(Err(t_string!(i18n, ss_bad_rating).to_string())));
             return;
         }
-        let body = serde_json::to_string(&RatingsInput { ratings: list }).ok();
         post(
-            "PUT",
-            format!("/api/v1/standard-settings/{id_save}/ratings"),
-            body,
+            Box::pin(standard_setting_rate(
+                id_save.clone(),
+                RatingsInput { ratings: list },
+            )),
             t_string!(i18n, ss_saved).to_string(),
         );
     };
     let id_next = id.clone();
     let next = move |_| {
         post(
-            "POST",
-            format!("/api/v1/standard-settings/{id_next}/rounds"),
-            None,
+            Box::pin(standard_setting_next_round(id_next.clone())),
             t_string!(i18n, ss_next_opened).to_string(),
         )
     };
     let id_adopt = id.clone();
     let adopt = move |_| {
-        let body = serde_json::to_string(&AdoptInput { round: None }).ok();
         post(
-            "POST",
-            format!("/api/v1/standard-settings/{id_adopt}/adopt"),
-            body,
+            Box::pin(standard_setting_adopt(
+                id_adopt.clone(),
+                AdoptInput { round: None },
+            )),
             t_string!(i18n, ss_adopted).to_string(),
         )
     };

@@ -2,7 +2,6 @@
 //! checks the caller's role and ownership itself.
 
 use super::{ApiJson, ApiPath, ApiQuery, ApiResult, Caller};
-use crate::services::pipeline::ApplicationFilter;
 use crate::state::AppState;
 use app::error::AppError;
 use app::model::*;

@@ -242,6 +242,326 @@ impl Backend for Services {
         Services::correction_reach(self, user, item_id, version).await
     }
 
+    async fn standard_settings(
+        &self,
+        user: &UserInfo,
+    ) -> Result<Vec<StandardSettingSummary>, AppError> {
+        Services::standard_settings(self, user).await
+    }
+    async fn standard_setting_create(
+        &self,
+        user: &UserInfo,
+        input: StandardSettingInput,
+    ) -> Result<StandardSettingView, AppError> {
+        Services::standard_setting_create(self, user, input).await
+    }
+    async fn standard_setting(
+        &self,
+        user: &UserInfo,
+        id: &str,
+    ) -> Result<StandardSettingView, AppError> {
+        Services::standard_setting(self, user, id).await
+    }
+    async fn standard_setting_rate(
+        &self,
+        user: &UserInfo,
+        id: &str,
+        input: RatingsInput,
+    ) -> Result<StandardSettingView, AppError> {
+        Services::standard_setting_rate(self, user, id, input).await
+    }
+    async fn standard_setting_next_round(
+        &self,
+        user: &UserInfo,
+        id: &str,
+    ) -> Result<StandardSettingView, AppError> {
+        Services::standard_setting_next_round(self, user, id).await
+    }
+    async fn standard_setting_adopt(
+        &self,
+        user: &UserInfo,
+        id: &str,
+        input: AdoptInput,
+    ) -> Result<StandardSettingView, AppError> {
+        Services::standard_setting_adopt(self, user, id, input).await
+    }
+    async fn item_analysis(
+        &self,
+        user: &UserInfo,
+        blueprint_id: &str,
+        sitting_id: Option<&str>,
+    ) -> Result<AnalysisView, AppError> {
+        Services::item_analysis(self, user, blueprint_id, sitting_id).await
+    }
+    async fn calibrate_blueprint(
+        &self,
+        user: &UserInfo,
+        blueprint_id: &str,
+        input: CalibrateInput,
+    ) -> Result<CalibrationSummary, AppError> {
+        Services::calibrate_blueprint(self, user, blueprint_id, input).await
+    }
+    async fn send_back_to_review(
+        &self,
+        user: &UserInfo,
+        item_id: &str,
+        input: SendBackInput,
+    ) -> Result<ItemDoc, AppError> {
+        Services::send_back_to_review(self, user, item_id, input).await
+    }
+
+    async fn sittings(&self, user: &UserInfo) -> Result<Vec<SittingView>, AppError> {
+        Services::list_sittings(self, user).await
+    }
+    async fn sitting_create(
+        &self,
+        user: &UserInfo,
+        input: SittingInput,
+    ) -> Result<SittingView, AppError> {
+        Services::create_sitting(self, user, input).await
+    }
+    async fn sitting_assign(
+        &self,
+        user: &UserInfo,
+        sitting_id: &str,
+        role: Role,
+        input: AssignInput,
+    ) -> Result<AssignReport, AppError> {
+        Services::assign(self, user, sitting_id, role, input).await
+    }
+    async fn sitting_pause(
+        &self,
+        user: &UserInfo,
+        sitting_id: &str,
+        pause: bool,
+        reason: &str,
+    ) -> Result<SittingView, AppError> {
+        Services::pause_sitting(self, user, sitting_id, pause, reason).await
+    }
+    async fn applicant_identity(
+        &self,
+        user: &UserInfo,
+        sitting_id: &str,
+        applicant_id: &str,
+    ) -> Result<IdentityView, AppError> {
+        Services::identity(self, user, sitting_id, applicant_id).await
+    }
+    async fn intervene(
+        &self,
+        user: &UserInfo,
+        sitting_id: &str,
+        applicant_id: &str,
+        input: InterventionInput,
+    ) -> Result<MonitorRow, AppError> {
+        Services::intervene(self, user, sitting_id, applicant_id, input).await
+    }
+    async fn message_sitting(
+        &self,
+        user: &UserInfo,
+        sitting_id: &str,
+        input: MessageInput,
+    ) -> Result<u32, AppError> {
+        Services::message_sitting(self, user, sitting_id, input).await
+    }
+    async fn message_applicant(
+        &self,
+        user: &UserInfo,
+        sitting_id: &str,
+        applicant_id: &str,
+        input: MessageInput,
+    ) -> Result<ChatMessage, AppError> {
+        Services::message_applicant(self, user, sitting_id, applicant_id, input).await
+    }
+    async fn credit_requests(
+        &self,
+        user: &UserInfo,
+        sitting_id: &str,
+    ) -> Result<Vec<CreditRequestView>, AppError> {
+        Services::credit_requests(self, user, sitting_id).await
+    }
+    async fn decide_credit(
+        &self,
+        user: &UserInfo,
+        id: &str,
+        input: CreditDecisionInput,
+    ) -> Result<CreditRequestView, AppError> {
+        Services::decide_credit(self, user, id, input).await
+    }
+
+    async fn campaigns(&self, user: &UserInfo) -> Result<Vec<CampaignView>, AppError> {
+        Services::campaign_list(self, user).await
+    }
+    async fn campaign(&self, user: &UserInfo, id: &str) -> Result<CampaignView, AppError> {
+        Services::campaign_get(self, user, id).await
+    }
+    async fn campaign_save(
+        &self,
+        user: &UserInfo,
+        input: CampaignInput,
+    ) -> Result<CampaignView, AppError> {
+        Services::campaign_save(self, user, input).await
+    }
+    async fn campaign_applications(
+        &self,
+        user: &UserInfo,
+        campaign_id: &str,
+        filter: ApplicationFilter,
+    ) -> Result<ApplicationPage, AppError> {
+        Services::application_list(self, user, campaign_id, filter).await
+    }
+    async fn apply(
+        &self,
+        user: &UserInfo,
+        input: ApplicationInput,
+    ) -> Result<ApplicationView, AppError> {
+        Services::apply(self, user, input).await
+    }
+    async fn my_applications(&self, user: &UserInfo) -> Result<Vec<ApplicationView>, AppError> {
+        Services::my_applications(self, user).await
+    }
+    async fn application(&self, user: &UserInfo, id: &str) -> Result<ApplicationView, AppError> {
+        Services::application_get(self, user, id).await
+    }
+    async fn record_stage(
+        &self,
+        user: &UserInfo,
+        application_id: &str,
+        stage: u8,
+        input: StageInput,
+    ) -> Result<ApplicationView, AppError> {
+        Services::record_stage(self, user, application_id, stage, input).await
+    }
+    async fn select_stage(
+        &self,
+        user: &UserInfo,
+        campaign_id: &str,
+        stage: u8,
+        input: SelectInput,
+    ) -> Result<SelectionView, AppError> {
+        Services::select_stage(self, user, campaign_id, stage, input).await
+    }
+    async fn campaign_cuts(
+        &self,
+        user: &UserInfo,
+        campaign_id: &str,
+    ) -> Result<Vec<SelectionView>, AppError> {
+        Services::cuts(self, user, campaign_id).await
+    }
+    async fn panel(
+        &self,
+        user: &UserInfo,
+        campaign_id: &str,
+        panel: &str,
+    ) -> Result<Vec<PanelMember>, AppError> {
+        Services::get_panel(self, user, campaign_id, panel).await
+    }
+    async fn panel_save(
+        &self,
+        user: &UserInfo,
+        campaign_id: &str,
+        panel: &str,
+        input: PanelInput,
+    ) -> Result<Vec<PanelMember>, AppError> {
+        Services::set_panel(self, user, campaign_id, panel, input).await
+    }
+    async fn submit_report(
+        &self,
+        user: &UserInfo,
+        application_id: &str,
+        input: ReportInput,
+    ) -> Result<ApplicationView, AppError> {
+        Services::submit_report(self, user, application_id, input).await
+    }
+    async fn campaign_appeals(
+        &self,
+        user: &UserInfo,
+        campaign_id: &str,
+    ) -> Result<Vec<AppealView>, AppError> {
+        Services::appeals(self, user, campaign_id).await
+    }
+    async fn file_appeal(
+        &self,
+        user: &UserInfo,
+        application_id: &str,
+        input: AppealInput,
+    ) -> Result<AppealView, AppError> {
+        Services::file_appeal(self, user, application_id, input).await
+    }
+    async fn appeal_detail(&self, user: &UserInfo, id: &str) -> Result<AppealEvidence, AppError> {
+        Services::appeal_evidence(self, user, id).await
+    }
+    async fn decide_appeal(
+        &self,
+        user: &UserInfo,
+        id: &str,
+        input: AppealDecision,
+    ) -> Result<AppealView, AppError> {
+        Services::decide_appeal(self, user, id, input).await
+    }
+    async fn appoint(
+        &self,
+        user: &UserInfo,
+        application_id: &str,
+        input: AppointmentInput,
+    ) -> Result<ApplicationView, AppError> {
+        Services::appoint(self, user, application_id, input).await
+    }
+    async fn reserve_list(
+        &self,
+        user: &UserInfo,
+        campaign_id: Option<&str>,
+        region: Option<&str>,
+        available_only: bool,
+    ) -> Result<Vec<ReserveEntry>, AppError> {
+        Services::reserve(self, user, campaign_id, region, available_only).await
+    }
+    async fn funnel_counts(
+        &self,
+        user: &UserInfo,
+        campaign_id: Option<&str>,
+        by: &str,
+    ) -> Result<FunnelReport, AppError> {
+        Services::funnel(self, user, campaign_id, by).await
+    }
+    async fn marking_tasks(&self, user: &UserInfo) -> Result<Vec<MarkingTask>, AppError> {
+        Services::marking_tasks(self, user).await
+    }
+    async fn mark_report(
+        &self,
+        user: &UserInfo,
+        code: &str,
+        input: MarkInput,
+    ) -> Result<MarkAck, AppError> {
+        Services::mark_report(self, user, code, input).await
+    }
+    async fn interview_list(&self, user: &UserInfo) -> Result<Vec<InterviewCandidate>, AppError> {
+        Services::interview_list(self, user).await
+    }
+    async fn interview_score(
+        &self,
+        user: &UserInfo,
+        application_id: &str,
+        input: InterviewInput,
+    ) -> Result<InterviewScoreView, AppError> {
+        Services::interview_score(self, user, application_id, input).await
+    }
+    async fn interview_decide(
+        &self,
+        user: &UserInfo,
+        application_id: &str,
+        input: DecisionInput,
+    ) -> Result<ApplicationView, AppError> {
+        Services::interview_decide(self, user, application_id, input).await
+    }
+    async fn revoke_certificate(
+        &self,
+        user: &UserInfo,
+        number: &str,
+        input: RevocationInput,
+    ) -> Result<ApplicationView, AppError> {
+        Services::revoke_certificate(self, user, number, input).await
+    }
+
     async fn certificate_check(&self, number: &str) -> Result<CertificateCheck, AppError> {
         self.verify_certificate(number).await
     }

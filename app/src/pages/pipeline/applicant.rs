@@ -6,19 +6,22 @@ use super::*;
 #[component]
 pub fn ApplyPage() -> impl IntoView {
     let i18n = use_i18n();
-    let (mine, reload_mine) = loader::<Vec<ApplicationView>>(|| "/api/v1/me/applications".into());
-    let (campaigns, _) = loader::<Vec<CampaignView>>(|| "/api/v1/campaigns".into());
+    let (mine, reload_mine) = crate::pages::server_data(|| (), |_| my_applications());
+    let (campaigns, _) = crate::pages::server_data(|| (), |_| campaigns());
     view! {
         <section class="card wide">
             <h1>{t!(i18n, pl_my_applications)}</h1>
+            <Transition fallback=move || view! { <p class="muted loading" role="status">{t!(i18n, loading)}</p> }>
             {move || match mine.get() {
                 None => view! { <p class="muted loading" role="status">{t!(i18n, loading)}</p> }.into_any(),
                 Some(Err(error)) => view! { <ErrorNote error /> }.into_any(),
                 Some(Ok(apps)) if apps.is_empty() => view! { <p class="muted" id="no-applications">{t!(i18n, pl_none_yet)}</p> }.into_any(),
                 Some(Ok(apps)) => apps.into_iter().map(|a| view! { <MyApplication a reload=reload_mine /> }).collect_view().into_any(),
             }}
+            </Transition>
         </section>
         <ApplicationPhoto />
+        <Transition fallback=|| ()>
         {move || {
             let applied: Vec<String> = match mine.get() {
                 Some(Ok(apps)) => apps.iter().map(|a| a.campaign_id.clone()).collect(),
@@ -34,6 +37,7 @@ pub fn ApplyPage() -> impl IntoView {
             }
             Some(open.into_iter().map(|c| view! { <ApplicationForm campaign=c reload=reload_mine /> }).collect_view().into_any())
         }}
+        </Transition>
     }
 }
 
@@ -113,8 +117,7 @@ pub(crate) fn ApplicationForm(
             phone: phone.get_untracked(),
         };
         leptos::task::spawn_local(async move {
-            let url = format!("/api/v1/campaigns/{}/applications", input.campaign_id);
-            match rest::<ApplicationView>("POST", &url, json(&input)).await {
+            match apply(input).await {
                 Ok(_) => reload(),
                 Err(e) => message.set(Some(e.message)),
             }
@@ -157,12 +160,11 @@ pub(crate) fn MyApplication(
     let message = RwSignal::new(None::<String>);
     let now = now_ms();
     let send_report = move |_| {
-        let body = json(&ReportInput {
+        let input = ReportInput {
             text: report.get_untracked(),
-        });
+        };
         leptos::task::spawn_local(async move {
-            let url = format!("/api/v1/applications/{}/report", id.get_value());
-            match rest::<ApplicationView>("POST", &url, body).await {
+            match submit_report(id.get_value(), input).await {
                 Ok(_) => reload(),
                 Err(e) => message.set(Some(e.message)),
             }
@@ -172,13 +174,12 @@ pub(crate) fn MyApplication(
         let Some(stage) = appeal_stage.get_untracked() else {
             return;
         };
-        let body = json(&AppealInput {
+        let input = AppealInput {
             stage,
             reason: appeal_text.get_untracked(),
-        });
+        };
         leptos::task::spawn_local(async move {
-            let url = format!("/api/v1/applications/{}/appeals", id.get_value());
-            match rest::<AppealView>("POST", &url, body).await {
+            match file_appeal(id.get_value(), input).await {
                 Ok(_) => reload(),
                 Err(e) => message.set(Some(e.message)),
             }

@@ -6,7 +6,7 @@ use super::*;
 #[component]
 pub fn CampaignsPage() -> impl IntoView {
     let i18n = use_i18n();
-    let (list, reload) = loader::<Vec<CampaignView>>(|| "/api/v1/campaigns".into());
+    let (list, reload) = crate::pages::server_data(|| (), |_| campaigns());
     let f = |s: &str| RwSignal::new(s.to_string());
     let (id, name, year, round, blueprint) = (f(""), f(""), f("2026"), f("1"), f("stage1-2026"));
     let (mark3, mark4, appeal_days) = (f("60"), f("60"), f("3"));
@@ -47,8 +47,7 @@ pub fn CampaignsPage() -> impl IntoView {
             },
         };
         leptos::task::spawn_local(async move {
-            let url = format!("/api/v1/campaigns/{}", input.id);
-            match rest::<CampaignView>("PUT", &url, json(&input)).await {
+            match campaign_save(input).await {
                 Ok(c) => {
                     message.set(Some(format!("✓ {}", c.name)));
                     reload();
@@ -61,6 +60,7 @@ pub fn CampaignsPage() -> impl IntoView {
         <section class="card wide">
             <h1>{t!(i18n, pl_campaigns)}</h1>
             <p><a href="/reports">{t!(i18n, pl_reports)}</a> " · " <a href="/reserve">{t!(i18n, pl_reserve)}</a></p>
+            <Transition fallback=|| ()>
             {move || match list.get() {
                 None => view! { <p class="muted loading" role="status">{t!(i18n, loading)}</p> }.into_any(),
                 Some(Err(error)) => view! { <ErrorNote error /> }.into_any(),
@@ -81,6 +81,7 @@ pub fn CampaignsPage() -> impl IntoView {
                     </table>
                 }.into_any(),
             }}
+            </Transition>
             <h2>{t!(i18n, pl_campaign_new)}</h2>
             <div class="form-grid">
                 <label class="field"><span>"Id"</span>{text_input("c-id", id)}</label>
@@ -170,40 +171,21 @@ pub fn CampaignPage() -> impl IntoView {
     let status = RwSignal::new(String::new());
     let q = RwSignal::new(String::new());
     let page = RwSignal::new(0i64);
-    let url = move || {
-        let mut u = format!(
-            "/api/v1/campaigns/{}/applications?page={}&per_page=50",
-            cid.get_value(),
-            page.get()
-        );
-        let enc = |s: String| {
-            s.replace('%', "%25")
-                .replace('&', "%26")
-                .replace(' ', "%20")
-                .replace('#', "%23")
-                .replace('+', "%2B")
-        };
-        if !region.get().is_empty() {
-            u.push_str(&format!("&region={}", enc(region.get())));
-        }
-        if !stage.get().is_empty() {
-            u.push_str(&format!("&stage={}", stage.get()));
-        }
-        if !status.get().is_empty() && !stage.get().is_empty() {
-            u.push_str(&format!("&status={}", status.get()));
-        }
-        if !q.get().trim().is_empty() {
-            u.push_str(&format!("&q={}", enc(q.get())));
-        }
-        u
+    let filter = move || ApplicationFilter {
+        region: Some(region.get()).filter(|r| !r.is_empty()),
+        stage: stage.get().parse().ok(),
+        status: Some(status.get()).filter(|s| !s.is_empty() && !stage.get().is_empty()),
+        q: Some(q.get()).filter(|q| !q.trim().is_empty()),
+        page: Some(page.get()),
+        per_page: Some(50),
     };
-    let (apps, reload) = loader::<ApplicationPage>(url);
-    let (campaign, _) =
-        loader::<CampaignView>(move || format!("/api/v1/campaigns/{}", cid.get_value()));
-    let (appeals, _) =
-        loader::<Vec<AppealView>>(move || format!("/api/v1/campaigns/{}/appeals", cid.get_value()));
-    let (cuts, reload_cuts) =
-        loader::<Vec<SelectionView>>(move || format!("/api/v1/campaigns/{}/cuts", cid.get_value()));
+    let (apps, reload) = crate::pages::server_data(
+        move || (cid.get_value(), filter()),
+        |(c, f)| campaign_applications(c, f),
+    );
+    let (campaign, _) = crate::pages::server_data(move || cid.get_value(), campaign);
+    let (appeals, _) = crate::pages::server_data(move || cid.get_value(), campaign_appeals);
+    let (cuts, reload_cuts) = crate::pages::server_data(move || cid.get_value(), campaign_cuts);
     let upload_stage = RwSignal::new("2".to_string());
 
     // Selection.
@@ -247,13 +229,9 @@ pub fn CampaignPage() -> impl IntoView {
             },
             commit,
         };
-        let stage = sel_stage.get_untracked();
+        let stage: u8 = sel_stage.get_untracked().parse().unwrap_or(0);
         leptos::task::spawn_local(async move {
-            let url = format!(
-                "/api/v1/campaigns/{}/stages/{stage}/select",
-                cid.get_value()
-            );
-            let r = rest::<SelectionView>("POST", &url, json(&input)).await;
+            let r = select_stage(cid.get_value(), stage, input).await;
             if matches!(&r, Ok(s) if s.committed) {
                 reload();
                 reload_cuts();
@@ -290,8 +268,7 @@ pub fn CampaignPage() -> impl IntoView {
             },
         };
         leptos::task::spawn_local(async move {
-            let url = format!("/api/v1/campaigns/{}/panels/{panel}", cid.get_value());
-            match rest::<Vec<PanelMember>>("PUT", &url, json(&input)).await {
+            match panel_save(cid.get_value(), panel.to_string(), input).await {
                 Ok(m) => panel_message.set(Some(format!(
                     "✓ {}: {}",
                     panel,
@@ -309,8 +286,7 @@ pub fn CampaignPage() -> impl IntoView {
         let id = cid.get_value();
         leptos::task::spawn_local(async move {
             for (panel, target) in [("expert", experts), ("commission", commission)] {
-                let url = format!("/api/v1/campaigns/{id}/panels/{panel}");
-                if let Ok(m) = rest::<Vec<PanelMember>>("GET", &url, None).await {
+                if let Ok(m) = crate::api::panel(id.clone(), panel.to_string()).await {
                     target.set(
                         m.iter()
                             .map(|m| m.email.clone())
@@ -330,6 +306,7 @@ pub fn CampaignPage() -> impl IntoView {
     };
     view! {
         <section class="card wide">
+            <Transition fallback=|| ()>
             {move || match campaign.get() {
                 Some(Ok(c)) => view! {
                     <h1>{c.name.clone()}</h1>
@@ -338,6 +315,7 @@ pub fn CampaignPage() -> impl IntoView {
                 Some(Err(error)) => view! { <ErrorNote error /> }.into_any(),
                 None => view! { <p class="muted loading" role="status">{t!(i18n, loading)}</p> }.into_any(),
             }}
+            </Transition>
             <p><a href=move || format!("/reports?campaign={}", cid.get_value())>{t!(i18n, pl_reports)}</a> " · "
                <a href=move || format!("/reserve?campaign={}", cid.get_value())>{t!(i18n, pl_reserve)}</a></p>
             <h2>{t!(i18n, pl_candidates)}</h2>
@@ -357,6 +335,7 @@ pub fn CampaignPage() -> impl IntoView {
                 </select>
                 <input type="search" id="f-q" placeholder=move || t_string!(i18n, pl_search) aria-label=move || t_string!(i18n, pl_search) on:change=move |ev| { q.set(event_target_value(&ev)); page.set(0); } />
             </div>
+            <Transition fallback=|| ()>
             {move || match apps.get() {
                 None => view! { <p class="muted loading" role="status">{t!(i18n, loading)}</p> }.into_any(),
                 Some(Err(error)) => view! { <ErrorNote error /> }.into_any(),
@@ -389,6 +368,7 @@ pub fn CampaignPage() -> impl IntoView {
                     }.into_any()
                 }
             }}
+            </Transition>
         </section>
         <section class="card wide">
             <h2>{t!(i18n, pl_import_applications)}</h2>
@@ -451,10 +431,12 @@ pub fn CampaignPage() -> impl IntoView {
                 Ok(s) => view! { <CutTable s /> }.into_any(),
             })}
             <h3>{t!(i18n, pl_cuts)}</h3>
+            <Transition fallback=|| ()>
             {move || match cuts.get() {
                 Some(Ok(list)) => list.into_iter().map(|s| view! { <CutTable s /> }).collect_view().into_any(),
                 _ => ().into_any(),
             }}
+            </Transition>
         </section>
         <section class="card wide">
             <h2>{t!(i18n, pl_panels)}</h2>
@@ -471,6 +453,7 @@ pub fn CampaignPage() -> impl IntoView {
         </section>
         <section class="card wide">
             <h2>{t!(i18n, pl_appeals)}</h2>
+            <Transition fallback=|| ()>
             {move || match appeals.get() {
                 Some(Ok(list)) if list.is_empty() => view! { <p class="muted">"—"</p> }.into_any(),
                 Some(Ok(list)) => view! {
@@ -488,6 +471,7 @@ pub fn CampaignPage() -> impl IntoView {
                 Some(Err(error)) => view! { <ErrorNote error /> }.into_any(),
                 None => ().into_any(),
             }}
+            </Transition>
         </section>
     }
 }

@@ -8,13 +8,11 @@ pub fn CandidatePage() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
     let id = StoredValue::new(params.read_untracked().get("id").unwrap_or_default());
-    let (app, reload) =
-        loader::<ApplicationView>(move || format!("/api/v1/applications/{}", id.get_value()));
+    let (app, reload) = crate::pages::server_data(move || id.get_value(), application);
     let message = RwSignal::new(None::<String>);
     let record = move |stage: u8, input: StageInput| {
         leptos::task::spawn_local(async move {
-            let url = format!("/api/v1/applications/{}/stages/{stage}", id.get_value());
-            match rest::<ApplicationView>("POST", &url, json(&input)).await {
+            match record_stage(id.get_value(), stage, input).await {
                 Ok(_) => {
                     message.set(Some("✓".into()));
                     reload();
@@ -35,9 +33,8 @@ pub fn CandidatePage() -> impl IntoView {
     let rules = RwSignal::new(None::<CampaignSettings>);
     Effect::new(move |_| {
         if let Some(Ok(a)) = app.get() {
-            let url = format!("/api/v1/campaigns/{}", a.campaign_id);
             leptos::task::spawn_local(async move {
-                if let Ok(c) = rest::<CampaignView>("GET", &url, None).await {
+                if let Ok(c) = campaign(a.campaign_id).await {
                     rules.set(Some(c.settings));
                 }
             });
@@ -51,14 +48,14 @@ pub fn CandidatePage() -> impl IntoView {
             date: ap_date.get_untracked(),
         };
         leptos::task::spawn_local(async move {
-            let url = format!("/api/v1/applications/{}/appointment", id.get_value());
-            match rest::<ApplicationView>("POST", &url, json(&input)).await {
+            match appoint(id.get_value(), input).await {
                 Ok(_) => reload(),
                 Err(e) => message.set(Some(e.message)),
             }
         });
     };
     view! {
+        <Transition fallback=|| ()>
         {move || match app.get() {
             None => view! { <p class="muted loading" role="status">{t!(i18n, loading)}</p> }.into_any(),
             Some(Err(error)) => view! { <ErrorNote error /> }.into_any(),
@@ -117,6 +114,7 @@ pub fn CandidatePage() -> impl IntoView {
                 </section>
             }.into_any(),
         }}
+        </Transition>
         <section class="card wide" id="record">
             <h2>{t!(i18n, pl_record)}</h2>
             {move || message.get().map(|m| view! { <p class="notice" role="status" id="record-message">{m}</p> })}
@@ -226,8 +224,7 @@ pub fn AppealPage() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
     let id = StoredValue::new(params.read_untracked().get("id").unwrap_or_default());
-    let (ev, reload) =
-        loader::<AppealEvidence>(move || format!("/api/v1/appeals/{}", id.get_value()));
+    let (ev, reload) = crate::pages::server_data(move || id.get_value(), appeal_detail);
     let upheld = RwSignal::new(false);
     let status = RwSignal::new("passed".to_string());
     let score = RwSignal::new(String::new());
@@ -244,14 +241,14 @@ pub fn AppealPage() -> impl IntoView {
             score: score.get_untracked().trim().replace(',', ".").parse().ok(),
         };
         leptos::task::spawn_local(async move {
-            let url = format!("/api/v1/appeals/{}/decision", id.get_value());
-            match rest::<AppealView>("POST", &url, json(&input)).await {
+            match decide_appeal(id.get_value(), input).await {
                 Ok(_) => reload(),
                 Err(e) => message.set(Some(e.message)),
             }
         });
     };
     view! {
+        <Transition fallback=|| ()>
         {move || match ev.get() {
             None => view! { <p class="muted loading" role="status">{t!(i18n, loading)}</p> }.into_any(),
             Some(Err(error)) => view! { <ErrorNote error /> }.into_any(),
@@ -310,5 +307,6 @@ pub fn AppealPage() -> impl IntoView {
                 </section>
             }.into_any(),
         }}
+        </Transition>
     }
 }

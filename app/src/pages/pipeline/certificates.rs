@@ -43,8 +43,7 @@ pub(crate) fn Revoke(number: String, name: String, on_done: Callback<()>) -> imp
             note: note.get_untracked(),
         };
         leptos::task::spawn_local(async move {
-            let url = format!("/api/v1/certificates/{}/revoke", number.get_value());
-            match rest::<ApplicationView>("POST", &url, json(&input)).await {
+            match revoke_certificate(number.get_value(), input).await {
                 Ok(_) => on_done.run(()),
                 Err(e) => message.set(Some(e.message)),
             }

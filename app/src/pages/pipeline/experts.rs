@@ -5,17 +5,19 @@ use super::*;
 #[component]
 pub fn MarkingPage() -> impl IntoView {
     let i18n = use_i18n();
-    let (tasks, reload) = loader::<Vec<MarkingTask>>(|| "/api/v1/marking".into());
+    let (tasks, reload) = crate::pages::server_data(|| (), |_| marking_tasks());
     view! {
         <section class="card wide">
             <h1>{t!(i18n, pl_marking)}</h1>
             <p class="muted">{t!(i18n, pl_marking_hint)}</p>
+            <Transition fallback=|| ()>
             {move || match tasks.get() {
                 None => view! { <p class="muted loading" role="status">{t!(i18n, loading)}</p> }.into_any(),
                 Some(Err(error)) => view! { <ErrorNote error /> }.into_any(),
                 Some(Ok(list)) if list.is_empty() => view! { <p class="muted">"—"</p> }.into_any(),
                 Some(Ok(list)) => list.into_iter().map(|t| view! { <MarkTask t reload /> }).collect_view().into_any(),
             }}
+            </Transition>
         </section>
     }
 }
@@ -36,18 +38,12 @@ pub(crate) fn MarkTask(
             message.set(Some(t_string!(i18n, pl_mark_all).to_string()));
             return;
         };
-        let body = json(&MarkInput {
+        let input = MarkInput {
             levels: chosen,
             comment: comment.get_untracked(),
-        });
+        };
         leptos::task::spawn_local(async move {
-            match rest::<MarkAck>(
-                "POST",
-                &format!("/api/v1/marking/{}", code.get_value()),
-                body,
-            )
-            .await
-            {
+            match mark_report(code.get_value(), input).await {
                 Ok(_) => reload(),
                 Err(e) => message.set(Some(e.message)),
             }
@@ -91,16 +87,18 @@ pub(crate) fn MarkTask(
 #[component]
 pub fn InterviewsPage() -> impl IntoView {
     let i18n = use_i18n();
-    let (list, reload) = loader::<Vec<InterviewCandidate>>(|| "/api/v1/interviews".into());
+    let (list, reload) = crate::pages::server_data(|| (), |_| interview_list());
     view! {
         <section class="card wide">
             <h1>{t!(i18n, pl_interviews)}</h1>
+            <Transition fallback=|| ()>
             {move || match list.get() {
                 None => view! { <p class="muted loading" role="status">{t!(i18n, loading)}</p> }.into_any(),
                 Some(Err(error)) => view! { <ErrorNote error /> }.into_any(),
                 Some(Ok(rows)) if rows.is_empty() => view! { <p class="muted">"—"</p> }.into_any(),
                 Some(Ok(rows)) => rows.into_iter().map(|c| view! { <InterviewRow c reload /> }).collect_view().into_any(),
             }}
+            </Transition>
         </section>
     }
 }
@@ -117,11 +115,15 @@ pub(crate) fn InterviewRow(
     let comment = RwSignal::new(String::new());
     let minutes = RwSignal::new(String::new());
     let message = RwSignal::new(None::<String>);
-    let post = move |path: &'static str, body: Option<String>| {
+    // A score, or the chair's decision.
+    let post = move |input: Result<InterviewInput, DecisionInput>| {
         leptos::task::spawn_local(async move {
-            let url = format!("/api/v1/interviews/{}/{path}", id.get_value());
-            match rest::<serde_json::Value>("POST", &url, body).await {
-                Ok(_) => reload(),
+            let done = match input {
+                Ok(score) => interview_score(id.get_value(), score).await.map(|_| ()),
+                Err(decision) => interview_decide(id.get_value(), decision).await.map(|_| ()),
+            };
+            match done {
+                Ok(()) => reload(),
                 Err(e) => message.set(Some(e.message)),
             }
         });
@@ -143,15 +145,15 @@ pub(crate) fn InterviewRow(
                         </select></label>
                     <label class="field"><span>{t!(i18n, pl_comment)}</span>{text_input("iv-comment", comment)}</label>
                 </div>
-                <button type="button" class="iv-save" data-changes="" on:click=move |_| post("score", json(&InterviewInput {
+                <button type="button" class="iv-save" data-changes="" on:click=move |_| post(Ok(InterviewInput {
                     score: score.get_untracked().trim().replace(',', ".").parse().unwrap_or(-1.0), vote: vote.get_untracked(), comment: comment.get_untracked() }))>{t!(i18n, pl_save)}</button>
             })}
             {(c.chair && !decided).then(|| view! {
                 <h3>{t!(i18n, pl_decision)}</h3>
                 <label class="field"><span>{t!(i18n, pl_minutes)}</span>
                     <textarea rows="3" prop:value=minutes on:input=move |ev| minutes.set(event_target_value(&ev))></textarea></label>
-                <button type="button" class="primary iv-pass" data-changes="" on:click=move |_| post("decision", json(&DecisionInput { passed: true, minutes: minutes.get_untracked() }))>{t!(i18n, pl_recommend)}</button>
-                <button type="button" class="iv-fail" data-changes="" on:click=move |_| post("decision", json(&DecisionInput { passed: false, minutes: minutes.get_untracked() }))>{t!(i18n, pl_not_recommend)}</button>
+                <button type="button" class="primary iv-pass" data-changes="" on:click=move |_| post(Err(DecisionInput { passed: true, minutes: minutes.get_untracked() }))>{t!(i18n, pl_recommend)}</button>
+                <button type="button" class="iv-fail" data-changes="" on:click=move |_| post(Err(DecisionInput { passed: false, minutes: minutes.get_untracked() }))>{t!(i18n, pl_not_recommend)}</button>
             })}
             {move || message.get().map(|m| view! { <p class="error" role="alert">{m}</p> })}
         </article>

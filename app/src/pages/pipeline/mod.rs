@@ -4,7 +4,13 @@
 //! page is hydrated.
 
 use super::{ErrorNote, fmt_utc, pct};
-use crate::api::{now_ms, rest};
+use crate::api::{
+    appeal_detail, application, apply, appoint, campaign, campaign_appeals, campaign_applications,
+    campaign_cuts, campaign_save, campaigns, decide_appeal, file_appeal, funnel_counts,
+    interview_decide, interview_list, interview_score, mark_report, marking_tasks, my_applications,
+    now_ms, panel_save, record_stage, reserve_list, rest, revoke_certificate, select_stage,
+    submit_report,
+};
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::model::*;
@@ -148,24 +154,6 @@ fn campaign_rules(i18n: I18n, settings: &CampaignSettings) -> String {
 
 fn json<T: serde::Serialize>(v: &T) -> Option<String> {
     serde_json::to_string(v).ok()
-}
-
-/// Loads `url` into `target` (browser only), again whenever `reload` is called.
-fn loader<T: serde::de::DeserializeOwned + Send + Sync + 'static>(
-    url: impl Fn() -> String + Send + Sync + Copy + 'static,
-) -> (
-    RwSignal<Option<Result<T, AppError>>>,
-    impl Fn() + Copy + Send + Sync + 'static,
-) {
-    let target = RwSignal::new(None::<Result<T, AppError>>);
-    let reload = move || {
-        let u = url();
-        leptos::task::spawn_local(async move {
-            target.set(Some(rest::<T>("GET", &u, None).await));
-        });
-    };
-    Effect::new(move |_| reload());
-    (target, reload)
 }
 
 fn status_badge(i18n: I18n, s: Option<StageStatus>) -> impl IntoView {

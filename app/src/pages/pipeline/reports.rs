@@ -10,14 +10,17 @@ pub fn ReservePage() -> impl IntoView {
     let campaign = StoredValue::new(campaign);
     let region = RwSignal::new(String::new());
     let available = RwSignal::new(false);
-    let (list, _) = loader::<Vec<ReserveEntry>>(move || {
-        format!(
-            "/api/v1/reserve?campaign={}&region={}&available={}",
-            campaign.get_value(),
-            region.get().replace(' ', "%20"),
-            available.get()
-        )
-    });
+    let nonempty = |s: String| Some(s).filter(|s| !s.is_empty());
+    let (list, _) = crate::pages::server_data(
+        move || {
+            (
+                nonempty(campaign.get_value()),
+                nonempty(region.get()),
+                available.get(),
+            )
+        },
+        |(c, r, a)| reserve_list(c, r, a),
+    );
     view! {
         <section class="card wide">
             <h1>{t!(i18n, pl_reserve)}</h1>
@@ -28,6 +31,7 @@ pub fn ReservePage() -> impl IntoView {
                 </select>
                 <label class="inline"><input type="checkbox" id="r-available" on:change=move |ev| available.set(event_target_checked(&ev)) />{t!(i18n, pl_available)}</label>
             </div>
+            <Transition fallback=|| ()>
             {move || match list.get() {
                 None => view! { <p class="muted loading" role="status">{t!(i18n, loading)}</p> }.into_any(),
                 Some(Err(error)) => view! { <ErrorNote error /> }.into_any(),
@@ -51,6 +55,7 @@ pub fn ReservePage() -> impl IntoView {
                     </table>
                 }.into_any(),
             }}
+            </Transition>
         </section>
     }
 }
@@ -138,20 +143,18 @@ pub fn ReportsPage() -> impl IntoView {
     let query = leptos_router::hooks::use_query_map();
     let campaign = RwSignal::new(query.read_untracked().get("campaign").unwrap_or_default());
     let by = RwSignal::new("region".to_string());
-    let (campaigns, _) = loader::<Vec<CampaignView>>(|| "/api/v1/campaigns".into());
-    let (report, _) = loader::<FunnelReport>(move || {
-        format!(
-            "/api/v1/reports/funnel?campaign={}&by={}",
-            campaign.get(),
-            by.get()
-        )
-    });
+    let (campaigns, _) = crate::pages::server_data(|| (), |_| campaigns());
+    let (report, _) = crate::pages::server_data(
+        move || (Some(campaign.get()).filter(|c| !c.is_empty()), by.get()),
+        |(c, b)| funnel_counts(c, b),
+    );
     view! {
         <section class="card wide">
             <h1>{t!(i18n, pl_funnel)}</h1>
             <div class="filters">
                 <select id="rep-campaign" aria-label=move || t_string!(i18n, pl_campaigns) on:change=move |ev| campaign.set(event_target_value(&ev))>
                     <option value="">{t!(i18n, pl_all_campaigns)}</option>
+                    <Transition fallback=|| ()>
                     {move || match campaigns.get() {
                         Some(Ok(list)) => list.into_iter().map(|c| {
                             let selected = c.id == campaign.get_untracked();
@@ -159,6 +162,7 @@ pub fn ReportsPage() -> impl IntoView {
                         }).collect_view().into_any(),
                         _ => ().into_any(),
                     }}
+                    </Transition>
                 </select>
                 <select id="rep-by" aria-label=move || t_string!(i18n, pl_group_by) on:change=move |ev| by.set(event_target_value(&ev))>
                     <option value="region">{t!(i18n, pl_by_region)}</option>
@@ -166,6 +170,7 @@ pub fn ReportsPage() -> impl IntoView {
                 </select>
                 <a class="button" id="rep-csv" download="" href=move || format!("/api/v1/reports/funnel.csv?campaign={}&by={}", campaign.get(), by.get())>"CSV"</a>
             </div>
+            <Transition fallback=|| ()>
             {move || match report.get() {
                 None => view! { <p class="muted loading" role="status">{t!(i18n, loading)}</p> }.into_any(),
                 Some(Err(error)) => view! { <ErrorNote error /> }.into_any(),
@@ -191,6 +196,7 @@ pub fn ReportsPage() -> impl IntoView {
                     }.into_any()
                 }
             }}
+            </Transition>
         </section>
     }
 }

@@ -105,21 +105,6 @@ pub(super) fn parse_years(s: &str, what: &str) -> Result<u32, String> {
         .map_err(|_| format!("{what}: {s:?} is not a whole number of years"))
 }
 
-/// Filters and paging of the staff list of applications.
-#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-pub struct ApplicationFilter {
-    pub region: Option<String>,
-    /// Only candidates with a result in this stage (1-5)...
-    pub stage: Option<i64>,
-    /// ...and this status there.
-    pub status: Option<String>,
-    /// Words of the name, IIN, school or e-mail.
-    pub q: Option<String>,
-    pub page: Option<i64>,
-    pub per_page: Option<i64>,
-}
-
 impl Services {
     /// An applicant applies to an open campaign with their account's IIN (or claims the
     /// application staff imported for that IIN).

@@ -29,7 +29,7 @@ pub mod marking;
 pub mod reserve;
 pub mod stages;
 
-pub use applications::{ApplicationFilter, check_application, region_name};
+pub use applications::{check_application, region_name};
 pub use funnel::funnel_csv;
 
 const DAY_MS: i64 = 86_400_000;

@@ -8,6 +8,11 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use crate::backend::{backend, caller};
 
+mod pipeline;
+mod staff;
+pub use pipeline::*;
+pub use staff::*;
+
 #[server(prefix = "/api/fn", endpoint = "login")]
 pub async fn login(email: String, password: String) -> Result<UserInfo, AppError> {
     let backend = backend()?;
