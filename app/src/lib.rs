@@ -19,6 +19,7 @@ pub mod camera;
 pub mod error;
 pub mod model;
 pub mod nav;
+pub mod outbox;
 mod pages;
 
 use crate::i18n::*;

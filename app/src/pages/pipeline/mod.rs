@@ -1,7 +1,8 @@
 //! The selection pipeline's pages: the applicant's application and way through the stages;
 //! programme staff's campaigns, candidates, uploads, cuts, appeals, reserve and reports; the
-//! experts' blind marking; the commission's interviews. Data comes from the REST API once the
-//! page is hydrated.
+//! experts' blind marking; the commission's interviews. Pages read and write through server
+//! functions and render on the server; CSV uploads and downloads and the certificate's PDF are
+//! REST.
 
 use super::{ErrorNote, fmt_utc, pct};
 use crate::api::{

@@ -10,7 +10,7 @@ use crate::model::*;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use question_bank::{Answer, ItemType, Navigation};
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, HashSet};
 
 mod answers;
 mod chat;

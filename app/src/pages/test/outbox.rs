@@ -1,25 +1,9 @@
-//! The outbox: every answer is kept in the browser's storage until the server acknowledges it,
-//! sent in order, retried with backoff while offline.
+//! The outbox on the page: the queue (`crate::outbox`, plain Rust with its rules and tests)
+//! in a reactive value, kept in the browser's storage until the server acknowledges each
+//! change, sent in order, retried with backoff while offline.
 
 use super::*;
-
-/// One change waiting to be acknowledged by the server.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
-pub(crate) struct Pending {
-    pub(crate) item_id: String,
-    pub(crate) seq: i64,
-    #[serde(default)]
-    pub(crate) answer: Option<Answer>,
-    /// Outboxes written before answers of every type existed held a choice.
-    #[serde(default, skip_serializing)]
-    pub(crate) choice: Option<u32>,
-}
-
-impl Pending {
-    pub(crate) fn answer(&self) -> Option<Answer> {
-        self.answer.clone().or(self.choice.map(Answer::Choice))
-    }
-}
+use crate::outbox::{Next, Queue};
 
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Link {
@@ -34,21 +18,11 @@ pub(crate) enum Link {
 #[derive(Clone, Copy)]
 pub(crate) struct Outbox {
     pub(crate) attempt_id: StoredValue<String>,
-    pub(crate) queue: StoredValue<VecDeque<Pending>>,
+    pub(crate) queue: StoredValue<Queue>,
     pub(crate) waiting: RwSignal<usize>,
     pub(crate) link: RwSignal<Link>,
-    pub(crate) seq: StoredValue<i64>,
     pub(crate) sending: StoredValue<bool>,
     pub(crate) submit_requested: StoredValue<bool>,
-}
-
-/// What the browser keeps in `localStorage` so that a reload, a crash or a closed tab does not
-/// lose answers the server has not acknowledged yet.
-#[cfg(feature = "hydrate")]
-#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
-pub(crate) struct Saved {
-    pub(crate) seq: i64,
-    pub(crate) pending: Vec<Pending>,
 }
 
 #[cfg(feature = "hydrate")]
@@ -72,10 +46,9 @@ impl Outbox {
     pub(crate) fn new(attempt_id: String, last_seq: i64) -> Self {
         Self {
             attempt_id: StoredValue::new(attempt_id),
-            queue: StoredValue::new(VecDeque::new()),
+            queue: StoredValue::new(Queue::new(last_seq)),
             waiting: RwSignal::new(0),
             link: RwSignal::new(Link::Ok),
-            seq: StoredValue::new(last_seq),
             sending: StoredValue::new(false),
             submit_requested: StoredValue::new(false),
         }
@@ -86,10 +59,7 @@ impl Outbox {
         #[cfg(feature = "hydrate")]
         if let Some(storage) = local_storage() {
             let key = storage_key(&self.attempt_id.get_value());
-            let saved = Saved {
-                seq: self.seq.get_value(),
-                pending: self.queue.with_value(|q| q.iter().cloned().collect()),
-            };
+            let saved = self.queue.with_value(Queue::saved);
             if let Ok(text) = serde_json::to_string(&saved) {
                 let _ = storage.set_item(&key, &text);
             }
@@ -109,16 +79,13 @@ impl Outbox {
                 .get_item(&key)
                 .ok()
                 .flatten()
-                .and_then(|t| serde_json::from_str::<Saved>(&t).ok())
+                .and_then(|t| serde_json::from_str::<crate::outbox::Saved>(&t).ok())
             else {
                 return;
             };
-            self.seq.update_value(|s| *s = (*s).max(saved.seq));
-            let fresh: Vec<Pending> = saved
-                .pending
-                .into_iter()
-                .filter(|p| server_seqs.get(&p.item_id).is_none_or(|&s| s < p.seq))
-                .collect();
+            let mut fresh = Vec::new();
+            self.queue
+                .update_value(|q| fresh = q.restore(saved, server_seqs));
             if fresh.is_empty() {
                 self.persist();
                 return;
@@ -128,8 +95,7 @@ impl Outbox {
                     m.insert(p.item_id.clone(), p.answer());
                 }
             });
-            self.queue.update_value(|q| q.extend(fresh));
-            self.waiting.set(self.queue.with_value(VecDeque::len));
+            self.waiting.set(self.queue.with_value(Queue::len));
             self.persist();
             self.pump();
         }
@@ -137,27 +103,13 @@ impl Outbox {
         let _ = (answers, server_seqs);
     }
 
-    /// Queues a change; a queued (not yet sent) change to the same item is replaced.
+    /// Queues a change (the queue's rule: a waiting change to the same item is replaced).
     pub(crate) fn push(self, item_id: String, answer: Option<Answer>) {
-        self.seq.update_value(|s| *s += 1);
-        let seq = self.seq.get_value();
         self.queue.update_value(|q| {
-            let mut kept: VecDeque<Pending> = q
-                .drain(..)
-                .enumerate()
-                .filter(|(i, p)| *i == 0 || p.item_id != item_id)
-                .map(|(_, p)| p)
-                .collect();
-            kept.push_back(Pending {
-                item_id,
-                seq,
-                answer,
-                choice: None,
-            });
-            *q = kept;
+            q.push(item_id, answer);
         });
         self.persist();
-        self.waiting.set(self.queue.with_value(VecDeque::len));
+        self.waiting.set(self.queue.with_value(Queue::len));
         self.pump();
     }
 
@@ -168,51 +120,47 @@ impl Outbox {
         }
         self.sending.set_value(true);
         leptos::task::spawn_local(async move {
-            let mut backoff = 500;
             while let Some(next) = self.queue.with_value(|q| q.front().cloned()) {
                 let id = self.attempt_id.get_value();
                 let answer = next.answer();
-                match save_answer(id, next.item_id, next.seq, answer).await {
-                    Ok(_) => {
-                        backoff = 500;
-                        self.queue.update_value(|q| {
-                            q.pop_front();
-                        });
+                let reply = save_answer(id, next.item_id, next.seq, answer)
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| (e.code, e.message));
+                let mut step = Next::Continue;
+                self.queue.update_value(|q| step = q.on_reply(reply));
+                match step {
+                    Next::Continue => {
                         self.persist();
                         if self.link.get_untracked() == Link::Offline {
                             self.link.set(Link::Ok);
                         }
                     }
-                    Err(e) if matches!(e.code, ErrorCode::Network | ErrorCode::Internal) => {
+                    Next::RetryAfter(ms) => {
                         self.link.set(Link::Offline);
-                        sleep_ms(backoff).await;
-                        backoff = (backoff * 2).min(5_000);
+                        sleep_ms(ms).await;
                         continue;
                     }
-                    Err(e) if e.code == ErrorCode::Paused => {
-                        // Kept: it goes out when the proctor resumes the test.
-                        sleep_ms(2_000).await;
+                    // Kept: it goes out when the proctor resumes the test.
+                    Next::WaitPaused(ms) => {
+                        sleep_ms(ms).await;
                         continue;
                     }
-                    Err(e) if e.code == ErrorCode::Superseded => {
-                        // The other device is the truth now: what waits here would overwrite
-                        // answers given there, so it is dropped (the page says so).
-                        self.queue.update_value(VecDeque::clear);
+                    // The other device is the truth now: what waited here would overwrite
+                    // answers given there, so it was dropped (the page says so).
+                    Next::Superseded => {
                         self.persist();
                         self.link.set(Link::Superseded);
                     }
-                    Err(e) => {
-                        self.queue.update_value(|q| {
-                            q.pop_front();
-                        });
+                    Next::Rejected { message, sign_in } => {
                         self.persist();
-                        if e.code == ErrorCode::Unauthenticated {
+                        if sign_in {
                             go("/login");
                         }
-                        self.link.set(Link::Rejected(e.message));
+                        self.link.set(Link::Rejected(message));
                     }
                 }
-                self.waiting.set(self.queue.with_value(VecDeque::len));
+                self.waiting.set(self.queue.with_value(Queue::len));
             }
             self.waiting.set(0);
             self.sending.set_value(false);
@@ -226,7 +174,7 @@ impl Outbox {
     pub(crate) fn finish(self) {
         self.submit_requested.set_value(true);
         if !self.sending.get_value() {
-            if self.queue.with_value(VecDeque::is_empty) {
+            if self.queue.with_value(Queue::is_empty) {
                 self.submit();
             } else {
                 self.pump();
@@ -237,7 +185,7 @@ impl Outbox {
     pub(crate) fn submit(self) {
         leptos::task::spawn_local(async move {
             let id = self.attempt_id.get_value();
-            let mut backoff = 500;
+            let mut backoff = crate::outbox::FIRST_RETRY_MS;
             loop {
                 match submit_attempt(id.clone()).await {
                     Ok(_) => break,
@@ -249,7 +197,7 @@ impl Outbox {
                     Err(e) if matches!(e.code, ErrorCode::Network | ErrorCode::Internal) => {
                         self.link.set(Link::Offline);
                         sleep_ms(backoff).await;
-                        backoff = (backoff * 2).min(5_000);
+                        backoff = (backoff * 2).min(crate::outbox::LONGEST_RETRY_MS);
                     }
                     Err(e) => {
                         self.link.set(Link::Rejected(e.message));
