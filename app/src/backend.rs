@@ -392,6 +392,34 @@ pub trait Backend: Send + Sync + 'static {
         input: RevocationInput,
     ) -> Result<ApplicationView, AppError>;
 
+    /// The page's heartbeat and integrity signals (the client's address is recorded with them).
+    async fn signals(
+        &self,
+        user: &UserInfo,
+        attempt_id: &str,
+        input: SignalsInput,
+        ip: &str,
+    ) -> Result<SignalsAck, AppError>;
+
+    // The applicant during a sitting
+    /// The applicant's side of a sitting: messages with the proctors, the practice test.
+    async fn attempt_messages(
+        &self,
+        user: &UserInfo,
+        attempt_id: &str,
+    ) -> Result<Vec<ChatMessage>, AppError>;
+    async fn message_proctors(
+        &self,
+        user: &UserInfo,
+        attempt_id: &str,
+        input: MessageInput,
+    ) -> Result<ChatMessage, AppError>;
+    async fn start_practice(
+        &self,
+        user: &UserInfo,
+        language: Option<&str>,
+    ) -> Result<AttemptView, AppError>;
+
     /// What anyone may see of a certificate (no sign-in needed).
     async fn certificate_check(&self, number: &str) -> Result<CertificateCheck, AppError>;
 }

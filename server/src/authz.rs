@@ -615,6 +615,16 @@ pub const MATRIX: &[Entry] = &[
         "the panel's chair",
     ),
     e("POST", "/api/fn/revoke_certificate", ADMIN, "-"),
+    // The applicant during a sitting
+    e("POST", "/api/fn/attempt_signals", APPLICANT, OWN_ATTEMPT),
+    e("POST", "/api/fn/attempt_messages", APPLICANT, OWN_ATTEMPT),
+    e("POST", "/api/fn/message_proctors", APPLICANT, OWN_ATTEMPT),
+    e(
+        "POST",
+        "/api/fn/start_practice",
+        APPLICANT,
+        "the caller's own practice attempt",
+    ),
     e("POST", "/api/fn/bank_create", BANK, "-"),
     e("POST", "/api/fn/bank_update", BANK, "-"),
     e(

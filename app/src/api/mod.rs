@@ -471,3 +471,37 @@ pub async fn correction_reach(item_id: String, version: i64) -> Result<u32, AppE
     let (backend, user) = caller()?;
     backend.correction_reach(&user, &item_id, version).await
 }
+
+// The applicant during a sitting
+
+#[server(prefix = "/api/fn", endpoint = "attempt_messages", input = leptos::server_fn::codec::Json)]
+pub async fn attempt_messages(attempt_id: String) -> Result<Vec<ChatMessage>, AppError> {
+    let (backend, user) = caller()?;
+    backend.attempt_messages(&user, &attempt_id).await
+}
+
+#[server(prefix = "/api/fn", endpoint = "message_proctors", input = leptos::server_fn::codec::Json)]
+pub async fn message_proctors(
+    attempt_id: String,
+    input: MessageInput,
+) -> Result<ChatMessage, AppError> {
+    let (backend, user) = caller()?;
+    backend.message_proctors(&user, &attempt_id, input).await
+}
+
+#[server(prefix = "/api/fn", endpoint = "start_practice", input = leptos::server_fn::codec::Json)]
+pub async fn start_practice(language: Option<String>) -> Result<AttemptView, AppError> {
+    let (backend, user) = caller()?;
+    backend.start_practice(&user, language.as_deref()).await
+}
+
+#[server(prefix = "/api/fn", endpoint = "attempt_signals", input = leptos::server_fn::codec::Json)]
+pub async fn attempt_signals(
+    attempt_id: String,
+    input: SignalsInput,
+) -> Result<SignalsAck, AppError> {
+    let (backend, user) = caller()?;
+    backend
+        .signals(&user, &attempt_id, input, &client_addr())
+        .await
+}

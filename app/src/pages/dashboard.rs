@@ -113,8 +113,7 @@ fn PracticeCard() -> impl IntoView {
         busy.set(true);
         let language = i18n.get_locale_untracked().as_str().to_string();
         leptos::task::spawn_local(async move {
-            let body = serde_json::json!({ "language": language }).to_string();
-            match crate::api::rest::<AttemptView>("POST", "/api/v1/practice", Some(body)).await {
+            match crate::api::start_practice(Some(language)).await {
                 Ok(a) => super::go(&format!("/test/{}", a.id)),
                 Err(e) => {
                     error.set(Some(e.message));

@@ -21,6 +21,7 @@ mod bank;
 mod blueprints;
 mod error;
 mod extract;
+mod feed;
 mod pipeline;
 mod psychometrics;
 mod sittings;
@@ -31,6 +32,7 @@ use bank::*;
 use blueprints::*;
 pub use error::*;
 pub use extract::*;
+use feed::*;
 use sittings::*;
 
 pub fn router() -> Router<AppState> {

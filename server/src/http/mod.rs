@@ -19,68 +19,6 @@ use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
-/// The camera is allowed (for this site only) on the pages that need it: the applicant's start
-/// page (the dashboard, where a remote sitting's picture is taken before the start), the test
-/// (snapshots) and the system check. Everywhere else the Permissions-Policy denies it. The
-/// pages there are loaded in full (`go`), so the policy of the page's own address is the one
-/// in force.
-async fn camera_policy(req: Request, next: axum::middleware::Next) -> axum::response::Response {
-    let camera = {
-        let p = req.uri().path();
-        p == "/check" || p == "/dashboard" || p.starts_with("/test/")
-    };
-    let mut res = next.run(req).await;
-    if camera {
-        res.headers_mut().insert(
-            HeaderName::from_static("permissions-policy"),
-            HeaderValue::from_static(
-                "camera=(self), microphone=(), geolocation=(), payment=(), usb=()",
-            ),
-        );
-    }
-    res
-}
-
-/// State changes authenticated by the session cookie must come from this site: the `Origin`
-/// (or, failing that, the `Referer`) must name the host the request was sent to. The cookie is
-/// also `SameSite=Strict`; this is the second lock. Requests with a bearer token (which a
-/// foreign page cannot attach) and requests without the cookie pass.
-async fn same_origin(req: Request, next: axum::middleware::Next) -> axum::response::Response {
-    use axum::http::Method;
-    let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    let h = req.headers();
-    let bearer = h.contains_key(header::AUTHORIZATION);
-    let cookie = h
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .any(|v| v.contains(app::backend::SESSION_COOKIE));
-    if safe || bearer || !cookie {
-        return next.run(req).await;
-    }
-    let host = h
-        .get("x-forwarded-host")
-        .or_else(|| h.get(header::HOST))
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let from = h
-        .get(header::ORIGIN)
-        .or_else(|| h.get(header::REFERER))
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split_once("://").map(|(_, rest)| rest))
-        .map(|rest| rest.split('/').next().unwrap_or(""))
-        .unwrap_or("");
-    if !host.is_empty() && from.eq_ignore_ascii_case(host) {
-        return next.run(req).await;
-    }
-    tracing::warn!(host, from, path = %req.uri().path(), "refused a cross-site request");
-    crate::api::ApiError(app::error::AppError::new(
-        app::error::ErrorCode::Forbidden,
-        "This request did not come from this site's pages, so it was refused.",
-    ))
-    .into_response()
-}
-
 /// Requests whose response has not started after this are answered 408 (server-sent event
 /// streams start at once and are not cut).
 pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
@@ -111,50 +49,6 @@ async fn server_fn_handler(State(state): State<AppState>, req: Request) -> impl 
         req,
     )
     .await
-}
-
-/// The edge of every server function: the client's address travels on the request (the
-/// functions' routes are registered by the framework, so no handler of ours runs before them),
-/// and a refusal goes out with its own status.
-async fn server_fn_edge(
-    mut req: Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
-    if !req.uri().path().starts_with("/api/fn/") {
-        return next.run(req).await;
-    }
-    let ip = req
-        .extensions()
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "unknown".into());
-    req.extensions_mut().insert(app::backend::ClientAddr(ip));
-    refusal_status(next.run(req).await).await
-}
-
-/// A server function's error goes out as 500 whatever it was; a refusal (a wrong IIN, a
-/// superseded save, a role that may not) is not a server fault. The error's own code gives the
-/// status, as the REST API sends it, so logs and monitoring see 4xx for refusals and 5xx for
-/// faults only.
-async fn refusal_status(res: axum::response::Response) -> axum::response::Response {
-    if res.status() != axum::http::StatusCode::INTERNAL_SERVER_ERROR {
-        return res;
-    }
-    let (mut parts, body) = res.into_parts();
-    // Errors are small JSON documents; anything larger is passed on as it is.
-    let Ok(bytes) = axum::body::to_bytes(body, BODY_LIMIT).await else {
-        return (
-            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-            axum::Json(app::error::AppError::internal()),
-        )
-            .into_response();
-    };
-    if let Ok(e) = serde_json::from_slice::<app::error::AppError>(&bytes)
-        && let Ok(status) = axum::http::StatusCode::from_u16(e.code.http_status())
-    {
-        parts.status = status;
-    }
-    axum::response::Response::from_parts(parts, axum::body::Body::from(bytes))
 }
 
 /// The page table (`app::nav::PAGES`: the menu, the crawler test) names exactly the routes
@@ -215,14 +109,14 @@ pub fn router(state: AppState) -> Router {
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
             app::shell,
         ))
-        .layer(axum::middleware::from_fn(server_fn_edge))
+        .layer(axum::middleware::from_fn(middleware::server_fn_edge))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         // Who may call what: the authorization matrix, before any handler reads the body.
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             middleware::enforce,
         ))
-        .layer(axum::middleware::from_fn(same_origin))
+        .layer(axum::middleware::from_fn(middleware::same_origin))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,
@@ -282,7 +176,7 @@ pub fn router(state: AppState) -> Router {
             HeaderName::from_static("cross-origin-resource-policy"),
             HeaderValue::from_static("same-origin"),
         ))
-        .layer(axum::middleware::from_fn(camera_policy))
+        .layer(axum::middleware::from_fn(middleware::camera_policy))
         .with_state(state)
 }
 

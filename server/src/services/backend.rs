@@ -562,6 +562,39 @@ impl Backend for Services {
         Services::revoke_certificate(self, user, number, input).await
     }
 
+    async fn attempt_messages(
+        &self,
+        user: &UserInfo,
+        attempt_id: &str,
+    ) -> Result<Vec<ChatMessage>, AppError> {
+        Services::attempt_messages(self, user, attempt_id).await
+    }
+    async fn message_proctors(
+        &self,
+        user: &UserInfo,
+        attempt_id: &str,
+        input: MessageInput,
+    ) -> Result<ChatMessage, AppError> {
+        Services::message_proctors(self, user, attempt_id, input).await
+    }
+    async fn start_practice(
+        &self,
+        user: &UserInfo,
+        language: Option<&str>,
+    ) -> Result<AttemptView, AppError> {
+        Services::start_practice(self, user, language).await
+    }
+
+    async fn signals(
+        &self,
+        user: &UserInfo,
+        attempt_id: &str,
+        input: SignalsInput,
+        ip: &str,
+    ) -> Result<SignalsAck, AppError> {
+        Services::signals(self, user, attempt_id, input, ip).await
+    }
+
     async fn certificate_check(&self, number: &str) -> Result<CertificateCheck, AppError> {
         self.verify_certificate(number).await
     }

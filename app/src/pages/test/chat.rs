@@ -7,14 +7,12 @@ use super::*;
 #[component]
 pub(crate) fn Messages(attempt_id: String, inbox: RwSignal<Vec<ChatMessage>>) -> impl IntoView {
     let i18n = use_i18n();
-    let url = StoredValue::new(format!("/api/v1/attempts/{attempt_id}/messages"));
+    let attempt = StoredValue::new(attempt_id);
     let draft = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     Effect::new(move |_| {
         leptos::task::spawn_local(async move {
-            if let Ok(list) =
-                crate::api::rest::<Vec<ChatMessage>>("GET", &url.get_value(), None).await
-            {
+            if let Ok(list) = crate::api::attempt_messages(attempt.get_value()).await {
                 inbox.update(|m| {
                     let pushed = std::mem::take(m);
                     *m = list;
@@ -29,9 +27,8 @@ pub(crate) fn Messages(attempt_id: String, inbox: RwSignal<Vec<ChatMessage>>) ->
         if text.trim().is_empty() {
             return;
         }
-        let body = serde_json::to_string(&MessageInput { text }).ok();
         leptos::task::spawn_local(async move {
-            match crate::api::rest::<ChatMessage>("POST", &url.get_value(), body).await {
+            match crate::api::message_proctors(attempt.get_value(), MessageInput { text }).await {
                 Ok(m) => {
                     error.set(None);
                     draft.set(String::new());

@@ -68,10 +68,12 @@ mod live {
                 let id = id.get_value();
                 leptos::task::spawn_local(async move {
                     let (kinds, raised): (Vec<String>, Vec<i64>) = events.iter().cloned().unzip();
-                    let body =
-                        serde_json::json!({ "events": kinds, "raised_ms": raised }).to_string();
-                    let url = format!("/api/v1/attempts/{id}/signals");
-                    match crate::api::rest::<SignalsAck>("POST", &url, Some(body)).await {
+                    let input = crate::model::SignalsInput {
+                        events: kinds,
+                        probe: None,
+                        raised_ms: raised,
+                    };
+                    match crate::api::attempt_signals(id, input).await {
                         Ok(ack) => {
                             apply(ack.deadline_ms, ack.paused, ack.remaining_ms);
                             on_ack(ack);
