@@ -87,7 +87,7 @@ async fn authorization_matrix() -> anyhow::Result<()> {
     );
 
     type Caller<'a> = (Option<&'a str>, Option<(&'a str, &'a str)>);
-    let callers: Vec<Caller> = vec![
+    let callers: Vec<Caller<'_>> = vec![
         (None, None),
         (Some("applicant"), Some(APPLICANT)),
         (Some("proctor"), Some(PROCTOR)),
