@@ -161,20 +161,7 @@ impl Services {
         attempt_id: &str,
         bytes: Vec<u8>,
     ) -> Result<PhotoRef, AppError> {
-        let row = self
-            .store()
-            .attempt(attempt_id)
-            .await?
-            .ok_or_else(|| AppError::not_found("The attempt"))?;
-        if row.user_id != user.id {
-            return Err(AppError::forbidden());
-        }
-        if row.status != AttemptStatus::InProgress.as_str() {
-            return Err(AppError::new(
-                ErrorCode::AttemptClosed,
-                "The attempt is closed.",
-            ));
-        }
+        let row = self.own_running_attempt(user, attempt_id).await?;
         if bytes.len() > MAX_SNAPSHOT_BYTES {
             return Err(AppError::new(
                 ErrorCode::PayloadTooLarge,

@@ -104,14 +104,7 @@ impl Services {
         attempt_id: &str,
         input: MessageInput,
     ) -> Result<ChatMessage, AppError> {
-        let row = self
-            .store()
-            .attempt(attempt_id)
-            .await?
-            .ok_or_else(|| AppError::not_found("The attempt"))?;
-        if row.user_id != user.id {
-            return Err(AppError::forbidden());
-        }
+        let row = self.own_attempt(user, attempt_id).await?;
         open(&row)?;
         if row.sitting_id.is_none() {
             return Err(AppError::new(
@@ -157,14 +150,7 @@ impl Services {
         user: &UserInfo,
         attempt_id: &str,
     ) -> Result<Vec<ChatMessage>, AppError> {
-        let row = self
-            .store()
-            .attempt(attempt_id)
-            .await?
-            .ok_or_else(|| AppError::not_found("The attempt"))?;
-        if row.user_id != user.id {
-            return Err(AppError::forbidden());
-        }
+        self.own_attempt(user, attempt_id).await?;
         Ok(self
             .store()
             .events(attempt_id)

@@ -9,6 +9,40 @@ pub mod view;
 
 impl Services {
     /// The attempt, if `user` may see it: its owner, or staff.
+    /// The caller's own attempt: only the applicant who holds it acts on it (staff read it
+    /// through [`Services::owned_attempt`]).
+    pub(in crate::services) async fn own_attempt(
+        &self,
+        user: &UserInfo,
+        id: &str,
+    ) -> Result<AttemptRow, AppError> {
+        let row = self
+            .store
+            .attempt(id)
+            .await?
+            .ok_or_else(|| AppError::not_found("The attempt"))?;
+        if row.user_id != user.id {
+            return Err(AppError::forbidden());
+        }
+        Ok(row)
+    }
+
+    /// The caller's own attempt, still running.
+    pub(in crate::services) async fn own_running_attempt(
+        &self,
+        user: &UserInfo,
+        id: &str,
+    ) -> Result<AttemptRow, AppError> {
+        let row = self.own_attempt(user, id).await?;
+        if row.status != AttemptStatus::InProgress.as_str() {
+            return Err(AppError::new(
+                ErrorCode::AttemptClosed,
+                "The attempt is closed.",
+            ));
+        }
+        Ok(row)
+    }
+
     pub(in crate::services) async fn owned_attempt(
         &self,
         user: &UserInfo,

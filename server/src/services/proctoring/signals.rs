@@ -39,20 +39,7 @@ impl Services {
         if input.probe.as_ref().is_some_and(|p| p.len() > 100) {
             return Err(AppError::invalid("probe may have at most 100 characters."));
         }
-        let row = self
-            .store()
-            .attempt(attempt_id)
-            .await?
-            .ok_or_else(|| AppError::not_found("The attempt"))?;
-        if row.user_id != user.id {
-            return Err(AppError::forbidden());
-        }
-        if row.status != AttemptStatus::InProgress.as_str() {
-            return Err(AppError::new(
-                ErrorCode::AttemptClosed,
-                "The attempt is closed.",
-            ));
-        }
+        let row = self.own_running_attempt(user, attempt_id).await?;
         if row.device.as_deref().is_some_and(|d| d != user.session) {
             return Err(AppError::new(
                 ErrorCode::Superseded,
